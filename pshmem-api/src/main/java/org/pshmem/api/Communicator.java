@@ -1,0 +1,438 @@
+package org.pshmem.api;
+
+import java.nio.charset.StandardCharsets;
+
+import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.NodeMemory;
+
+/**
+ * A group of ranks with MPI-style operations. Methods marked collective must be called by every rank of the
+ * communicator in the same order; they return on a rank once its part is done. Arguments are checked on the
+ * calling rank before any communication, and a bad argument throws {@link IllegalArgumentException} naming
+ * the operation, the problem and the rank. When another rank fails or leaves while this one waits for it,
+ * the call throws {@link RankFailedException} naming that rank.
+ *
+ * <p>Array arguments of {@link #broadcast(Object, int)}, {@link #send(Object, int, int)} and
+ * {@link #receive(Object, int, int)} are Java primitive arrays: {@code byte[]}, {@code short[]},
+ * {@code int[]}, {@code long[]}, {@code float[]} or {@code double[]}.
+ *
+ * <p>A communicator is used by one thread at a time. The world and self communicators belong to
+ * {@link Pshmem}; communicators made by {@link #split(int, int)} and {@link #splitByNode()} belong to the
+ * caller, who closes them.
+ */
+public final class Communicator implements AutoCloseable
+{
+    /** Colour for {@link #split(int, int)} by which a rank joins no new communicator. */
+    public static final int UNDEFINED = CommEndpoint.UNDEFINED;
+
+    private final CommEndpoint endpoint;
+    private final Pshmem runtime;
+    private final boolean owned;
+    private boolean closed;
+
+    Communicator(final CommEndpoint endpoint, final Pshmem runtime, final boolean owned)
+    {
+        this.endpoint = endpoint;
+        this.runtime = runtime;
+        this.owned = owned;
+    }
+
+    /**
+     * @return this rank's index, from 0 to {@code size() - 1}.
+     */
+    public int rank()
+    {
+        return endpoint.rank();
+    }
+
+    /**
+     * @return number of ranks.
+     */
+    public int size()
+    {
+        return endpoint.size();
+    }
+
+    /**
+     * @return this rank's index in the world communicator.
+     */
+    public int worldRank()
+    {
+        return endpoint.worldRank();
+    }
+
+    /**
+     * Collective: returns when every rank has called it.
+     */
+    public void barrier()
+    {
+        endpoint().barrier();
+    }
+
+    /**
+     * Collective: copies the root's array into the same-length array of every rank.
+     *
+     * @param array a primitive array, of the same type and length on every rank.
+     * @param root  rank whose array is sent.
+     */
+    public void broadcast(final Object array, final int root)
+    {
+        final CommEndpoint ep = endpoint();
+        final int length = arrayLength("broadcast", array);
+        checkRank("broadcast", "root", root);
+        ep.broadcast(array, 0, length, root);
+    }
+
+    /**
+     * Collective.
+     *
+     * @param value the value, used on the root only.
+     * @param root  rank whose value is returned everywhere.
+     * @return the root's value.
+     */
+    public long broadcast(final long value, final int root)
+    {
+        final long[] buffer = {value};
+        broadcast(buffer, root);
+        return buffer[0];
+    }
+
+    /**
+     * Collective.
+     *
+     * @param value the value, used on the root only.
+     * @param root  rank whose value is returned everywhere.
+     * @return the root's value.
+     */
+    public double broadcast(final double value, final int root)
+    {
+        final double[] buffer = {value};
+        broadcast(buffer, root);
+        return buffer[0];
+    }
+
+    /**
+     * Collective.
+     *
+     * @param value the value, used on the root only; may be null.
+     * @param root  rank whose value is returned everywhere.
+     * @return the root's value.
+     */
+    public String broadcast(final String value, final int root)
+    {
+        checkRank("broadcast", "root", root);
+        final boolean isRoot = rank() == root;
+        final byte[] bytes = isRoot && null != value ? value.getBytes(StandardCharsets.UTF_8) : null;
+        final int length = (int)broadcast(isRoot ? (null == bytes ? -1 : bytes.length) : 0L, root);
+        if (length < 0)
+        {
+            return null;
+        }
+        final byte[] buffer = isRoot ? bytes : new byte[length];
+        broadcast(buffer, root);
+        return new String(buffer, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Collective.
+     *
+     * @param value this rank's value.
+     * @param op    the reduction.
+     * @return the reduction over all ranks.
+     */
+    public int allReduce(final int value, final ReduceOp op)
+    {
+        final int[] buffer = {value};
+        allReduce(buffer, op);
+        return buffer[0];
+    }
+
+    /**
+     * Collective.
+     *
+     * @param value this rank's value.
+     * @param op    the reduction.
+     * @return the reduction over all ranks.
+     */
+    public long allReduce(final long value, final ReduceOp op)
+    {
+        final long[] buffer = {value};
+        allReduce(buffer, op);
+        return buffer[0];
+    }
+
+    /**
+     * Collective.
+     *
+     * @param value this rank's value.
+     * @param op    the reduction.
+     * @return the reduction over all ranks.
+     */
+    public double allReduce(final double value, final ReduceOp op)
+    {
+        final double[] buffer = {value};
+        allReduce(buffer, op);
+        return buffer[0];
+    }
+
+    /**
+     * Collective: element-wise reduction, in place.
+     *
+     * @param values this rank's values, replaced by the reductions; same length on every rank.
+     * @param op     the reduction.
+     */
+    public void allReduce(final int[] values, final ReduceOp op)
+    {
+        reduceInPlace(values, op);
+    }
+
+    /**
+     * Collective: element-wise reduction, in place.
+     *
+     * @param values this rank's values, replaced by the reductions; same length on every rank.
+     * @param op     the reduction.
+     */
+    public void allReduce(final long[] values, final ReduceOp op)
+    {
+        reduceInPlace(values, op);
+    }
+
+    /**
+     * Collective: element-wise reduction, in place.
+     *
+     * @param values this rank's values, replaced by the reductions; same length on every rank.
+     * @param op     the reduction.
+     */
+    public void allReduce(final double[] values, final ReduceOp op)
+    {
+        reduceInPlace(values, op);
+    }
+
+    private void reduceInPlace(final Object values, final ReduceOp op)
+    {
+        final CommEndpoint ep = endpoint();
+        if (null == op)
+        {
+            throw argument("allReduce", "op is null");
+        }
+        final int length = arrayLength("allReduce", values);
+        final Object send = ElementType.ofArray(values).newArray(length);
+        System.arraycopy(values, 0, send, 0, length);
+        ep.allReduce(send, values, length, op);
+    }
+
+    /**
+     * Collective.
+     *
+     * @param value this rank's value.
+     * @return every rank's value, in rank order.
+     */
+    public int[] allGather(final int value)
+    {
+        return (int[])allGather(new int[]{value});
+    }
+
+    /**
+     * Collective.
+     *
+     * @param value this rank's value.
+     * @return every rank's value, in rank order.
+     */
+    public long[] allGather(final long value)
+    {
+        return (long[])allGather(new long[]{value});
+    }
+
+    /**
+     * Collective.
+     *
+     * @param value this rank's value.
+     * @return every rank's value, in rank order.
+     */
+    public double[] allGather(final double value)
+    {
+        return (double[])allGather(new double[]{value});
+    }
+
+    /**
+     * Collective: concatenates every rank's array in rank order.
+     *
+     * @param values a primitive array, of the same type and length on every rank.
+     * @return a new array of {@code size() * values.length} elements.
+     */
+    public Object allGather(final Object values)
+    {
+        final CommEndpoint ep = endpoint();
+        final int length = arrayLength("allGather", values);
+        final Object result = ElementType.ofArray(values).newArray(Math.multiplyExact(length, ep.size()));
+        ep.allGather(values, length, result);
+        return result;
+    }
+
+    /**
+     * Collective: splits this communicator into one per colour, ranked by key then by rank here.
+     *
+     * @param color non-negative colour, or {@link #UNDEFINED} to join none.
+     * @param key   ordering key.
+     * @return this rank's new communicator, owned by the caller, or null for {@link #UNDEFINED}.
+     */
+    public Communicator split(final int color, final int key)
+    {
+        final CommEndpoint ep = endpoint();
+        if (color < 0 && color != UNDEFINED)
+        {
+            throw argument("split", "color " + color + " is negative and not UNDEFINED");
+        }
+        final CommEndpoint child = ep.split(color, key);
+        return null == child ? null : new Communicator(child, runtime, true);
+    }
+
+    /**
+     * Collective: splits this communicator into groups of ranks that can share memory, one per node.
+     *
+     * @return this rank's node communicator, owned by the caller.
+     */
+    public Communicator splitByNode()
+    {
+        return new Communicator(endpoint().splitByNode(), runtime, true);
+    }
+
+    /**
+     * Sends a whole array to another rank; may return before it is received.
+     *
+     * @param array a primitive array.
+     * @param dest  receiving rank.
+     * @param tag   non-negative message tag.
+     */
+    public void send(final Object array, final int dest, final int tag)
+    {
+        send(array, 0, arrayLength("send", array), dest, tag);
+    }
+
+    /**
+     * Sends part of an array to another rank; may return before it is received.
+     *
+     * @param array  a primitive array.
+     * @param offset first element sent.
+     * @param count  number of elements sent.
+     * @param dest   receiving rank.
+     * @param tag    non-negative message tag.
+     */
+    public void send(final Object array, final int offset, final int count, final int dest, final int tag)
+    {
+        final CommEndpoint ep = endpoint();
+        checkRange("send", array, offset, count);
+        checkRank("send", "dest", dest);
+        checkTag("send", tag);
+        ep.send(array, offset, count, dest, tag);
+    }
+
+    /**
+     * Receives a message into an array; waits until it arrives.
+     *
+     * @param array  a primitive array of the sender's element type.
+     * @param source sending rank.
+     * @param tag    the sender's tag.
+     * @return number of elements received.
+     */
+    public int receive(final Object array, final int source, final int tag)
+    {
+        return receive(array, 0, arrayLength("receive", array), source, tag);
+    }
+
+    /**
+     * Receives a message into part of an array; waits until it arrives.
+     *
+     * @param array  a primitive array of the sender's element type.
+     * @param offset where the first element goes.
+     * @param count  room for at most this many elements; a longer message is an error.
+     * @param source sending rank.
+     * @param tag    the sender's tag.
+     * @return number of elements received.
+     */
+    public int receive(final Object array, final int offset, final int count, final int source, final int tag)
+    {
+        final CommEndpoint ep = endpoint();
+        checkRange("receive", array, offset, count);
+        checkRank("receive", "source", source);
+        checkTag("receive", tag);
+        return ep.receive(array, offset, count, source, tag);
+    }
+
+    /**
+     * Frees a communicator made by a split; on the world and self communicators it does nothing, as they
+     * are finalised by {@link Pshmem#close()}. Idempotent and local (involves no other rank).
+     */
+    @Override
+    public void close()
+    {
+        if (owned && !closed)
+        {
+            closed = true;
+            endpoint.close();
+        }
+    }
+
+    /**
+     * @return e.g. {@code Communicator[rank 1 of 4]}.
+     */
+    @Override
+    public String toString()
+    {
+        return "Communicator[rank " + rank() + " of " + size() + (closed ? ", closed]" : "]");
+    }
+
+    CommEndpoint endpoint()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("communicator of rank " + endpoint.rank() + " is closed");
+        }
+        return endpoint;
+    }
+
+    NodeMemory nodeMemory()
+    {
+        return runtime.nodeMemory();
+    }
+
+    IllegalArgumentException argument(final String op, final String problem)
+    {
+        return new IllegalArgumentException(op + "() on rank " + rank() + ": " + problem);
+    }
+
+    private void checkRank(final String op, final String role, final int peer)
+    {
+        if (peer < 0 || peer >= size())
+        {
+            throw argument(op, role + " " + peer + " is out of range for a communicator of " + size() + " ranks");
+        }
+    }
+
+    private void checkTag(final String op, final int tag)
+    {
+        if (tag < 0)
+        {
+            throw argument(op, "tag " + tag + " is negative");
+        }
+    }
+
+    private int arrayLength(final String op, final Object array)
+    {
+        if (null == ElementType.ofArray(array))
+        {
+            throw argument(op, "expected byte[], short[], int[], long[], float[] or double[], got " +
+                ElementType.describe(array));
+        }
+        return java.lang.reflect.Array.getLength(array);
+    }
+
+    private void checkRange(final String op, final Object array, final int offset, final int count)
+    {
+        final int length = arrayLength(op, array);
+        if (offset < 0 || count < 0 || offset > length - count)
+        {
+            throw argument(op, "offset " + offset + " and count " + count + " do not fit an array of " + length);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package org.pshmem.api;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+import org.pshmem.spi.NodeMemory;
+import org.pshmem.spi.Transport;
+import org.pshmem.spi.TransportSession;
+
+/**
+ * Entry point: initialises this rank's runtime from {@code main}'s arguments and gives the world
+ * {@link Communicator}. Closing it finalises the rank.
+ *
+ * <pre>{@code
+ * public static void main(String[] args) {
+ *     try (Pshmem pshmem = Pshmem.init(args)) {
+ *         Communicator world = pshmem.world();
+ *         ...
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>The transport is chosen in this order: the system property {@value #TRANSPORT_PROPERTY}, else the
+ * environment variable {@value #TRANSPORT_ENV}; else the transport whose launcher started this rank; else
+ * the transport of highest priority on the class path (MPJ Express before the in-process one). Asking for
+ * a transport that is not present is an error that lists the ones that are.
+ */
+public final class Pshmem implements AutoCloseable
+{
+    /** System property that names the transport to use. */
+    public static final String TRANSPORT_PROPERTY = "pshmem.transport";
+    /** Environment variable that names the transport to use, when the property is not set. */
+    public static final String TRANSPORT_ENV = "PSHMEM_TRANSPORT";
+
+    private final String transportName;
+    private final TransportSession session;
+    private final Communicator world;
+    private final Communicator self;
+    private boolean closed;
+
+    private Pshmem(final String transportName, final TransportSession session)
+    {
+        this.transportName = transportName;
+        this.session = session;
+        this.world = new Communicator(session.world(), this, false);
+        this.self = new Communicator(session.self(), this, false);
+    }
+
+    /**
+     * Initialises this rank.
+     *
+     * @param args the arguments {@code main} received; launchers may have added their own.
+     * @return the runtime, to be closed when the rank is done.
+     * @throws PshmemException when the chosen transport is absent or fails to start.
+     */
+    public static Pshmem init(final String[] args)
+    {
+        final String[] safeArgs = null == args ? new String[0] : args.clone();
+        final List<Transport> present = presentTransports();
+        final Transport transport = choose(present, safeArgs);
+        return new Pshmem(transport.name(), transport.open(safeArgs));
+    }
+
+    /**
+     * @return names of the transports on the class path, highest priority first.
+     */
+    public static List<String> availableTransports()
+    {
+        return presentTransports().stream().map(Transport::name).collect(Collectors.toList());
+    }
+
+    private static List<Transport> presentTransports()
+    {
+        final List<Transport> transports = new ArrayList<>();
+        ServiceLoader.load(Transport.class).forEach(transports::add);
+        transports.sort(Comparator.comparingInt(Transport::priority).reversed());
+        return transports;
+    }
+
+    private static Transport choose(final List<Transport> present, final String[] args)
+    {
+        String wanted = System.getProperty(TRANSPORT_PROPERTY);
+        if (null == wanted || wanted.isBlank())
+        {
+            wanted = System.getenv(TRANSPORT_ENV);
+        }
+        if (null != wanted && !wanted.isBlank())
+        {
+            final String name = wanted.trim();
+            for (final Transport transport : present)
+            {
+                if (transport.name().equals(name))
+                {
+                    return transport;
+                }
+            }
+            throw new PshmemException("transport '" + name + "' (from " + TRANSPORT_PROPERTY + " or " +
+                TRANSPORT_ENV + ") is not on the class path; present: " + names(present));
+        }
+        for (final Transport transport : present)
+        {
+            if (transport.launchedThisRank(args))
+            {
+                return transport;
+            }
+        }
+        if (present.isEmpty())
+        {
+            throw new PshmemException("no pshmem transport on the class path; add pshmem-local or pshmem-mpj");
+        }
+        return present.get(0);
+    }
+
+    private static String names(final List<Transport> present)
+    {
+        return present.isEmpty() ? "none" :
+            present.stream().map(Transport::name).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * @return the communicator of all ranks of the job.
+     */
+    public Communicator world()
+    {
+        checkOpen();
+        return world;
+    }
+
+    /**
+     * @return a communicator holding this rank alone, like MPI's {@code COMM_SELF}.
+     */
+    public Communicator self()
+    {
+        checkOpen();
+        return self;
+    }
+
+    /**
+     * @return the application's arguments, without those a launcher added.
+     */
+    public String[] args()
+    {
+        return session.applicationArgs().clone();
+    }
+
+    /**
+     * @return name of the transport in use.
+     */
+    public String transportName()
+    {
+        return transportName;
+    }
+
+    NodeMemory nodeMemory()
+    {
+        checkOpen();
+        return session.nodeMemory();
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("pshmem runtime of this rank is closed");
+        }
+    }
+
+    /**
+     * Finalises this rank; idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            session.close();
+        }
+    }
+}

@@ -1,0 +1,853 @@
+package org.pshmem.api;
+
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.Function;
+
+import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.NodeSegment;
+
+/**
+ * A row-major n-dimensional array of which exactly one copy exists per node, shared by all ranks of that
+ * node (upstream pshmem's {@code MPIShared}).
+ *
+ * <p>Creation is collective over a communicator: the ranks are grouped by node, the first rank of each node
+ * creates zero-filled memory and the others map it. Every rank then reads its node's copy directly:
+ * element by element ({@code get}), in blocks ({@link #copyTo(long[], long[], Object)}) or through
+ * read-only buffers over the memory itself ({@code view}, {@code flatView}), with no copy. The only way to
+ * write is the collective {@link #set(Object, long[], long[], int)} (or {@link #assign(Object, long[],
+ * long...)}): the writer's block reaches every node, and when it returns every rank of every node sees the
+ * same bytes.
+ *
+ * <p>Every collective method checks its input on the ranks that have it and agrees on the outcome, so bad
+ * input makes every rank throw the same exception (naming the rank that had it) and never leaves a rank
+ * waiting. {@link #close()} is local and idempotent; the memory goes away when the last rank of the node
+ * has closed it. An instance is used by one thread at a time.
+ *
+ * <pre>{@code
+ * try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, 3, 5)) {
+ *     double[] block = comm.rank() == 0 ? new double[] {0, 1, 2, 3, 4, 5} : null;
+ *     shm.set(block, new long[] {2, 3}, new long[] {1, 1}, 0);
+ *     double x = shm.get(2, 3);
+ * }
+ * }</pre>
+ */
+public abstract sealed class SharedArray implements AutoCloseable
+    permits SharedByteArray, SharedShortArray, SharedIntArray, SharedLongArray, SharedFloatArray,
+    SharedDoubleArray
+{
+    /** Elements per message when {@code set()} replicates a block between nodes. */
+    static final int SET_CHUNK_BYTES = Integer.getInteger("pshmem.setChunkBytes", 8 << 20);
+    private static final int STATUS_BYTES = 4096;
+
+    private final ElementType type;
+    private final CommEndpoint ep;
+    private final CommEndpoint nodeEp;
+    private final CommEndpoint nodeRankEp;
+    private final Communicator ownedNode;
+    private final Communicator ownedNodeRank;
+    private final long[] shape;
+    private final long[] strides;
+    private final long size;
+    private final int nodes;
+    private final int maxPerNode;
+    private final int minPerNode;
+    private final int[] nodeRankOf;
+    private final int[] nodeIndexOf;
+    private final NodeSegment segment;
+    private final int elementShift;
+    private final long elementMask;
+    private boolean closed;
+
+    SharedArray(final Allocation allocation)
+    {
+        this.type = allocation.type;
+        this.ep = allocation.ep;
+        this.nodeEp = allocation.nodeEp;
+        this.nodeRankEp = allocation.nodeRankEp;
+        this.ownedNode = allocation.ownedNode;
+        this.ownedNodeRank = allocation.ownedNodeRank;
+        this.shape = allocation.shape;
+        this.strides = Extents.strides(shape);
+        this.size = Extents.count(shape);
+        this.segment = allocation.segment;
+        this.nodeRankOf = allocation.nodeRankOf;
+        this.nodeIndexOf = allocation.nodeIndexOf;
+        this.nodes = (int)Arrays.stream(nodeRankOf).filter(r -> r == 0).count();
+        final int[] perNode = new int[nodes];
+        for (int rank = 0; rank < nodeRankOf.length; rank++)
+        {
+            if (nodeRankOf[rank] == 0)
+            {
+                perNode[nodeIndexOf[rank]] = allocation.nodeSizeOf[rank];
+            }
+        }
+        this.maxPerNode = Arrays.stream(perNode).max().orElse(0);
+        this.minPerNode = Arrays.stream(perNode).min().orElse(0);
+        this.elementShift = segment.windowShift() - Integer.numberOfTrailingZeros(type.byteSize());
+        this.elementMask = (1L << elementShift) - 1;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Creation
+
+    /**
+     * Collective over {@code comm}: creates a zero-filled array, grouping ranks by node.
+     *
+     * @param comm  the ranks that share the array.
+     * @param type  element type.
+     * @param shape extents, each zero or more; at least one.
+     * @return the array; its class is the typed subclass for {@code type}.
+     */
+    public static SharedArray create(final Communicator comm, final ElementType type, final long... shape)
+    {
+        return create(comm, null, type, shape);
+    }
+
+    /**
+     * Collective over {@code comm}: creates a zero-filled array with the given node grouping.
+     *
+     * @param comm   the ranks that share the array.
+     * @param groups node and node-rank communicators to use, or null to split {@code comm} by node.
+     * @param type   element type.
+     * @param shape  extents, each zero or more; at least one.
+     * @return the array; its class is the typed subclass for {@code type}.
+     * @throws IllegalArgumentException on every rank, when any rank's arguments are bad or disagree.
+     * @throws PshmemException          on every rank, when a node could not create or map the memory.
+     */
+    public static SharedArray create(
+        final Communicator comm, final NodeGroups groups, final ElementType type, final long... shape)
+    {
+        Objects.requireNonNull(comm, "SharedArray.create(): comm is null");
+        final Allocation allocation = Allocation.allocate(comm, groups, type, null == shape ? null : shape.clone());
+        switch (type)
+        {
+            case INT8: return new SharedByteArray(allocation);
+            case INT16: return new SharedShortArray(allocation);
+            case INT32: return new SharedIntArray(allocation);
+            case INT64: return new SharedLongArray(allocation);
+            case FLOAT32: return new SharedFloatArray(allocation);
+            default: return new SharedDoubleArray(allocation);
+        }
+    }
+
+    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
+     * @param comm the ranks. @param shape extents. @return the array. */
+    public static SharedByteArray ofBytes(final Communicator comm, final long... shape)
+    {
+        return (SharedByteArray)create(comm, null, ElementType.INT8, shape);
+    }
+
+    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
+     * @param comm the ranks. @param shape extents. @return the array. */
+    public static SharedShortArray ofShorts(final Communicator comm, final long... shape)
+    {
+        return (SharedShortArray)create(comm, null, ElementType.INT16, shape);
+    }
+
+    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
+     * @param comm the ranks. @param shape extents. @return the array. */
+    public static SharedIntArray ofInts(final Communicator comm, final long... shape)
+    {
+        return (SharedIntArray)create(comm, null, ElementType.INT32, shape);
+    }
+
+    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
+     * @param comm the ranks. @param shape extents. @return the array. */
+    public static SharedLongArray ofLongs(final Communicator comm, final long... shape)
+    {
+        return (SharedLongArray)create(comm, null, ElementType.INT64, shape);
+    }
+
+    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
+     * @param comm the ranks. @param shape extents. @return the array. */
+    public static SharedFloatArray ofFloats(final Communicator comm, final long... shape)
+    {
+        return (SharedFloatArray)create(comm, null, ElementType.FLOAT32, shape);
+    }
+
+    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
+     * @param comm the ranks. @param shape extents. @return the array. */
+    public static SharedDoubleArray ofDoubles(final Communicator comm, final long... shape)
+    {
+        return (SharedDoubleArray)create(comm, null, ElementType.FLOAT64, shape);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Description
+
+    /**
+     * @return element type.
+     */
+    public final ElementType elementType()
+    {
+        return type;
+    }
+
+    /**
+     * @return a copy of the extents.
+     */
+    public final long[] shape()
+    {
+        return shape.clone();
+    }
+
+    /**
+     * @return number of dimensions.
+     */
+    public final int dimensions()
+    {
+        return shape.length;
+    }
+
+    /**
+     * @return number of elements (may exceed {@link Integer#MAX_VALUE}).
+     */
+    public final long size()
+    {
+        return size;
+    }
+
+    /**
+     * @return number of nodes holding a copy.
+     */
+    public final int nodeCount()
+    {
+        return nodes;
+    }
+
+    /**
+     * @return ranks on the largest node.
+     */
+    public final int processesPerNode()
+    {
+        return maxPerNode;
+    }
+
+    /**
+     * @return true once {@link #close()} was called on this rank.
+     */
+    public final boolean isClosed()
+    {
+        return closed;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Writes
+
+    /**
+     * Collective: writes a block given on one rank into every node's copy. Only {@code fromRank}'s
+     * {@code data}, {@code dataShape} and {@code offset} are used; other ranks may pass null. On return every
+     * rank of every node sees the new values.
+     *
+     * @param data      on the writer, a Java array of exactly this array's element type ({@code double[]} for
+     *                  {@link ElementType#FLOAT64}, ...), holding the block in row-major order.
+     * @param dataShape on the writer, the block's extents (one per dimension); null means the whole array's
+     *                  shape when {@code data} has {@link #size()} elements.
+     * @param offset    on the writer, where the block starts (one entry per dimension); null means zeros.
+     * @param fromRank  the writing rank, the same on every rank; its node-rank must exist on every node.
+     * @throws IllegalArgumentException on every rank when the writer's input or {@code fromRank} is bad.
+     */
+    public final void set(final Object data, final long[] dataShape, final long[] offset, final int fromRank)
+    {
+        final String op = "set()";
+        checkOpen(op);
+        final boolean writer = ep.rank() == fromRank;
+        final long[] blockShape = writer ? blockShape(data, dataShape) : null;
+        final long[] blockOffset = writer ? (null == offset ? new long[shape.length] : offset) : null;
+        final String problem = writer ? writeProblem(data, blockShape, blockOffset) : null;
+        final long[] all = Agreement.exchange(ep, null == problem ? Agreement.OK : Agreement.BAD_ARGUMENT, 0,
+            fromRank);
+        final int[] disagree = Agreement.disagreeing(all, 2, 1);
+        if (disagree.length > 0)
+        {
+            throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": ranks disagree on fromRank: " +
+                "rank 0 passed " + all[1] + ", " + Agreement.describe(disagree) + " passed " +
+                all[disagree[0] * 2 + 1]);
+        }
+        if (fromRank < 0 || fromRank >= ep.size())
+        {
+            throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": fromRank " + fromRank +
+                " is out of range for a communicator of " + ep.size() + " ranks");
+        }
+        Agreement.raiseIfAny(ep, op, all, 2, problem, null);
+        final int writerNodeRank = nodeRankOf[fromRank];
+        if (writerNodeRank >= minPerNode)
+        {
+            throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": fromRank " + fromRank +
+                " has node-rank " + writerNodeRank + ", which not every node has (the smallest node has " +
+                minPerNode + " ranks); write from a rank whose node-rank is below " + minPerNode);
+        }
+        if (nodeEp.rank() == writerNodeRank)
+        {
+            replicate(data, blockShape, blockOffset, writer, nodeIndexOf[fromRank]);
+        }
+        ep.barrier();
+    }
+
+    /**
+     * Collective: as {@link #set(Object, long[], long[], int)} with the block at offset zero.
+     *
+     * @param data      on the writer, the block; see {@link #set(Object, long[], long[], int)}.
+     * @param dataShape on the writer, the block's extents, or null for the whole array.
+     * @param fromRank  the writing rank, the same on every rank.
+     */
+    public final void set(final Object data, final long[] dataShape, final int fromRank)
+    {
+        set(data, dataShape, null, fromRank);
+    }
+
+    /**
+     * Collective: indexed assignment, like upstream's {@code shm[offset] = data}. Exactly one rank passes
+     * non-null {@code data}; the others pass null, and the library finds the writer (one extra all-gather
+     * compared with {@code set()}).
+     *
+     * @param data      the block on the one writing rank, null elsewhere.
+     * @param dataShape the block's extents on the writer (null: the whole array).
+     * @param offset    where the block starts on the writer; no entries means zeros.
+     * @throws IllegalArgumentException on every rank when no rank or more than one rank passes data.
+     */
+    public final void assign(final Object data, final long[] dataShape, final long... offset)
+    {
+        final String op = "assign()";
+        checkOpen(op);
+        final long[] all = Agreement.exchange(ep, Agreement.OK, 0, null == data ? 0 : 1);
+        final int[] writers = java.util.stream.IntStream.range(0, ep.size()).filter(r -> all[r * 2 + 1] != 0)
+            .toArray();
+        if (writers.length != 1)
+        {
+            throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": exactly one rank must pass data, " +
+                (writers.length == 0 ? "but none did" : "but " + Agreement.describe(writers) + " did"));
+        }
+        set(data, dataShape, null == offset || offset.length == 0 ? null : offset, writers[0]);
+    }
+
+    private long[] blockShape(final Object data, final long[] dataShape)
+    {
+        if (null == dataShape && null != data && ElementType.ofArray(data) != null &&
+            java.lang.reflect.Array.getLength(data) == size)
+        {
+            return shape.clone();
+        }
+        return dataShape;
+    }
+
+    private String writeProblem(final Object data, final long[] dataShape, final long[] offset)
+    {
+        if (size == 0)
+        {
+            return "the array " + Extents.text(shape) + " has no elements, so nothing can be written";
+        }
+        if (null == data)
+        {
+            return "data is null on the writing rank";
+        }
+        final ElementType dataType = ElementType.ofArray(data);
+        if (dataType != type)
+        {
+            return "data is " + ElementType.describe(data) + " but the array holds " + type.dtype() + " (" +
+                type.arrayClass().getSimpleName() + "); no conversion is made";
+        }
+        final int length = java.lang.reflect.Array.getLength(data);
+        if (null == dataShape)
+        {
+            return "dataShape is null and data has " + length + " elements, not the array's " + size;
+        }
+        if (dataShape.length != shape.length)
+        {
+            return "data has " + dataShape.length + " dimensions but the array has " + shape.length;
+        }
+        for (int d = 0; d < dataShape.length; d++)
+        {
+            if (dataShape[d] < 0)
+            {
+                return "dataShape " + Extents.text(dataShape) + " has a negative extent";
+            }
+        }
+        final String shapeProblem = Extents.shapeProblem(dataShape, type.byteSize());
+        if (null != shapeProblem || Extents.count(dataShape) != length)
+        {
+            return "dataShape " + Extents.text(dataShape) + " does not describe the " + length + " elements of data";
+        }
+        if (offset.length != shape.length)
+        {
+            return "offset has " + offset.length + " entries but the array has " + shape.length + " dimensions";
+        }
+        for (int d = 0; d < shape.length; d++)
+        {
+            if (offset[d] < 0 || offset[d] > shape[d] - dataShape[d])
+            {
+                return "block " + Extents.text(dataShape) + " at offset " + Extents.text(offset) +
+                    " does not fit in the array " + Extents.text(shape) + " (dimension " + d + ")";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Runs on the ranks with the writer's node-rank: the writer's block reaches each of them over the
+     * node-rank communicator, in chunks, and each copies it into its node's memory.
+     */
+    private void replicate(
+        final Object data, final long[] dataShape, final long[] offset, final boolean writer, final int root)
+    {
+        final int dims = shape.length;
+        final long[] header = new long[2 * dims];
+        if (writer)
+        {
+            System.arraycopy(offset, 0, header, 0, dims);
+            System.arraycopy(dataShape, 0, header, dims, dims);
+        }
+        if (nodes > 1)
+        {
+            nodeRankEp.broadcast(header, 0, header.length, root);
+        }
+        final BlockRuns runs = new BlockRuns(shape, Arrays.copyOfRange(header, 0, dims),
+            Arrays.copyOfRange(header, dims, 2 * dims));
+        final long total = runs.blockCount();
+        if (writer)
+        {
+            writeBlock(runs, data, 0, 0, total);
+        }
+        if (nodes > 1)
+        {
+            final int chunk = Math.max(1, SET_CHUNK_BYTES / type.byteSize());
+            final Object buffer = writer ? null : type.newArray((int)Math.min(chunk, total));
+            for (long from = 0; from < total; from += chunk)
+            {
+                final int count = (int)Math.min(chunk, total - from);
+                if (writer)
+                {
+                    nodeRankEp.broadcast(data, (int)from, count, root);
+                }
+                else
+                {
+                    nodeRankEp.broadcast(buffer, 0, count, root);
+                    writeBlock(runs, buffer, from, from, from + count);
+                }
+            }
+        }
+    }
+
+    /** Copies block elements [from, to) taken from {@code source} (whose element 0 is block element
+     *  {@code sourceStart}) into this node's memory. */
+    private void writeBlock(
+        final BlockRuns runs, final Object source, final long sourceStart, final long from, final long to)
+    {
+        runs.forEach(from, to, Integer.MAX_VALUE, (arrayIndex, blockIndex, length) ->
+            forEachWindow(arrayIndex, length, (window, at, done, count) ->
+                putRun(window, at, source, (int)(blockIndex - sourceStart) + done, count)));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Reads
+
+    /**
+     * Copies a block of this node's copy into a Java array (local, no communication).
+     *
+     * @param offset     where the block starts, one entry per dimension.
+     * @param blockShape the block's extents.
+     * @param dest       a Java array of this array's element type with room for the block.
+     * @throws IllegalArgumentException when the block does not fit or {@code dest} is of the wrong type or size.
+     */
+    public final void copyTo(final long[] offset, final long[] blockShape, final Object dest)
+    {
+        final String op = "copyTo()";
+        checkOpen(op);
+        if (ElementType.ofArray(dest) != type)
+        {
+            throw argument(op, "dest is " + ElementType.describe(dest) + " but the array holds " + type.dtype());
+        }
+        final String problem = null == offset || null == blockShape ? "offset and blockShape must not be null" :
+            writeProblem(dest, blockShape, offset);
+        if (null != problem && size > 0)
+        {
+            throw argument(op, problem.replace("data", "dest"));
+        }
+        if (size == 0)
+        {
+            return;
+        }
+        final BlockRuns runs = new BlockRuns(shape, offset, blockShape);
+        runs.forEach(0, runs.blockCount(), Integer.MAX_VALUE, (arrayIndex, blockIndex, length) ->
+            forEachWindow(arrayIndex, length, (window, at, done, count) ->
+                getRun(window, at, dest, (int)blockIndex + done, count)));
+    }
+
+    /**
+     * @return the flat (row-major) index of {@code index}, after checking it.
+     */
+    final long flatIndex(final String op, final long[] index)
+    {
+        checkOpen(op);
+        if (null == index || index.length != shape.length)
+        {
+            throw argument(op, "index has " + (null == index ? 0 : index.length) + " entries but the array has " +
+                shape.length + " dimensions");
+        }
+        long flat = 0;
+        for (int d = 0; d < shape.length; d++)
+        {
+            if (index[d] < 0 || index[d] >= shape[d])
+            {
+                throw new IndexOutOfBoundsException(op + " on rank " + ep.rank() + ": index " + index[d] +
+                    " is out of range for dimension " + d + " of extent " + shape[d]);
+            }
+            flat += index[d] * strides[d];
+        }
+        return flat;
+    }
+
+    final long checkFlat(final String op, final long flat)
+    {
+        checkOpen(op);
+        if (flat < 0 || flat >= size)
+        {
+            throw new IndexOutOfBoundsException(op + " on rank " + ep.rank() + ": flat index " + flat +
+                " is out of range for " + size + " elements");
+        }
+        return flat;
+    }
+
+    final int windowOf(final long flat)
+    {
+        return (int)(flat >>> elementShift);
+    }
+
+    final int positionOf(final long flat)
+    {
+        return (int)(flat & elementMask);
+    }
+
+    /**
+     * @return {start, length} of the contiguous run selected by leading indices, after checking it lies in one
+     * window.
+     */
+    final long[] viewRange(final String op, final long[] leading)
+    {
+        checkOpen(op);
+        final int given = null == leading ? 0 : leading.length;
+        if (given >= shape.length)
+        {
+            throw argument(op, "give fewer indices than the array's " + shape.length + " dimensions, not " + given);
+        }
+        long start = 0;
+        for (int d = 0; d < given; d++)
+        {
+            if (leading[d] < 0 || leading[d] >= shape[d])
+            {
+                throw new IndexOutOfBoundsException(op + " on rank " + ep.rank() + ": index " + leading[d] +
+                    " is out of range for dimension " + d + " of extent " + shape[d]);
+            }
+            start += leading[d] * strides[d];
+        }
+        final long length = given == 0 ? size : strides[given - 1];
+        return checkedRange(op, start, length);
+    }
+
+    final long[] checkedRange(final String op, final long start, final long length)
+    {
+        checkOpen(op);
+        if (start < 0 || length < 0 || start > size - length)
+        {
+            throw new IndexOutOfBoundsException(op + " on rank " + ep.rank() + ": range of " + length +
+                " elements from " + start + " is outside the " + size + " elements");
+        }
+        if (length > 0 && windowOf(start) != windowOf(start + length - 1))
+        {
+            throw argument(op, "the " + length + " elements from " + start + " cross a mapping boundary " +
+                "(every " + (1L << elementShift) + " elements); view smaller runs or use copyTo()");
+        }
+        return new long[] {start, length};
+    }
+
+    /**
+     * Typed read-only views over the node's memory, one per window.
+     */
+    final <B extends Buffer> B[] windows(final B[] views, final Function<ByteBuffer, B> typed)
+    {
+        for (int w = 0; w < views.length; w++)
+        {
+            views[w] = typed.apply(segment.window(w).order(java.nio.ByteOrder.nativeOrder()));
+        }
+        return views;
+    }
+
+    final int windowCount()
+    {
+        return segment.windowCount();
+    }
+
+    private interface WindowPiece
+    {
+        void piece(int window, int at, int done, int count);
+    }
+
+    private void forEachWindow(final long arrayIndex, final int length, final WindowPiece piece)
+    {
+        int done = 0;
+        while (done < length)
+        {
+            final long flat = arrayIndex + done;
+            final int at = positionOf(flat);
+            final int count = (int)Math.min(length - done, (1L << elementShift) - at);
+            piece.piece(windowOf(flat), at, done, count);
+            done += count;
+        }
+    }
+
+    /** Writes {@code count} elements of {@code source} from {@code offset} at position {@code at} of a window. */
+    abstract void putRun(int window, int at, Object source, int offset, int count);
+
+    /** Reads {@code count} elements at position {@code at} of a window into {@code dest} from {@code offset}. */
+    abstract void getRun(int window, int at, Object dest, int offset, int count);
+
+    /** Text of one element, numpy style. */
+    abstract String format(long flat);
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Text
+
+    /**
+     * Upstream's summary form: nodes and processes, shape and type, and the first rows.
+     *
+     * @return e.g. {@code <SharedArray\n  replicated on 1 nodes, each with 4 processes (4 total)\n ...>}.
+     */
+    @Override
+    public final String toString()
+    {
+        if (closed)
+        {
+            return "<SharedArray closed, shape = " + Extents.text(shape) + ", dtype = " + type.dtype() + ">";
+        }
+        return "<SharedArray\n  replicated on " + nodes + " nodes, each with " + maxPerNode + " processes (" +
+            ep.size() + " total)\n  shape = " + Extents.text(shape) + ", dtype = " + type.dtype() + "\n  " +
+            ArrayText.summary(shape, this::format) + "\n>";
+    }
+
+    /**
+     * @return this node's copy as numpy prints an array, rows on separate lines.
+     */
+    public final String dataString()
+    {
+        checkOpen("dataString()");
+        return ArrayText.full(shape, this::format);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Lifetime
+
+    /**
+     * Releases this rank's mapping of the memory and the node communicators the array split for itself.
+     * Local (involves no other rank) and idempotent; the node's memory goes away when every rank of the node
+     * has closed it. Any later use on this rank throws {@link IllegalStateException}.
+     */
+    @Override
+    public final void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            segment.close();
+            if (null != ownedNodeRank)
+            {
+                ownedNodeRank.close();
+                ownedNode.close();
+            }
+        }
+    }
+
+    final void checkOpen(final String op)
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(op + " on rank " + ep.rank() + ": the " + type.dtype() + " array " +
+                Extents.text(shape) + " is closed");
+        }
+    }
+
+    final IllegalArgumentException argument(final String op, final String problem)
+    {
+        return new IllegalArgumentException(op + " on rank " + ep.rank() + ": " + problem);
+    }
+
+    /**
+     * The outcome of the collective creation: communicators, node layout and this rank's mapping.
+     */
+    static final class Allocation
+    {
+        ElementType type;
+        CommEndpoint ep;
+        CommEndpoint nodeEp;
+        CommEndpoint nodeRankEp;
+        Communicator ownedNode;
+        Communicator ownedNodeRank;
+        long[] shape;
+        NodeSegment segment;
+        int[] nodeRankOf;
+        int[] nodeSizeOf;
+        int[] nodeIndexOf;
+
+        static Allocation allocate(
+            final Communicator comm, final NodeGroups groups, final ElementType type, final long[] shape)
+        {
+            final String op = "SharedArray.create()";
+            final CommEndpoint ep = comm.endpoint();
+            String problem = null == type ? "type is null" : Extents.shapeProblem(shape, type.byteSize());
+            if (null == problem && null != groups)
+            {
+                final int nodeSize = groups.node().size();
+                if (ep.size() % nodeSize != 0)
+                {
+                    problem = "the node communicator has " + nodeSize + " ranks, which does not divide the " +
+                        ep.size() + " ranks of the array's communicator";
+                }
+                else if (groups.nodeRank().size() != ep.size() / nodeSize)
+                {
+                    problem = "the node-rank communicator has " + groups.nodeRank().size() + " ranks but there are " +
+                        ep.size() / nodeSize + " nodes";
+                }
+            }
+            final long[] facts = Agreement.exchange(ep, null == problem ? Agreement.OK : Agreement.BAD_ARGUMENT, 0,
+                null == type ? -1 : type.ordinal(), null == shape ? -1 : shape.length,
+                null == shape ? 0 : Arrays.hashCode(shape), null == groups ? 0 : 1);
+            Agreement.raiseIfAny(ep, op, facts, 5, problem, null);
+            for (int slot = 1; slot < 5; slot++)
+            {
+                final int[] disagree = Agreement.disagreeing(facts, 5, slot);
+                if (disagree.length > 0)
+                {
+                    throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": ranks disagree on the " +
+                        (slot == 4 ? "use of NodeGroups" : "element type or shape") + ": " +
+                        Agreement.describe(disagree) + " differ from rank 0, which asked for " +
+                        ElementType.values()[(int)facts[1]].dtype() + " with " + facts[2] + " dimensions");
+                }
+            }
+
+            final Allocation allocation = new Allocation();
+            allocation.type = type;
+            allocation.ep = ep;
+            allocation.shape = shape;
+            if (null == groups)
+            {
+                allocation.ownedNode = comm.splitByNode();
+                allocation.ownedNodeRank = comm.split(allocation.ownedNode.rank(), comm.rank());
+                allocation.nodeEp = allocation.ownedNode.endpoint();
+                allocation.nodeRankEp = allocation.ownedNodeRank.endpoint();
+            }
+            else
+            {
+                allocation.nodeEp = groups.node().endpoint();
+                allocation.nodeRankEp = groups.nodeRank().endpoint();
+            }
+            try
+            {
+                allocation.mapNodeMemory(comm, op);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                allocation.release();
+                throw ex;
+            }
+            return allocation;
+        }
+
+        private void mapNodeMemory(final Communicator comm, final String op)
+        {
+            final long bytes = Extents.count(shape) * type.byteSize();
+            final String label = type.dtype() + Extents.text(shape).replace(" ", "") + "-node" + nodeRankEp.rank();
+            final boolean leader = nodeEp.rank() == 0;
+            String problem = null;
+            Throwable cause = null;
+            final byte[] status = new byte[STATUS_BYTES];
+            if (leader)
+            {
+                try
+                {
+                    segment = comm.nodeMemory().create(bytes, label);
+                    encode(status, (byte)1, segment.handle());
+                }
+                catch (final RuntimeException | OutOfMemoryError ex)
+                {
+                    problem = "could not create " + bytes + " bytes of node memory: " + ex;
+                    cause = ex;
+                    encode(status, (byte)0, problem.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            nodeEp.broadcast(status, 0, status.length, 0);
+            final byte[] payload = Arrays.copyOfRange(status, 5, 5 + ByteBuffer.wrap(status, 1, 4).getInt());
+            if (!leader)
+            {
+                if (status[0] == 1)
+                {
+                    try
+                    {
+                        segment = comm.nodeMemory().attach(payload, bytes);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        problem = "could not map the node memory made by node-rank 0: " + ex;
+                        cause = ex;
+                    }
+                }
+                else
+                {
+                    problem = "node-rank 0 of this node failed: " +
+                        new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+            nodeEp.barrier();
+            if (leader && null != segment)
+            {
+                try
+                {
+                    segment.allAttached();
+                }
+                catch (final RuntimeException ex)
+                {
+                    problem = "could not finish setting up node memory: " + ex;
+                    cause = ex;
+                }
+            }
+            final long[] facts = Agreement.exchange(ep, null == problem ? Agreement.OK : Agreement.FAILURE, 0,
+                nodeEp.rank(), nodeEp.size(), nodeRankEp.rank());
+            Agreement.raiseIfAny(ep, op, facts, 4, problem, cause);
+            final int ranks = ep.size();
+            nodeRankOf = new int[ranks];
+            nodeSizeOf = new int[ranks];
+            nodeIndexOf = new int[ranks];
+            for (int rank = 0; rank < ranks; rank++)
+            {
+                nodeRankOf[rank] = (int)facts[rank * 4 + 1];
+                nodeSizeOf[rank] = (int)facts[rank * 4 + 2];
+                nodeIndexOf[rank] = (int)facts[rank * 4 + 3];
+            }
+        }
+
+        private static void encode(final byte[] status, final byte ok, final byte[] payload)
+        {
+            final int length = Math.min(payload.length, status.length - 5);
+            status[0] = ok;
+            ByteBuffer.wrap(status, 1, 4).putInt(length);
+            System.arraycopy(payload, 0, status, 5, length);
+        }
+
+        private void release()
+        {
+            if (null != segment)
+            {
+                segment.close();
+            }
+            if (null != ownedNodeRank)
+            {
+                ownedNodeRank.close();
+            }
+            if (null != ownedNode)
+            {
+                ownedNode.close();
+            }
+        }
+    }
+}

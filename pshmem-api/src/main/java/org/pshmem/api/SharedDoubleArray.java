@@ -1,0 +1,99 @@
+package org.pshmem.api;
+
+import java.nio.DoubleBuffer;
+
+/**
+ * A {@link SharedArray} of {@code double} ({@link ElementType#FLOAT64}), with typed reads of this node's copy.
+ */
+public final class SharedDoubleArray extends SharedArray
+{
+    private final DoubleBuffer[] windows;
+
+    SharedDoubleArray(final Allocation allocation)
+    {
+        super(allocation);
+        windows = windows(new DoubleBuffer[windowCount()], b -> b.asDoubleBuffer());
+    }
+
+    /**
+     * Reads one element of this node's copy (local).
+     *
+     * @param index one index per dimension.
+     * @return the element.
+     * @throws IndexOutOfBoundsException when an index is out of range.
+     */
+    public double get(final long... index)
+    {
+        return at(flatIndex("get()", index));
+    }
+
+    /**
+     * Reads one element by its row-major position (local).
+     *
+     * @param index from 0 to {@code size() - 1}.
+     * @return the element.
+     */
+    public double getFlat(final long index)
+    {
+        return at(checkFlat("getFlat()", index));
+    }
+
+    /**
+     * A read-only view of this node's memory, with no copy, of the contiguous run selected by leading indices:
+     * with one index fewer than the dimensions, a row along the last dimension; with none, the whole array.
+     * Later {@code set()} calls show through it.
+     *
+     * @param leading leading indices.
+     * @return a read-only buffer positioned at 0.
+     */
+    public DoubleBuffer view(final long... leading)
+    {
+        final long[] range = viewRange("view()", leading);
+        return slice(range[0], (int)range[1]);
+    }
+
+    /**
+     * A read-only view, with no copy, of {@code length} elements from row-major position {@code start}.
+     *
+     * @param start  first element.
+     * @param length number of elements.
+     * @return a read-only buffer positioned at 0.
+     */
+    public DoubleBuffer flatView(final long start, final int length)
+    {
+        final long[] range = checkedRange("flatView()", start, length);
+        return slice(range[0], (int)range[1]);
+    }
+
+    private DoubleBuffer slice(final long start, final int length)
+    {
+        if (length == 0)
+        {
+            return DoubleBuffer.allocate(0).asReadOnlyBuffer();
+        }
+        return windows[windowOf(start)].slice(positionOf(start), length).asReadOnlyBuffer();
+    }
+
+    private double at(final long flat)
+    {
+        return windows[windowOf(flat)].get(positionOf(flat));
+    }
+
+    @Override
+    void putRun(final int window, final int at, final Object source, final int offset, final int count)
+    {
+        windows[window].put(at, (double[])source, offset, count);
+    }
+
+    @Override
+    void getRun(final int window, final int at, final Object dest, final int offset, final int count)
+    {
+        windows[window].get(at, (double[])dest, offset, count);
+    }
+
+    @Override
+    String format(final long flat)
+    {
+        return ArrayText.decimal(at(flat), Double.toString(at(flat)));
+    }
+}

@@ -1,0 +1,86 @@
+package org.pshmem.spi;
+
+import org.pshmem.api.ReduceOp;
+
+/**
+ * One rank's handle on a group of ranks, with MPI-style operations. Array arguments are Java primitive
+ * arrays ({@code byte[]}, {@code short[]}, {@code int[]}, {@code long[]}, {@code float[]}, {@code double[]});
+ * the API validates arguments before calling, so implementations may assume they are in range.
+ * Collective operations must be called by every member in the same order, as in MPI. When a member fails or
+ * leaves, a member waiting for it must throw {@link org.pshmem.api.RankFailedException} instead of waiting
+ * forever.
+ */
+public interface CommEndpoint extends AutoCloseable
+{
+    /** Colour for {@link #split(int, int)} that takes the calling rank out of every new group. */
+    int UNDEFINED = -1;
+
+    /**
+     * @return this rank's index in the group.
+     */
+    int rank();
+
+    /**
+     * @return number of ranks in the group.
+     */
+    int size();
+
+    /**
+     * @return this rank's index in the world group, for messages.
+     */
+    int worldRank();
+
+    /**
+     * Returns when every member has called it.
+     */
+    void barrier();
+
+    /**
+     * Copies {@code count} elements at {@code offset} from the root's array into every member's array.
+     */
+    void broadcast(Object array, int offset, int count, int root);
+
+    /**
+     * Every member contributes {@code count} elements of {@code send}; {@code receive} gets all contributions
+     * in rank order ({@code size() * count} elements).
+     */
+    void allGather(Object send, int count, Object receive);
+
+    /**
+     * Reduces {@code count} elements of {@code send} ({@code int[]}, {@code long[]} or {@code double[]})
+     * element-wise over all members into every member's {@code receive}.
+     */
+    void allReduce(Object send, Object receive, int count, ReduceOp op);
+
+    /**
+     * Sends {@code count} elements to {@code dest}; may return before the receiver has them.
+     */
+    void send(Object array, int offset, int count, int dest, int tag);
+
+    /**
+     * Receives a message of at most {@code count} elements from {@code source} with {@code tag}.
+     *
+     * @return number of elements received.
+     */
+    int receive(Object array, int offset, int count, int source, int tag);
+
+    /**
+     * Collective: splits into groups by colour, ordered by key then rank.
+     *
+     * @return this rank's new group, or null when {@code color} is {@link #UNDEFINED}.
+     */
+    CommEndpoint split(int color, int key);
+
+    /**
+     * Collective: splits into groups of ranks that can share memory (one group per node).
+     *
+     * @return this rank's node group.
+     */
+    CommEndpoint splitByNode();
+
+    /**
+     * Releases this endpoint; must not be called on the world or self endpoint.
+     */
+    @Override
+    void close();
+}

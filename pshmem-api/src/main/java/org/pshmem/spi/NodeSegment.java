@@ -1,0 +1,49 @@
+package org.pshmem.spi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One rank's mapping of a node's shared memory, seen as consecutive windows of {@code 1 << windowShift()}
+ * bytes (the last may be shorter). Windows are direct buffers in native byte order over the same memory on
+ * every rank of the node; writes through one are seen through all after a node barrier.
+ */
+public interface NodeSegment extends AutoCloseable
+{
+    /**
+     * @return size in bytes.
+     */
+    long byteSize();
+
+    /**
+     * @return opaque description that lets another rank of the node attach.
+     */
+    byte[] handle();
+
+    /**
+     * Called on the creator once every rank of the node has attached; a transport may, for example,
+     * remove the segment's name so the memory goes away with the last process.
+     */
+    void allAttached();
+
+    /**
+     * @return log2 of the window size; at least 3, so no element straddles two windows.
+     */
+    int windowShift();
+
+    /**
+     * @return number of windows.
+     */
+    int windowCount();
+
+    /**
+     * @param index window index.
+     * @return the window, positioned at 0, native byte order.
+     */
+    ByteBuffer window(int index);
+
+    /**
+     * Releases this rank's mapping; idempotent.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,34 @@
+package org.pshmem.spi;
+
+/**
+ * A way of running ranks and moving data between them, found with {@link java.util.ServiceLoader}.
+ * An implementation supplies communication ({@link CommEndpoint}) and node memory ({@link NodeMemory});
+ * every algorithm above that (shared arrays, validation, replication) lives in the API and is the same
+ * for every transport.
+ */
+public interface Transport
+{
+    /**
+     * @return short name used to choose this transport, such as {@code local} or {@code mpj}.
+     */
+    String name();
+
+    /**
+     * @return preference when several transports are present and no setting or launcher decides; higher wins.
+     */
+    int priority();
+
+    /**
+     * @param args the arguments {@code main} received.
+     * @return true when this rank (process or thread) was started by this transport's own launcher.
+     */
+    boolean launchedThisRank(String[] args);
+
+    /**
+     * Initialises this rank. Called once per rank; the session is closed when the rank finalises.
+     *
+     * @param args the arguments {@code main} received.
+     * @return the open session.
+     */
+    TransportSession open(String[] args);
+}

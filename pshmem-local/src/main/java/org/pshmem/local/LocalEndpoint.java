@@ -1,0 +1,191 @@
+package org.pshmem.local;
+
+
+import org.pshmem.api.PshmemException;
+import org.pshmem.api.ReduceOp;
+import org.pshmem.spi.CommEndpoint;
+
+/**
+ * One member's handle on a {@link LocalGroup}. Collectives check that every member passed the same element
+ * type and count, and fail on all members alike when they do not.
+ */
+final class LocalEndpoint implements CommEndpoint
+{
+    private final LocalGroup group;
+    private final int index;
+    private boolean closed;
+
+    LocalEndpoint(final LocalGroup group, final int index)
+    {
+        this.group = group;
+        this.index = index;
+    }
+
+    @Override
+    public int rank()
+    {
+        return index;
+    }
+
+    @Override
+    public int size()
+    {
+        return group.size();
+    }
+
+    @Override
+    public int worldRank()
+    {
+        return group.worldRank(index);
+    }
+
+    @Override
+    public void barrier()
+    {
+        exchange("barrier()", null);
+    }
+
+    @Override
+    public void broadcast(final Object array, final int offset, final int count, final int root)
+    {
+        final String op = "broadcast()";
+        final Object[] parts = exchange(op, index == root ?
+            LocalGroup.Part.copyOf(array, offset, count) : LocalGroup.Part.shapeOf(array, count));
+        final LocalGroup.Part sent = (LocalGroup.Part)parts[root];
+        checkAllMatch(op, parts, sent, "root " + root + " sends ");
+        if (index != root)
+        {
+            System.arraycopy(sent.data, 0, array, offset, count);
+        }
+    }
+
+    @Override
+    public void allGather(final Object send, final int count, final Object receive)
+    {
+        final String op = "allGather()";
+        final Object[] parts = exchange(op, LocalGroup.Part.copyOf(send, 0, count));
+        checkAllMatch(op, parts, (LocalGroup.Part)parts[0], "rank 0 contributes ");
+        for (int i = 0; i < parts.length; i++)
+        {
+            System.arraycopy(((LocalGroup.Part)parts[i]).data, 0, receive, i * count, count);
+        }
+    }
+
+    @Override
+    public void allReduce(final Object send, final Object receive, final int count, final ReduceOp op)
+    {
+        final String name = "allReduce()";
+        final Object[] parts = exchange(name, LocalGroup.Part.copyOf(send, 0, count));
+        checkAllMatch(name, parts, (LocalGroup.Part)parts[0], "rank 0 contributes ");
+        // Same order on every member, so floating-point results are identical everywhere.
+        System.arraycopy(((LocalGroup.Part)parts[0]).data, 0, receive, 0, count);
+        for (int i = 1; i < parts.length; i++)
+        {
+            reduceInto(receive, ((LocalGroup.Part)parts[i]).data, count, op);
+        }
+    }
+
+    private static void reduceInto(final Object into, final Object data, final int count, final ReduceOp op)
+    {
+        if (into instanceof double[])
+        {
+            final double[] a = (double[])into;
+            final double[] b = (double[])data;
+            for (int e = 0; e < count; e++)
+            {
+                a[e] = op.apply(a[e], b[e]);
+            }
+        }
+        else if (into instanceof long[])
+        {
+            final long[] a = (long[])into;
+            final long[] b = (long[])data;
+            for (int e = 0; e < count; e++)
+            {
+                a[e] = op.apply(a[e], b[e]);
+            }
+        }
+        else
+        {
+            final int[] a = (int[])into;
+            final int[] b = (int[])data;
+            for (int e = 0; e < count; e++)
+            {
+                a[e] = (int)op.apply(a[e], b[e]);
+            }
+        }
+    }
+
+    @Override
+    public void send(final Object array, final int offset, final int count, final int dest, final int tag)
+    {
+        checkOpen();
+        group.send(index, dest, tag, LocalGroup.Part.copyOf(array, offset, count));
+    }
+
+    @Override
+    public int receive(final Object array, final int offset, final int count, final int source, final int tag)
+    {
+        checkOpen();
+        final String op = "receive()";
+        final LocalGroup.Part part = group.receive(op, source, index, tag);
+        if (part.type != array.getClass() || part.count > count)
+        {
+            throw new PshmemException(op + " on rank " + worldRank() + ": rank " + source + " sent " +
+                part.describe() + " with tag " + tag + " but the receive has room for " + count + " " +
+                array.getClass().getComponentType() + " elements");
+        }
+        System.arraycopy(part.data, 0, array, offset, part.count);
+        return part.count;
+    }
+
+    @Override
+    public CommEndpoint split(final int color, final int key)
+    {
+        checkOpen();
+        final int[] newIndex = new int[1];
+        final LocalGroup child = group.split(index, color, key, newIndex);
+        return null == child ? null : new LocalEndpoint(child, newIndex[0]);
+    }
+
+    @Override
+    public CommEndpoint splitByNode()
+    {
+        // All threads of one JVM share memory: one node.
+        return split(0, index);
+    }
+
+    @Override
+    public void close()
+    {
+        closed = true;
+    }
+
+    private Object[] exchange(final String op, final Object contribution)
+    {
+        checkOpen();
+        return group.exchange(op, index, contribution);
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("communicator endpoint of world rank " + worldRank() + " is closed");
+        }
+    }
+
+    private void checkAllMatch(final String op, final Object[] parts, final LocalGroup.Part reference,
+        final String what)
+    {
+        for (int i = 0; i < parts.length; i++)
+        {
+            final LocalGroup.Part part = (LocalGroup.Part)parts[i];
+            if (part.type != reference.type || part.count != reference.count)
+            {
+                throw new PshmemException(op + " on rank " + index + ": " + what + reference.describe() +
+                    " but rank " + i + " passed " + part.describe());
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package org.pshmem.local;
+
+import java.lang.reflect.Array;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * A group of ranks of an in-process job and the state its collectives share. Every collective is one
+ * {@link #exchange(String, int, Object)}: each member deposits a contribution and parks until the last
+ * member arrives, then all read all contributions. Contributions are private copies, so a member may reuse
+ * its buffers as soon as it returns.
+ */
+final class LocalGroup
+{
+    /** A member's part of a collective or a message: a private copy of its data (or null) and its shape. */
+    static final class Part
+    {
+        final Object data;
+        final int count;
+        final Class<?> type;
+
+        Part(final Object data, final int count, final Class<?> type)
+        {
+            this.data = data;
+            this.count = count;
+            this.type = type;
+        }
+
+        static Part copyOf(final Object array, final int offset, final int count)
+        {
+            final Object copy = Array.newInstance(array.getClass().getComponentType(), count);
+            System.arraycopy(array, offset, copy, 0, count);
+            return new Part(copy, count, array.getClass());
+        }
+
+        static Part shapeOf(final Object array, final int count)
+        {
+            return new Part(null, count, array.getClass());
+        }
+
+        String describe()
+        {
+            return count + " " + type.getComponentType() + " elements";
+        }
+    }
+
+    private final LocalJobState job;
+    private final int[] members;
+    private final Map<Object[], Map<Integer, LocalGroup>> splits = new IdentityHashMap<>();
+    private final Map<Mailbox, ArrayDeque<Part>> mailboxes = new HashMap<>();
+    private Object[] slots;
+    private boolean[] present;
+    private int arrived;
+    private long generation;
+    private Object[] published;
+    private int pickedUp;
+
+    LocalGroup(final LocalJobState job, final int[] members)
+    {
+        this.job = job;
+        this.members = members;
+        this.slots = new Object[members.length];
+        this.present = new boolean[members.length];
+    }
+
+    int size()
+    {
+        return members.length;
+    }
+
+    int worldRank(final int index)
+    {
+        return members[index];
+    }
+
+    /**
+     * Deposits this member's contribution and returns every member's, in index order, once all have arrived.
+     */
+    Object[] exchange(final String op, final int index, final Object contribution)
+    {
+        job.lock.lock();
+        try
+        {
+            final long round = generation;
+            slots[index] = contribution;
+            present[index] = true;
+            if (++arrived == members.length)
+            {
+                published = slots;
+                slots = new Object[members.length];
+                present = new boolean[members.length];
+                arrived = 0;
+                generation++;
+                job.signal();
+                return published;
+            }
+            job.await(op, members[index], () -> generation != round, this::absentAndFinished);
+            return published;
+        }
+        finally
+        {
+            job.lock.unlock();
+        }
+    }
+
+    private int absentAndFinished()
+    {
+        for (int i = 0; i < members.length; i++)
+        {
+            if (!present[i] && job.hasFinished(members[i]))
+            {
+                return members[i];
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Collective: the group of this member's colour, shared by all members of that colour.
+     */
+    LocalGroup split(final int index, final int color, final int key, final int[] newIndex)
+    {
+        final Object[] parts = exchange("split", index, new int[] {color, key});
+        if (color < 0)
+        {
+            return null;
+        }
+        final int[] chosen = IntStream.range(0, members.length)
+            .filter(i -> ((int[])parts[i])[0] == color)
+            .boxed()
+            .sorted(Comparator.<Integer>comparingInt(i -> ((int[])parts[i])[1]).thenComparingInt(i -> i))
+            .mapToInt(Integer::intValue)
+            .toArray();
+        newIndex[0] = Arrays.stream(chosen).boxed().toList().indexOf(index);
+        job.lock.lock();
+        try
+        {
+            final Map<Integer, LocalGroup> byColor = splits.computeIfAbsent(parts, k -> new HashMap<>());
+            final LocalGroup group = byColor.computeIfAbsent(color,
+                c -> new LocalGroup(job, Arrays.stream(chosen).map(i -> members[i]).toArray()));
+            if (++group.pickedUp == chosen.length)
+            {
+                byColor.remove(color);
+                if (byColor.isEmpty())
+                {
+                    splits.remove(parts);
+                }
+            }
+            return group;
+        }
+        finally
+        {
+            job.lock.unlock();
+        }
+    }
+
+    void send(final int from, final int to, final int tag, final Part part)
+    {
+        job.lock.lock();
+        try
+        {
+            mailboxes.computeIfAbsent(mailbox(from, to, tag), k -> new ArrayDeque<>()).add(part);
+            job.signal();
+        }
+        finally
+        {
+            job.lock.unlock();
+        }
+    }
+
+    Part receive(final String op, final int from, final int to, final int tag)
+    {
+        job.lock.lock();
+        try
+        {
+            final ArrayDeque<Part> queue = mailboxes.computeIfAbsent(mailbox(from, to, tag), k -> new ArrayDeque<>());
+            job.await(op, members[to], () -> !queue.isEmpty(),
+                () -> job.hasFinished(members[from]) ? members[from] : -1);
+            return queue.poll();
+        }
+        finally
+        {
+            job.lock.unlock();
+        }
+    }
+
+    private static Mailbox mailbox(final int from, final int to, final int tag)
+    {
+        return new Mailbox(from, to, tag);
+    }
+
+    private record Mailbox(int from, int to, int tag)
+    {
+    }
+}

@@ -1,0 +1,151 @@
+package org.pshmem.local;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.pshmem.api.Communicator;
+import org.pshmem.api.Pshmem;
+import org.pshmem.api.PshmemException;
+import org.pshmem.api.RankFailedException;
+
+/**
+ * Runs a job of several ranks as threads of this JVM, for tests and laptops. Each rank runs on its own
+ * thread (named {@code pshmem-rank-N}) and sees a real world communicator: a rank in a collective waits for
+ * the others, and when a rank throws or returns early, ranks waiting for it fail at once with
+ * {@link RankFailedException} naming it. The call returns when every rank has ended.
+ *
+ * <pre>{@code
+ * LocalJob.run(4, world -> {
+ *     try (SharedDoubleArray shm = SharedArray.ofDoubles(world, 3, 5)) { ... }
+ * });
+ * }</pre>
+ *
+ * <p>Ranks share the JVM's static state: code run as a rank should keep its state in local variables.
+ */
+public final class LocalJob
+{
+    /** The code of one rank, given the world communicator. */
+    @FunctionalInterface
+    public interface RankBody
+    {
+        /**
+         * @param world the world communicator of this rank.
+         * @throws Exception any failure, which fails the job.
+         */
+        void run(Communicator world) throws Exception;
+    }
+
+    /** A {@code main}-like entry point of one rank, which calls {@link Pshmem#init(String[])} itself. */
+    @FunctionalInterface
+    public interface RankMain
+    {
+        /**
+         * @param args the program's arguments.
+         * @throws Exception any failure, which fails the job.
+         */
+        void run(String[] args) throws Exception;
+    }
+
+    private LocalJob()
+    {
+    }
+
+    /**
+     * Runs {@code body} on {@code ranks} threads, each with its own initialised runtime.
+     *
+     * @param ranks number of ranks, at least 1.
+     * @param body  the code of every rank.
+     * @throws PshmemException when any rank failed; its cause is the first failure.
+     */
+    public static void run(final int ranks, final RankBody body)
+    {
+        runMain(ranks, new String[0], args ->
+        {
+            try (Pshmem pshmem = Pshmem.init(args))
+            {
+                body.run(pshmem.world());
+            }
+        });
+    }
+
+    /**
+     * Runs {@code main} on {@code ranks} threads; each calls {@link Pshmem#init(String[])} and gets its rank.
+     *
+     * @param ranks number of ranks, at least 1.
+     * @param args  arguments given to every rank.
+     * @param main  the code of every rank.
+     * @throws PshmemException when any rank failed; its cause is the first failure.
+     */
+    public static void runMain(final int ranks, final String[] args, final RankMain main)
+    {
+        if (ranks < 1)
+        {
+            throw new IllegalArgumentException("LocalJob: ranks must be at least 1, not " + ranks);
+        }
+        final LocalJobState job = new LocalJobState(ranks);
+        final Throwable[] failures = new Throwable[ranks];
+        final List<Thread> threads = new ArrayList<>();
+        for (int r = 0; r < ranks; r++)
+        {
+            final int rank = r;
+            final Thread thread = new Thread(() ->
+            {
+                LocalJobState.bind(new LocalJobState.Rank(job, rank));
+                try
+                {
+                    main.run(args.clone());
+                    job.rankFinished(rank);
+                }
+                catch (final Throwable ex)
+                {
+                    failures[rank] = ex;
+                    job.rankFailed(rank, ex);
+                }
+                finally
+                {
+                    LocalJobState.bind(null);
+                }
+            }, "pshmem-rank-" + rank);
+            threads.add(thread);
+            thread.start();
+        }
+        for (final Thread thread : threads)
+        {
+            joinUninterruptibly(thread);
+        }
+        final RankFailedException first = job.failure();
+        if (null != first)
+        {
+            final PshmemException failed = new PshmemException(
+                "local job of " + ranks + " ranks failed: " + first.getMessage(), first.getCause());
+            for (int r = 0; r < ranks; r++)
+            {
+                if (null != failures[r] && failures[r] != first.getCause())
+                {
+                    failed.addSuppressed(failures[r]);
+                }
+            }
+            throw failed;
+        }
+    }
+
+    private static void joinUninterruptibly(final Thread thread)
+    {
+        boolean interrupted = false;
+        while (thread.isAlive())
+        {
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

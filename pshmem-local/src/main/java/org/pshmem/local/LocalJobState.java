@@ -1,0 +1,202 @@
+package org.pshmem.local;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+
+import org.pshmem.api.RankFailedException;
+
+/**
+ * What the ranks of one in-process job share: one lock and condition that every wait parks on, the record
+ * of ranks that failed or finished, and the node memory handed from creator to attachers. A failure wakes
+ * every waiter, so no rank waits for one that will never come.
+ */
+final class LocalJobState
+{
+    private static final ThreadLocal<Rank> CURRENT = new ThreadLocal<>();
+
+    final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final boolean[] finished;
+    private final Map<Long, ByteBuffer[]> segments = new HashMap<>();
+    private final LocalGroup world;
+    private RankFailedException failure;
+    private long nextSegmentId = 1;
+
+    /** A rank of a job, bound to the thread that runs it. */
+    static final class Rank
+    {
+        final LocalJobState job;
+        final int rank;
+
+        Rank(final LocalJobState job, final int rank)
+        {
+            this.job = job;
+            this.rank = rank;
+        }
+    }
+
+    LocalJobState(final int size)
+    {
+        finished = new boolean[size];
+        final int[] members = new int[size];
+        for (int i = 0; i < size; i++)
+        {
+            members[i] = i;
+        }
+        world = new LocalGroup(this, members);
+    }
+
+    static Rank current()
+    {
+        return CURRENT.get();
+    }
+
+    static void bind(final Rank rank)
+    {
+        if (null == rank)
+        {
+            CURRENT.remove();
+        }
+        else
+        {
+            CURRENT.set(rank);
+        }
+    }
+
+    int size()
+    {
+        return finished.length;
+    }
+
+    LocalGroup world()
+    {
+        return world;
+    }
+
+    void rankFailed(final int rank, final Throwable cause)
+    {
+        lock.lock();
+        try
+        {
+            if (null == failure)
+            {
+                failure = new RankFailedException(rank, "rank " + rank + " failed: " + cause, cause);
+            }
+            finished[rank] = true;
+            changed.signalAll();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    void rankFinished(final int rank)
+    {
+        lock.lock();
+        try
+        {
+            finished[rank] = true;
+            changed.signalAll();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    RankFailedException failure()
+    {
+        lock.lock();
+        try
+        {
+            return failure;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /** With the lock held: true when world rank {@code rank} has returned or thrown. */
+    boolean hasFinished(final int rank)
+    {
+        return finished[rank];
+    }
+
+    /** With the lock held: wakes every waiter. */
+    void signal()
+    {
+        changed.signalAll();
+    }
+
+    /**
+     * With the lock held: parks until {@code done}, or throws when a rank has failed or when
+     * {@code missingFinished} names a rank (not -1) that finished without doing its part.
+     */
+    void await(
+        final String op, final int waiter, final BooleanSupplier done, final IntSupplier missingFinished)
+    {
+        while (!done.getAsBoolean())
+        {
+            if (null != failure)
+            {
+                throw new RankFailedException(failure.failedRank(),
+                    op + " on rank " + waiter + ": " + failure.getMessage(), failure.getCause());
+            }
+            final int gone = missingFinished.getAsInt();
+            if (gone >= 0)
+            {
+                throw new RankFailedException(gone, op + " on rank " + waiter + ": rank " + gone +
+                    " finished without taking part", null);
+            }
+            changed.awaitUninterruptibly();
+        }
+    }
+
+    long publishSegment(final ByteBuffer[] windows)
+    {
+        lock.lock();
+        try
+        {
+            final long id = nextSegmentId++;
+            segments.put(id, windows);
+            return id;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    ByteBuffer[] lookupSegment(final long id)
+    {
+        lock.lock();
+        try
+        {
+            return segments.get(id);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    void unpublishSegment(final long id)
+    {
+        lock.lock();
+        try
+        {
+            segments.remove(id);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+}

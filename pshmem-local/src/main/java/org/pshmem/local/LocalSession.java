@@ -1,0 +1,69 @@
+package org.pshmem.local;
+
+import java.nio.ByteBuffer;
+
+import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.NodeMemory;
+import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.TransportSession;
+
+/**
+ * One rank of an in-process job: its world and self endpoints and the job's node memory.
+ */
+final class LocalSession implements TransportSession, NodeMemory
+{
+    private final LocalJobState job;
+    private final CommEndpoint world;
+    private final CommEndpoint self;
+    private final String[] args;
+
+    LocalSession(final LocalJobState job, final int rank, final String[] args)
+    {
+        this.job = job;
+        this.world = new LocalEndpoint(job.world(), rank);
+        this.self = new LocalEndpoint(new LocalGroup(job, new int[] {rank}), 0);
+        this.args = args;
+    }
+
+    @Override
+    public CommEndpoint world()
+    {
+        return world;
+    }
+
+    @Override
+    public CommEndpoint self()
+    {
+        return self;
+    }
+
+    @Override
+    public String[] applicationArgs()
+    {
+        return args.clone();
+    }
+
+    @Override
+    public NodeMemory nodeMemory()
+    {
+        return this;
+    }
+
+    @Override
+    public NodeSegment create(final long byteSize, final String label)
+    {
+        return LocalSegment.create(job, byteSize);
+    }
+
+    @Override
+    public NodeSegment attach(final byte[] handle, final long byteSize)
+    {
+        return LocalSegment.attach(job, ByteBuffer.wrap(handle).getLong(), byteSize);
+    }
+
+    @Override
+    public void close()
+    {
+        // Nothing to finalise: the job's threads end with their ranks.
+    }
+}
