@@ -227,6 +227,17 @@ public abstract sealed class SharedArray implements AutoCloseable
     }
 
     /**
+     * @param rank a rank of the array's communicator.
+     * @return true when {@code rank} may be the {@code fromRank} of {@link #set(Object, long[], long[], int)}:
+     * its node-rank exists on every node (on an uneven last node, the highest allowed node-rank is the size
+     * of the smallest node minus one).
+     */
+    public final boolean canWriteFrom(final int rank)
+    {
+        return rank >= 0 && rank < nodeRankOf.length && nodeRankOf[rank] < minPerNode;
+    }
+
+    /**
      * @return true once {@link #close()} was called on this rank.
      */
     public final boolean isClosed()

@@ -151,8 +151,8 @@ final class LocalEndpoint implements CommEndpoint
     @Override
     public CommEndpoint splitByNode()
     {
-        // All threads of one JVM share memory: one node.
-        return split(0, index);
+        // Threads of one JVM could all share memory; nodes are simulated so replication between nodes is real.
+        return split(group.nodeOf(index), index);
     }
 
     @Override

@@ -73,6 +73,11 @@ final class LocalGroup
         return members.length;
     }
 
+    int nodeOf(final int index)
+    {
+        return job.nodeOf(members[index]);
+    }
+
     int worldRank(final int index)
     {
         return members[index];

@@ -59,7 +59,22 @@ public final class LocalJob
      */
     public static void run(final int ranks, final RankBody body)
     {
-        runMain(ranks, new String[0], args ->
+        run(ranks, 1, body);
+    }
+
+    /**
+     * Runs {@code body} on {@code ranks} threads split into {@code nodes} simulated nodes, each with its own
+     * copy of every shared array; ranks are dealt to nodes in blocks, larger blocks first (3 ranks on 2
+     * nodes: ranks 0 and 1 on node 0, rank 2 on node 1).
+     *
+     * @param ranks number of ranks, at least 1.
+     * @param nodes number of simulated nodes, from 1 to {@code ranks}.
+     * @param body  the code of every rank.
+     * @throws PshmemException when any rank failed; its cause is the first failure.
+     */
+    public static void run(final int ranks, final int nodes, final RankBody body)
+    {
+        runMain(ranks, nodes, new String[0], args ->
         {
             try (Pshmem pshmem = Pshmem.init(args))
             {
@@ -69,7 +84,8 @@ public final class LocalJob
     }
 
     /**
-     * Runs {@code main} on {@code ranks} threads; each calls {@link Pshmem#init(String[])} and gets its rank.
+     * Runs {@code main} on {@code ranks} threads of one node; each calls {@link Pshmem#init(String[])} and
+     * gets its rank.
      *
      * @param ranks number of ranks, at least 1.
      * @param args  arguments given to every rank.
@@ -78,11 +94,30 @@ public final class LocalJob
      */
     public static void runMain(final int ranks, final String[] args, final RankMain main)
     {
+        runMain(ranks, 1, args, main);
+    }
+
+    /**
+     * Runs {@code main} on {@code ranks} threads dealt to {@code nodes} simulated nodes; each calls
+     * {@link Pshmem#init(String[])} and gets its rank.
+     *
+     * @param ranks number of ranks, at least 1.
+     * @param nodes number of simulated nodes, from 1 to {@code ranks}.
+     * @param args  arguments given to every rank.
+     * @param main  the code of every rank.
+     * @throws PshmemException when any rank failed; its cause is the first failure.
+     */
+    public static void runMain(final int ranks, final int nodes, final String[] args, final RankMain main)
+    {
         if (ranks < 1)
         {
             throw new IllegalArgumentException("LocalJob: ranks must be at least 1, not " + ranks);
         }
-        final LocalJobState job = new LocalJobState(ranks);
+        if (nodes < 1 || nodes > ranks)
+        {
+            throw new IllegalArgumentException("LocalJob: nodes must be from 1 to " + ranks + ", not " + nodes);
+        }
+        final LocalJobState job = new LocalJobState(ranks, nodes);
         final Throwable[] failures = new Throwable[ranks];
         final List<Thread> threads = new ArrayList<>();
         for (int r = 0; r < ranks; r++)

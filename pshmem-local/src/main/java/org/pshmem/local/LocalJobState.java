@@ -22,6 +22,7 @@ final class LocalJobState
     final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final boolean[] finished;
+    private final int nodes;
     private final Map<Long, ByteBuffer[]> segments = new HashMap<>();
     private final LocalGroup world;
     private RankFailedException failure;
@@ -40,8 +41,9 @@ final class LocalJobState
         }
     }
 
-    LocalJobState(final int size)
+    LocalJobState(final int size, final int nodes)
     {
+        this.nodes = nodes;
         finished = new boolean[size];
         final int[] members = new int[size];
         for (int i = 0; i < size; i++)
@@ -71,6 +73,14 @@ final class LocalJobState
     int size()
     {
         return finished.length;
+    }
+
+    /**
+     * @return the simulated node of a world rank: ranks are dealt to nodes in blocks, larger blocks first.
+     */
+    int nodeOf(final int worldRank)
+    {
+        return (int)((long)worldRank * nodes / finished.length);
     }
 
     LocalGroup world()

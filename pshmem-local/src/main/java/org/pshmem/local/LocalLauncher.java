@@ -6,8 +6,8 @@ import java.lang.reflect.Modifier;
 import java.util.Arrays;
 
 /**
- * Command-line launcher of an in-process job: {@code LocalLauncher -np N MainClass [args...]} runs the
- * class's {@code main} on N threads of this JVM, each a rank. Exit status: 0 when every rank succeeded,
+ * Command-line launcher of an in-process job: {@code LocalLauncher -np N [--nodes K] MainClass [args...]}
+ * runs the class's {@code main} on N threads of this JVM, each a rank, dealt to K simulated nodes (default 1). Exit status: 0 when every rank succeeded,
  * 1 when a rank failed (reported on standard error with its rank), 2 for bad usage.
  */
 public final class LocalLauncher
@@ -17,7 +17,7 @@ public final class LocalLauncher
     }
 
     /**
-     * @param args {@code -np N MainClass [args...]}.
+     * @param args {@code -np N [--nodes K] MainClass [args...]}.
      */
     public static void main(final String[] args)
     {
@@ -27,18 +27,28 @@ public final class LocalLauncher
     static int launch(final String[] args)
     {
         int ranks = 1;
+        int nodes = 1;
         int i = 0;
         while (i < args.length && args[i].startsWith("-"))
         {
-            if (args[i].equals("-np") && i + 1 < args.length)
+            if ((args[i].equals("-np") || args[i].equals("--nodes")) && i + 1 < args.length)
             {
+                final int value;
                 try
                 {
-                    ranks = Integer.parseInt(args[i + 1]);
+                    value = Integer.parseInt(args[i + 1]);
                 }
                 catch (final NumberFormatException ex)
                 {
-                    return usage("-np needs a whole number, not '" + args[i + 1] + "'");
+                    return usage(args[i] + " needs a whole number, not '" + args[i + 1] + "'");
+                }
+                if (args[i].equals("-np"))
+                {
+                    ranks = value;
+                }
+                else
+                {
+                    nodes = value;
                 }
                 i += 2;
             }
@@ -60,6 +70,10 @@ public final class LocalLauncher
         {
             return usage("-np must be at least 1, not " + ranks);
         }
+        if (nodes < 1 || nodes > ranks)
+        {
+            return usage("--nodes must be from 1 to the number of ranks (" + ranks + "), not " + nodes);
+        }
         final Method main;
         try
         {
@@ -76,7 +90,7 @@ public final class LocalLauncher
         final String[] programArgs = Arrays.copyOfRange(args, i + 1, args.length);
         try
         {
-            LocalJob.runMain(ranks, programArgs, rankArgs ->
+            LocalJob.runMain(ranks, nodes, programArgs, rankArgs ->
             {
                 try
                 {
@@ -104,7 +118,7 @@ public final class LocalLauncher
     {
         System.err.println("pshmem local launcher: " + problem);
         System.err.println("usage: java -cp <class path> " + LocalLauncher.class.getName() +
-            " -np N MainClass [args...]");
+            " -np N [--nodes K] MainClass [args...]");
         return 2;
     }
 }

@@ -43,7 +43,7 @@ public final class LocalTransport implements Transport
         final LocalJobState.Rank rank = LocalJobState.current();
         if (null == rank)
         {
-            return new LocalSession(new LocalJobState(1), 0, args);
+            return new LocalSession(new LocalJobState(1, 1), 0, args);
         }
         return new LocalSession(rank.job, rank.rank, args);
     }

@@ -1,0 +1,481 @@
+package org.pshmem.tests;
+
+import java.nio.Buffer;
+import java.nio.DoubleBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.pshmem.api.Communicator;
+import org.pshmem.api.ElementType;
+import org.pshmem.api.NodeGroups;
+import org.pshmem.api.ReduceOp;
+import org.pshmem.api.SharedArray;
+import org.pshmem.api.SharedDoubleArray;
+
+/**
+ * Java counterparts of upstream pshmem's shared-array test scenarios (section 5 of the semantics), plus every
+ * rejected input. Each runs on every rank of a job and checks on every rank.
+ */
+public final class SharedArrayScenarios
+{
+    /** Element types of the upstream suite. */
+    static final ElementType[] UPSTREAM_TYPES =
+        {ElementType.INT32, ElementType.INT64, ElementType.FLOAT32, ElementType.FLOAT64};
+
+    private SharedArrayScenarios()
+    {
+    }
+
+    /**
+     * @return every scenario by name, in a stable order.
+     */
+    public static Map<String, Scenario> all()
+    {
+        final Map<String, Scenario> all = new LinkedHashMap<>();
+        all.put("world", p -> writeInTurn(p.world(), null, UPSTREAM_TYPES));
+        all.put("allTypesOutsideTryWithResources", p -> createAndCloseExplicitly(p.world()));
+        all.put("splitCommunicators", p -> splitCommunicators(p.world()));
+        all.put("selfCommunicator", p -> writeInTurn(p.self(), null, UPSTREAM_TYPES));
+        all.put("reusedAndWrongNodeCommunicators", p -> nodeCommunicators(p.world()));
+        all.put("shapeValidation", p -> shapeValidation(p.world()));
+        all.put("zeroCopyViews", p -> zeroCopyViews(p.world()));
+        all.put("zeroElements", p -> zeroElements(p.world()));
+        all.put("manyArraysAlive", p -> manyArrays(p.world(), 1000));
+        all.put("rejectedWrites", p -> rejectedWrites(p.world()));
+        all.put("unevenLastNode", p -> unevenLastNode(p.world()));
+        all.put("largeBlocksAndChunks", p -> largeBlocks(p.world()));
+        return all;
+    }
+
+    /**
+     * Upstream scenario 1: every writable rank in turn writes its value over a 2x5x10 array in 1x1x5 blocks,
+     * with {@code set()} and again with {@code assign()}; then a full assignment; then contiguity of a row.
+     */
+    public static void writeInTurn(final Communicator comm, final NodeGroups groups, final ElementType... types)
+    {
+        final long[] shape = {2, 5, 10};
+        for (final ElementType type : types)
+        {
+            try (SharedArray shm = SharedArray.create(comm, groups, type, shape))
+            {
+                Values.expectAll(shm, flat -> 0, "fresh array");
+                final int size = comm.size();
+                for (int p = 0; p < size; p++)
+                {
+                    if (!shm.canWriteFrom(p))
+                    {
+                        continue;
+                    }
+                    final boolean me = comm.rank() == p;
+                    final long value = p + 1;
+                    for (long i = 0; i < shape[0]; i++)
+                    {
+                        for (long j = 0; j < shape[1]; j++)
+                        {
+                            for (long k = 0; k < shape[2]; k += 5)
+                            {
+                                shm.set(me ? Values.make(type, 5, e -> value) : null, me ? new long[] {1, 1, 5} :
+                                    null, me ? new long[] {i, j, k} : null, p);
+                            }
+                        }
+                    }
+                    Values.expectAll(shm, flat -> value, "after set() from rank " + p);
+                    final long second = value + size;
+                    for (long i = 0; i < shape[0]; i++)
+                    {
+                        for (long j = 0; j < shape[1]; j++)
+                        {
+                            for (long k = 0; k < shape[2]; k += 5)
+                            {
+                                shm.assign(me ? Values.make(type, 5, e -> second) : null, new long[] {1, 1, 5}, i, j,
+                                    k);
+                            }
+                        }
+                    }
+                    Values.expectAll(shm, flat -> second, "after assign() from rank " + p);
+                }
+                final int writer = lastWritable(shm, size);
+                shm.assign(comm.rank() == writer ? Values.make(type, 100, e -> e % 100) : null, null);
+                Values.expectAll(shm, flat -> flat % 100, "after a full assign() from rank " + writer);
+                final Buffer row = Values.view(shm, 1, 3);
+                Expect.equal(10, row.remaining(), "length of the row view");
+                Expect.isTrue(row.isDirect() && row.isReadOnly(), "a row view is direct and read-only");
+                for (int k = 0; k < 10; k++)
+                {
+                    Expect.equal(Values.get(shm, 1, 3, k), Values.element(row, k), "row view element " + k);
+                }
+            }
+        }
+    }
+
+    static int lastWritable(final SharedArray shm, final int size)
+    {
+        int writer = size - 1;
+        while (!shm.canWriteFrom(writer))
+        {
+            writer--;
+        }
+        return writer;
+    }
+
+    /**
+     * Upstream scenario 2: the same, with arrays created and closed by hand, and close twice.
+     */
+    static void createAndCloseExplicitly(final Communicator comm)
+    {
+        final List<SharedArray> arrays = new ArrayList<>();
+        for (final ElementType type : ElementType.values())
+        {
+            arrays.add(SharedArray.create(comm, type, 3, 4));
+        }
+        for (final SharedArray shm : arrays)
+        {
+            final int writer = lastWritable(shm, comm.size());
+            final boolean me = comm.rank() == writer;
+            shm.set(me ? Values.make(shm.elementType(), 12, e -> e + 1) : null, me ? new long[] {3, 4} : null,
+                null, writer);
+            Values.expectAll(shm, flat -> flat + 1, shm.elementType().dtype() + " array set by hand");
+        }
+        for (final SharedArray shm : arrays)
+        {
+            shm.close();
+            shm.close();
+            Expect.isTrue(shm.isClosed(), "closed after close()");
+        }
+    }
+
+    /**
+     * Upstream scenario 3: the world split into two groups, and into rows and columns of every grid shape,
+     * each with its own node split; scenario 1 on each.
+     */
+    static void splitCommunicators(final Communicator world)
+    {
+        try (Communicator half = world.split(world.rank() % 2, world.rank());
+            NodeGroups groups = NodeGroups.split(half))
+        {
+            writeInTurn(half, dividing(half, groups), ElementType.FLOAT64, ElementType.INT32);
+        }
+        final int size = world.size();
+        for (int rows = 1; rows <= size; rows++)
+        {
+            if (size % rows != 0)
+            {
+                continue;
+            }
+            final int cols = size / rows;
+            final int row = world.rank() / cols;
+            final int col = world.rank() % cols;
+            try (Communicator rowComm = world.split(row, col);
+                Communicator colComm = world.split(col, row);
+                NodeGroups rowGroups = NodeGroups.split(rowComm);
+                NodeGroups colGroups = NodeGroups.split(colComm))
+            {
+                Expect.equal(cols, rowComm.size(), "size of the row communicator of a " + rows + "x" + cols + " grid");
+                Expect.equal(col, rowComm.rank(), "rank in the row communicator");
+                writeInTurn(rowComm, dividing(rowComm, rowGroups), ElementType.FLOAT64);
+                writeInTurn(colComm, dividing(colComm, colGroups), ElementType.INT64);
+            }
+        }
+    }
+
+    /** Node groups whose node size divides the communicator size on every rank (upstream's rule for passed
+     *  node communicators), else null so the array splits by itself. */
+    private static NodeGroups dividing(final Communicator comm, final NodeGroups groups)
+    {
+        final int ok = comm.size() % groups.node().size() == 0 &&
+            groups.nodeRank().size() == comm.size() / groups.node().size() ? 1 : 0;
+        return comm.allReduce(ok, ReduceOp.MIN) == 1 ? groups : null;
+    }
+
+    /**
+     * Upstream scenario 5: node communicators made once and passed to several arrays; and wrong ones rejected
+     * on every rank.
+     */
+    static void nodeCommunicators(final Communicator world)
+    {
+        try (NodeGroups split = NodeGroups.split(world))
+        {
+            final NodeGroups groups = dividing(world, split);
+            if (null != groups)
+            {
+                final List<SharedArray> arrays = new ArrayList<>();
+                for (int i = 0; i < 3; i++)
+                {
+                    arrays.add(SharedArray.create(world, groups, ElementType.FLOAT64, 4, 4));
+                }
+                for (int i = 0; i < arrays.size(); i++)
+                {
+                    final long fill = i + 7;
+                    final int writer = lastWritable(arrays.get(i), world.size());
+                    arrays.get(i).set(world.rank() == writer ? Values.make(ElementType.FLOAT64, 16, e -> fill) : null,
+                        null, writer);
+                }
+                for (int i = 0; i < arrays.size(); i++)
+                {
+                    final long fill = i + 7;
+                    Values.expectAll(arrays.get(i), flat -> fill, "array " + i + " on reused node communicators");
+                    arrays.get(i).close();
+                }
+            }
+        }
+        final int size = world.size();
+        if (size >= 2)
+        {
+            // The whole world as node communicator means one node, so a node-rank communicator of every rank
+            // is one rank per node too many.
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> SharedArray.create(world, NodeGroups.of(world, world), ElementType.FLOAT64, 2, 2),
+                "failed on rank 0", "node-rank communicator has " + size + " ranks but there are 1 nodes");
+        }
+        if (size >= 3)
+        {
+            try (Communicator wrongNode = world.split(world.rank() < size - 1 ? 0 : 1, world.rank());
+                Communicator nodeRank = world.split(wrongNode.rank(), world.rank()))
+            {
+                Expect.throwsOf(IllegalArgumentException.class,
+                    () -> SharedArray.create(world, NodeGroups.of(wrongNode, nodeRank), ElementType.INT32, 5),
+                    "failed on rank 0", "node communicator has " + (size - 1) + " ranks, which does not divide");
+            }
+        }
+    }
+
+    /**
+     * Upstream scenario 6: good shapes work and are zero-filled; bad and mismatched shapes fail on every rank.
+     */
+    static void shapeValidation(final Communicator comm)
+    {
+        final long[][] good = {{0}, {1}, {7}, {2, 3}, {2, 3, 4}, {4, 0, 2}, {1, 1, 1, 1, 1}};
+        for (final long[] shape : good)
+        {
+            try (SharedArray shm = SharedArray.create(comm, ElementType.INT64, shape))
+            {
+                Expect.equal(java.util.Arrays.toString(shape), java.util.Arrays.toString(shm.shape()), "shape");
+                Expect.equal(java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b), shm.size(), "size");
+                Values.expectAll(shm, flat -> 0, "zero fill of " + java.util.Arrays.toString(shape));
+            }
+        }
+        Expect.throwsOf(IllegalArgumentException.class, () -> SharedArray.create(comm, ElementType.FLOAT64, -1),
+            "failed on rank 0", "extent -1 of dimension 0", "negative");
+        Expect.throwsOf(IllegalArgumentException.class, () -> SharedArray.create(comm, ElementType.FLOAT64, 3, -2),
+            "failed on rank 0", "extent -2 of dimension 1");
+        Expect.throwsOf(IllegalArgumentException.class, () -> SharedArray.create(comm, ElementType.FLOAT64),
+            "failed on rank 0", "no dimensions");
+        Expect.throwsOf(IllegalArgumentException.class,
+            () -> SharedArray.create(comm, ElementType.FLOAT64, (long[])null), "failed on rank 0", "shape is null");
+        Expect.throwsOf(IllegalArgumentException.class,
+            () -> SharedArray.create(comm, ElementType.INT8, Long.MAX_VALUE, 3), "failed on rank 0", "bytes");
+        Expect.throwsOf(IllegalArgumentException.class, () -> SharedArray.create(comm, null, 3),
+            "failed on rank 0", "type is null");
+        if (comm.size() >= 2)
+        {
+            final long[] mine = comm.rank() == 0 ? new long[] {3, 5} : new long[] {5, 3};
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> SharedArray.create(comm, ElementType.FLOAT64, mine), "ranks disagree", "rank 0");
+            final ElementType type = comm.rank() == comm.size() - 1 ? ElementType.INT32 : ElementType.FLOAT64;
+            Expect.throwsOf(IllegalArgumentException.class, () -> SharedArray.create(comm, type, 3, 5),
+                "ranks disagree", "rank " + (comm.size() - 1));
+        }
+        // After all that, the communicator is still in step.
+        try (SharedArray shm = SharedArray.create(comm, ElementType.INT32, 2))
+        {
+            Values.expectAll(shm, flat -> 0, "array made after rejected ones");
+        }
+    }
+
+    /**
+     * Upstream scenario 7: views are the node's memory itself, not copies.
+     */
+    static void zeroCopyViews(final Communicator comm)
+    {
+        try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, 4, 6))
+        {
+            final DoubleBuffer row = shm.view(2);
+            final DoubleBuffer all = shm.view();
+            final DoubleBuffer flat = shm.flatView(13, 4);
+            Expect.isTrue(row.isDirect() && all.isDirect() && flat.isDirect(), "views are direct buffers");
+            Expect.equal(24, all.remaining(), "whole-array view length");
+            final int writer = lastWritable(shm, comm.size());
+            final boolean me = comm.rank() == writer;
+            shm.set(me ? new double[] {1.5, 2.5, 3.5, 4.5, 5.5, 6.5} : null, me ? new long[] {1, 6} : null,
+                me ? new long[] {2, 0} : null, writer);
+            for (int k = 0; k < 6; k++)
+            {
+                Expect.equal(1.5 + k, row.get(k), "row view taken before set() sees element " + k);
+                Expect.equal(1.5 + k, all.get(12 + k), "whole view taken before set() sees element " + k);
+            }
+            Expect.equal(2.5, flat.get(0), "flat view element 0");
+            Expect.throwsOf(ReadOnlyBufferException.class, () -> row.put(0, 9.0));
+            Expect.equal(1.5, shm.get(2, 0), "memory unchanged by a refused write through a view");
+        }
+    }
+
+    /**
+     * Upstream scenario 8: zero-element arrays exist, read nothing and refuse writes on every rank.
+     */
+    static void zeroElements(final Communicator comm)
+    {
+        for (final long[] shape : new long[][] {{0}, {3, 0}})
+        {
+            try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, shape))
+            {
+                Expect.equal(0L, shm.size(), "size");
+                Expect.throwsOf(IndexOutOfBoundsException.class, () -> shm.getFlat(0), "out of range");
+                Expect.throwsOf(IndexOutOfBoundsException.class,
+                    () -> shm.get(new long[shape.length]), "out of range");
+                Expect.equal(0, shm.view().remaining(), "view of nothing");
+                Expect.throwsOf(IllegalArgumentException.class,
+                    () -> shm.set(comm.rank() == 0 ? new double[0] : null, new long[shape.length], null, 0),
+                    "failed on rank 0", "no elements");
+                Expect.throwsOf(IllegalArgumentException.class,
+                    () -> shm.assign(comm.rank() == 0 ? new double[0] : null, new long[shape.length]),
+                    "failed on rank 0", "no elements");
+                Expect.isTrue(shm.toString().contains("shape = " + (shape.length == 1 ? "(0,)" : "(3, 0)")),
+                    "string form names the shape: " + shm);
+            }
+        }
+    }
+
+    /**
+     * Upstream scenario 9: many small arrays alive at once.
+     */
+    static void manyArrays(final Communicator comm, final int count)
+    {
+        final List<SharedArray> arrays = new ArrayList<>();
+        try (NodeGroups groups = NodeGroups.split(comm))
+        {
+            final NodeGroups reuse = dividing(comm, groups);
+            for (int i = 0; i < count; i++)
+            {
+                arrays.add(SharedArray.create(comm, reuse, ElementType.INT32, 4));
+            }
+            for (int i = 0; i < count; i++)
+            {
+                final SharedArray shm = arrays.get(i);
+                final int writer = shm.canWriteFrom(i % comm.size()) ? i % comm.size() : 0;
+                final long value = i;
+                shm.set(comm.rank() == writer ? Values.make(ElementType.INT32, 4, e -> value) : null, null, writer);
+            }
+            for (int i = 0; i < count; i++)
+            {
+                final long value = i;
+                Values.expectAll(arrays.get(i), flat -> value, "array " + i + " of " + count);
+                arrays.get(i).close();
+            }
+        }
+    }
+
+    /**
+     * Every rejected write: each fails on every rank with the same message, and leaves the array intact and
+     * every rank in step.
+     */
+    static void rejectedWrites(final Communicator comm)
+    {
+        final int size = comm.size();
+        final int rank = comm.rank();
+        try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, 3, 5))
+        {
+            final int w = lastWritable(shm, size);
+            final boolean me = rank == w;
+            shm.set(me ? Values.make(ElementType.FLOAT64, 15, e -> e) : null, null, w);
+            final String at = "failed on rank " + w;
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.set(me ? new int[6] : null, new long[] {2, 3}, null, w), at, "data is int[]", "float64");
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.set(me ? new double[6] : null, new long[] {6}, null, w), at, "1 dimensions", "has 2");
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.set(me ? new double[6] : null, new long[] {2, 3}, new long[] {-1, 0}, w), at, "does not fit");
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.set(me ? new double[6] : null, new long[] {2, 3}, new long[] {2, 1}, w), at,
+                "does not fit", "dimension 0");
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.set(me ? new double[6] : null, new long[] {2, 3}, new long[] {0, 3}, w), at,
+                "dimension 1");
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.set(me ? new double[6] : null, new long[] {2, 3}, new long[] {0}, w), at,
+                "offset has 1 entries");
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.set(me ? new double[5] : null, new long[] {2, 3}, null, w), at, "does not describe");
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.set(null, new long[] {2, 3}, null, w), at, "data is null");
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.set(null, null, null, size), "fromRank " + size + " is out of range");
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.set(null, null, null, -1), "fromRank -1 is out of range");
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.assign(null, null), "exactly one rank must pass data, but none did");
+            if (size >= 2)
+            {
+                Expect.throwsOf(IllegalArgumentException.class,
+                    () -> shm.set(null, null, null, rank), "ranks disagree on fromRank");
+                Expect.throwsOf(IllegalArgumentException.class,
+                    () -> shm.assign(rank < 2 ? new double[15] : null, null), "but ranks [0, 1] did");
+            }
+            Values.expectAll(shm, flat -> flat, "array after rejected writes");
+            shm.set(me ? new double[] {-1, -2} : null, me ? new long[] {1, 2} : null, me ? new long[] {2, 3} : null, w);
+            Values.expectAll(shm, flat -> flat == 13 ? -1 : flat == 14 ? -2 : flat, "array after a good write");
+            shm.close();
+            Expect.throwsOf(IllegalStateException.class, () -> shm.get(0, 0), "on rank " + rank, "closed");
+            Expect.throwsOf(IllegalStateException.class, () -> shm.set(null, null, null, 0), "closed");
+            Expect.throwsOf(IllegalStateException.class, shm::view, "closed");
+            shm.close();
+        }
+    }
+
+    /**
+     * The uneven last node: a writer whose node-rank is missing on some node is refused on every rank.
+     */
+    static void unevenLastNode(final Communicator comm)
+    {
+        try (SharedArray shm = SharedArray.create(comm, ElementType.INT16, 6))
+        {
+            for (int p = 0; p < comm.size(); p++)
+            {
+                final int writer = p;
+                final boolean me = comm.rank() == p;
+                final Object data = me ? Values.make(ElementType.INT16, 6, e -> writer + 1) : null;
+                if (shm.canWriteFrom(p))
+                {
+                    shm.set(data, null, p);
+                    Values.expectAll(shm, flat -> writer + 1, "after set() from rank " + p);
+                }
+                else
+                {
+                    Expect.throwsOf(IllegalArgumentException.class, () -> shm.set(data, null, writer),
+                        "fromRank " + p + " has node-rank", "not every node has");
+                }
+            }
+            final long nodes = comm.allReduce(shm.nodeCount(), ReduceOp.MAX);
+            Expect.equal(nodes, (long)shm.nodeCount(), "every rank counts the same nodes");
+        }
+    }
+
+    /**
+     * Blocks larger than a replication chunk, with runs that merge across rows, strided blocks and a
+     * single-element block.
+     */
+    static void largeBlocks(final Communicator comm)
+    {
+        try (SharedArray shm = SharedArray.create(comm, ElementType.FLOAT64, 700, 1000))
+        {
+            final boolean me = comm.rank() == 0;
+            shm.set(me ? Values.make(ElementType.FLOAT64, 700_000, e -> e) : null, null, 0);
+            Values.expectAll(shm, flat -> flat, "700x1000 array set whole");
+            final int w = lastWritable(shm, comm.size());
+            final boolean writer = comm.rank() == w;
+            shm.set(writer ? Values.make(ElementType.FLOAT64, 300 * 7, e -> -e) : null,
+                writer ? new long[] {300, 7} : null, writer ? new long[] {400, 993} : null, w);
+            Values.expectAll(shm, flat ->
+            {
+                final long r = flat / 1000;
+                final long c = flat % 1000;
+                return r >= 400 && c >= 993 ? -((r - 400) * 7 + (c - 993)) : flat;
+            }, "after a 300x7 strided block");
+            shm.set(writer ? new double[] {0.25} : null, writer ? new long[] {1, 1} : null,
+                writer ? new long[] {699, 999} : null, w);
+            Expect.equal(0.25, Values.get(shm, 699, 999), "last element");
+        }
+    }
+}
