@@ -57,6 +57,7 @@ public abstract sealed class SharedArray implements AutoCloseable
     private final int[] nodeRankOf;
     private final int[] nodeIndexOf;
     private final NodeSegment segment;
+    private final NodeSync sync;
     private final int elementShift;
     private final long elementMask;
     private boolean closed;
@@ -86,6 +87,7 @@ public abstract sealed class SharedArray implements AutoCloseable
         }
         this.maxPerNode = Arrays.stream(perNode).max().orElse(0);
         this.minPerNode = Arrays.stream(perNode).min().orElse(0);
+        this.sync = new NodeSync(segment.control(), nodeEp, nodes > 1 && nodeEp.rank() == 0 ? nodeRankEp : null);
         this.elementShift = segment.windowShift() - Integer.numberOfTrailingZeros(type.byteSize());
         this.elementMask = (1L << elementShift) - 1;
     }
@@ -269,21 +271,23 @@ public abstract sealed class SharedArray implements AutoCloseable
         final long[] blockShape = writer ? blockShape(data, dataShape) : null;
         final long[] blockOffset = writer ? (null == offset ? new long[shape.length] : offset) : null;
         final String problem = writer ? writeProblem(data, blockShape, blockOffset) : null;
-        final long[] all = Agreement.exchange(ep, null == problem ? Agreement.OK : Agreement.BAD_ARGUMENT, 0,
-            fromRank);
-        final int[] disagree = Agreement.disagreeing(all, 2, 1);
-        if (disagree.length > 0)
+        // Agreement through node memory: a one-node job sends no message in set().
+        final long[] agreed = sync.minMax(op, fromRank, null == problem ? 0 : 1);
+        if (agreed[0] != agreed[1])
         {
-            throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": ranks disagree on fromRank: " +
-                "rank 0 passed " + all[1] + ", " + Agreement.describe(disagree) + " passed " +
-                all[disagree[0] * 2 + 1]);
+            throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": ranks disagree on fromRank " +
+                "(values from " + agreed[0] + " to " + agreed[1] + " were passed)");
         }
         if (fromRank < 0 || fromRank >= ep.size())
         {
             throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": fromRank " + fromRank +
                 " is out of range for a communicator of " + ep.size() + " ranks");
         }
-        Agreement.raiseIfAny(ep, op, all, 2, problem, null);
+        if (agreed[3] != 0)
+        {
+            throw new IllegalArgumentException(op + " failed on rank " + fromRank + ": " +
+                Agreement.share(ep, fromRank, problem));
+        }
         final int writerNodeRank = nodeRankOf[fromRank];
         if (writerNodeRank >= minPerNode)
         {
@@ -295,7 +299,7 @@ public abstract sealed class SharedArray implements AutoCloseable
         {
             replicate(data, blockShape, blockOffset, writer, nodeIndexOf[fromRank]);
         }
-        ep.barrier();
+        sync.nodeBarrier(op);
     }
 
     /**
@@ -324,15 +328,14 @@ public abstract sealed class SharedArray implements AutoCloseable
     {
         final String op = "assign()";
         checkOpen(op);
-        final long[] all = Agreement.exchange(ep, Agreement.OK, 0, null == data ? 0 : 1);
-        final int[] writers = java.util.stream.IntStream.range(0, ep.size()).filter(r -> all[r * 2 + 1] != 0)
-            .toArray();
-        if (writers.length != 1)
+        final long[] writers = sync.minMax(op, null == data ? Long.MAX_VALUE : ep.rank(), null == data ? -1 : ep.rank());
+        if (writers[0] == Long.MAX_VALUE || writers[0] != writers[3])
         {
             throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": exactly one rank must pass data, " +
-                (writers.length == 0 ? "but none did" : "but " + Agreement.describe(writers) + " did"));
+                (writers[0] == Long.MAX_VALUE ? "but none did" :
+                "but more than one did (ranks " + writers[0] + " and " + writers[3] + " among them)"));
         }
-        set(data, dataShape, null == offset || offset.length == 0 ? null : offset, writers[0]);
+        set(data, dataShape, null == offset || offset.length == 0 ? null : offset, (int)writers[0]);
     }
 
     private long[] blockShape(final Object data, final long[] dataShape)
@@ -777,7 +780,7 @@ public abstract sealed class SharedArray implements AutoCloseable
             {
                 try
                 {
-                    segment = comm.nodeMemory().create(bytes, label);
+                    segment = comm.nodeMemory().create(bytes, NodeSync.controlBytes(nodeEp.size()), label);
                     encode(status, (byte)1, segment.handle());
                 }
                 catch (final RuntimeException | OutOfMemoryError ex)
@@ -795,7 +798,7 @@ public abstract sealed class SharedArray implements AutoCloseable
                 {
                     try
                     {
-                        segment = comm.nodeMemory().attach(payload, bytes);
+                        segment = comm.nodeMemory().attach(payload, bytes, NodeSync.controlBytes(nodeEp.size()));
                     }
                     catch (final RuntimeException ex)
                     {

@@ -1,5 +1,6 @@
 package org.pshmem.spi;
 
+import org.pshmem.api.RankFailedException;
 import org.pshmem.api.ReduceOp;
 
 /**
@@ -63,6 +64,18 @@ public interface CommEndpoint extends AutoCloseable
      * @return number of elements received.
      */
     int receive(Object array, int offset, int count, int source, int tag);
+
+    /**
+     * Asked by waits that do not go through this endpoint (such as synchronisation in node memory), so they
+     * end when a member can no longer take part.
+     *
+     * @param op the waiting operation, for the message.
+     * @return a failure naming a member that failed or left, or null when none is known.
+     */
+    default RankFailedException failedMember(String op)
+    {
+        return null;
+    }
 
     /**
      * Collective: splits into groups by colour, ordered by key then rank.

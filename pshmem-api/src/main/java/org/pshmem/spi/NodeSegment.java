@@ -42,6 +42,13 @@ public interface NodeSegment extends AutoCloseable
     ByteBuffer window(int index);
 
     /**
+     * @return the control part: a direct buffer in native byte order, 64-byte aligned, zero-filled at creation,
+     * over the same memory on every rank of the node; it supports atomic operations through
+     * {@link java.lang.invoke.MethodHandles#byteBufferViewVarHandle}.
+     */
+    ByteBuffer control();
+
+    /**
      * Releases this rank's mapping; idempotent.
      */
     @Override

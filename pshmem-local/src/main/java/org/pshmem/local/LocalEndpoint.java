@@ -2,6 +2,7 @@ package org.pshmem.local;
 
 
 import org.pshmem.api.PshmemException;
+import org.pshmem.api.RankFailedException;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.spi.CommEndpoint;
 
@@ -137,6 +138,12 @@ final class LocalEndpoint implements CommEndpoint
         }
         System.arraycopy(part.data, 0, array, offset, part.count);
         return part.count;
+    }
+
+    @Override
+    public RankFailedException failedMember(final String op)
+    {
+        return group.failedMember(op, index);
     }
 
     @Override

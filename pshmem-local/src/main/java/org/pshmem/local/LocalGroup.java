@@ -9,6 +9,8 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+import org.pshmem.api.RankFailedException;
+
 /**
  * A group of ranks of an in-process job and the state its collectives share. Every collective is one
  * {@link #exchange(String, int, Object)}: each member deposits a contribution and parks until the last
@@ -106,6 +108,36 @@ final class LocalGroup
             }
             job.await(op, members[index], () -> generation != round, this::absentAndFinished);
             return published;
+        }
+        finally
+        {
+            job.lock.unlock();
+        }
+    }
+
+    /**
+     * @return a failure of the job, or of a member that has finished, as seen by member {@code index}; or null.
+     */
+    RankFailedException failedMember(final String op, final int index)
+    {
+        job.lock.lock();
+        try
+        {
+            final RankFailedException failure = job.failure();
+            if (null != failure)
+            {
+                return new RankFailedException(failure.failedRank(),
+                    op + " on rank " + members[index] + ": " + failure.getMessage(), failure.getCause());
+            }
+            for (final int member : members)
+            {
+                if (job.hasFinished(member))
+                {
+                    return new RankFailedException(member, op + " on rank " + members[index] + ": rank " + member +
+                        " finished without taking part", null);
+                }
+            }
+            return null;
         }
         finally
         {

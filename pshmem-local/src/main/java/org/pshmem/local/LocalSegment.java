@@ -18,36 +18,40 @@ final class LocalSegment implements NodeSegment
     private final long id;
     private final long byteSize;
     private ByteBuffer[] windows;
+    private ByteBuffer control;
 
-    private LocalSegment(final LocalJobState job, final long id, final long byteSize, final ByteBuffer[] windows)
+    private LocalSegment(final LocalJobState job, final long id, final long byteSize, final ByteBuffer[] buffers)
     {
         this.job = job;
         this.id = id;
         this.byteSize = byteSize;
-        this.windows = windows;
+        this.windows = java.util.Arrays.copyOf(buffers, buffers.length - 1);
+        this.control = buffers[buffers.length - 1];
     }
 
-    static LocalSegment create(final LocalJobState job, final long byteSize)
+    /** Data windows, then the control part last. */
+    static LocalSegment create(final LocalJobState job, final long byteSize, final int controlBytes)
     {
         final int count = (int)((byteSize + (1L << WINDOW_SHIFT) - 1) >>> WINDOW_SHIFT);
-        final ByteBuffer[] windows = new ByteBuffer[count];
+        final ByteBuffer[] buffers = new ByteBuffer[count + 1];
         for (int w = 0; w < count; w++)
         {
             final long start = (long)w << WINDOW_SHIFT;
-            windows[w] = ByteBuffer.allocateDirect((int)Math.min(1L << WINDOW_SHIFT, byteSize - start))
+            buffers[w] = ByteBuffer.allocateDirect((int)Math.min(1L << WINDOW_SHIFT, byteSize - start))
                 .order(ByteOrder.nativeOrder());
         }
-        return new LocalSegment(job, job.publishSegment(windows), byteSize, windows);
+        buffers[count] = ByteBuffer.allocateDirect(controlBytes + 64).alignedSlice(64).order(ByteOrder.nativeOrder());
+        return new LocalSegment(job, job.publishSegment(buffers), byteSize, buffers);
     }
 
     static LocalSegment attach(final LocalJobState job, final long id, final long byteSize)
     {
-        final ByteBuffer[] windows = job.lookupSegment(id);
-        if (null == windows)
+        final ByteBuffer[] buffers = job.lookupSegment(id);
+        if (null == buffers)
         {
             throw new IllegalStateException("no node memory with id " + id + " in this job");
         }
-        return new LocalSegment(job, id, byteSize, windows);
+        return new LocalSegment(job, id, byteSize, buffers);
     }
 
     @Override
@@ -87,8 +91,15 @@ final class LocalSegment implements NodeSegment
     }
 
     @Override
+    public ByteBuffer control()
+    {
+        return control.duplicate().order(ByteOrder.nativeOrder());
+    }
+
+    @Override
     public void close()
     {
         windows = new ByteBuffer[0];
+        control = null;
     }
 }

@@ -50,13 +50,13 @@ final class LocalSession implements TransportSession, NodeMemory
     }
 
     @Override
-    public NodeSegment create(final long byteSize, final String label)
+    public NodeSegment create(final long byteSize, final int controlBytes, final String label)
     {
-        return LocalSegment.create(job, byteSize);
+        return LocalSegment.create(job, byteSize, controlBytes);
     }
 
     @Override
-    public NodeSegment attach(final byte[] handle, final long byteSize)
+    public NodeSegment attach(final byte[] handle, final long byteSize, final int controlBytes)
     {
         return LocalSegment.attach(job, ByteBuffer.wrap(handle).getLong(), byteSize);
     }

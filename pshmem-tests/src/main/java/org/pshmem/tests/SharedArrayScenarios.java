@@ -411,7 +411,7 @@ public final class SharedArrayScenarios
                 Expect.throwsOf(IllegalArgumentException.class,
                     () -> shm.set(null, null, null, rank), "ranks disagree on fromRank");
                 Expect.throwsOf(IllegalArgumentException.class,
-                    () -> shm.assign(rank < 2 ? new double[15] : null, null), "but ranks [0, 1] did");
+                    () -> shm.assign(rank < 2 ? new double[15] : null, null), "but more than one did (ranks 0 and 1 among them)");
             }
             Values.expectAll(shm, flat -> flat, "array after rejected writes");
             shm.set(me ? new double[] {-1, -2} : null, me ? new long[] {1, 2} : null, me ? new long[] {2, 3} : null, w);

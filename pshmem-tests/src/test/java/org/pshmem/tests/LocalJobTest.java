@@ -89,6 +89,35 @@ class LocalJobTest
     }
 
     @Test
+    void aRankThatThrowsInsteadOfSettingFailsTheOthersWaitingInNodeMemory()
+    {
+        final ConcurrentHashMap<Integer, String> told = new ConcurrentHashMap<>();
+        final PshmemException failure = assertThrows(PshmemException.class, () -> LocalJob.run(3, world ->
+        {
+            try (SharedDoubleArray shm = SharedArray.ofDoubles(world, 4))
+            {
+                if (world.rank() == 1)
+                {
+                    throw new IllegalStateException("rank one breaks before set()");
+                }
+                try
+                {
+                    shm.set(world.rank() == 0 ? new double[4] : null, null, 0);
+                }
+                catch (final RankFailedException ex)
+                {
+                    told.put(world.rank(), ex.getMessage());
+                    throw ex;
+                }
+            }
+        }));
+        assertTrue(failure.getMessage().contains("rank 1 failed"), failure.getMessage());
+        assertEquals(2, told.size(), told.toString());
+        told.forEach((rank, message) -> assertTrue(message.contains("set() on rank " + rank + ": rank 1 failed"),
+            message));
+    }
+
+    @Test
     void aReceiveFromARankThatFinishedFails()
     {
         final PshmemException failure = assertThrows(PshmemException.class, () -> LocalJob.run(2, world ->

@@ -1,0 +1,132 @@
+package org.pshmem.api;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.function.BooleanSupplier;
+
+import org.pshmem.spi.CommEndpoint;
+
+/**
+ * Synchronisation of the ranks of one node through the control part of a shared segment, with atomics and
+ * no messages; across nodes, only the node leaders (node-rank 0) exchange messages. This is what lets
+ * {@code set()} on a one-node job run with no message at all.
+ *
+ * <p>Control layout (longs): [0] barrier arrivals, [1] barrier generation, [8..15] reduction result, then
+ * one 64-byte slot per node-rank.
+ */
+final class NodeSync
+{
+    static final int MAX_VALUES = 4;
+    private static final int ARRIVALS = 0;
+    private static final int GENERATION = 8;
+    private static final int RESULT = 64;
+    private static final int SLOTS = 128;
+    private static final int SLOT_BYTES = 64;
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    private final ByteBuffer control;
+    private final CommEndpoint nodeEp;
+    private final CommEndpoint leaders;
+
+    /**
+     * @param control  the segment's control part, at least {@link #controlBytes(int)} bytes.
+     * @param nodeEp   the ranks of this node.
+     * @param leaders  the node leaders, one per node, on node-rank 0 when there is more than one node; else null.
+     */
+    NodeSync(final ByteBuffer control, final CommEndpoint nodeEp, final CommEndpoint leaders)
+    {
+        this.control = control;
+        this.nodeEp = nodeEp;
+        this.leaders = leaders;
+    }
+
+    static int controlBytes(final int nodeSize)
+    {
+        return SLOTS + SLOT_BYTES * nodeSize;
+    }
+
+    /**
+     * Returns when every rank of this node has called it.
+     */
+    void nodeBarrier(final String op)
+    {
+        final long generation = (long)LONGS.getVolatile(control, GENERATION);
+        final long arrived = (long)LONGS.getAndAdd(control, ARRIVALS, 1L) + 1;
+        if (arrived == nodeEp.size())
+        {
+            LONGS.setVolatile(control, ARRIVALS, 0L);
+            LONGS.setVolatile(control, GENERATION, generation + 1);
+            return;
+        }
+        await(op, () -> (long)LONGS.getVolatile(control, GENERATION) != generation);
+    }
+
+    /**
+     * Collective over every rank of every node: the minimum and maximum of each value.
+     *
+     * @param values at most {@link #MAX_VALUES} values.
+     * @return {@code [min(values[0]), max(values[0]), min(values[1]), max(values[1]), ...]}.
+     */
+    long[] minMax(final String op, final long... values)
+    {
+        final int count = values.length;
+        final int slot = SLOTS + SLOT_BYTES * nodeEp.rank();
+        for (int v = 0; v < count; v++)
+        {
+            LONGS.setRelease(control, slot + 8 * v, values[v]);
+        }
+        nodeBarrier(op);
+        if (nodeEp.rank() == 0)
+        {
+            final long[] min = new long[count];
+            final long[] max = new long[count];
+            java.util.Arrays.fill(min, Long.MAX_VALUE);
+            java.util.Arrays.fill(max, Long.MIN_VALUE);
+            for (int r = 0; r < nodeEp.size(); r++)
+            {
+                for (int v = 0; v < count; v++)
+                {
+                    final long value = (long)LONGS.getAcquire(control, SLOTS + SLOT_BYTES * r + 8 * v);
+                    min[v] = Math.min(min[v], value);
+                    max[v] = Math.max(max[v], value);
+                }
+            }
+            if (null != leaders)
+            {
+                leaders.allReduce(min.clone(), min, count, ReduceOp.MIN);
+                leaders.allReduce(max.clone(), max, count, ReduceOp.MAX);
+            }
+            for (int v = 0; v < count; v++)
+            {
+                LONGS.setRelease(control, RESULT + 16 * v, min[v]);
+                LONGS.setRelease(control, RESULT + 16 * v + 8, max[v]);
+            }
+        }
+        nodeBarrier(op);
+        final long[] result = new long[2 * count];
+        for (int i = 0; i < result.length; i++)
+        {
+            result[i] = (long)LONGS.getAcquire(control, RESULT + 8 * i);
+        }
+        return result;
+    }
+
+    private void await(final String op, final BooleanSupplier done)
+    {
+        final Backoff backoff = new Backoff();
+        while (!done.getAsBoolean())
+        {
+            backoff.idle();
+            if (backoff.parking())
+            {
+                final RankFailedException failure = nodeEp.failedMember(op);
+                if (null != failure && !done.getAsBoolean())
+                {
+                    throw failure;
+                }
+            }
+        }
+    }
+}
