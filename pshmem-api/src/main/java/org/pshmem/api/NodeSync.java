@@ -13,14 +13,15 @@ import org.pshmem.spi.CommEndpoint;
  * no messages; across nodes, only the node leaders (node-rank 0) exchange messages. This is what lets
  * {@code set()} on a one-node job run with no message at all.
  *
- * <p>Control layout (longs): [0] barrier arrivals, [1] barrier generation, [8..15] reduction result, then
- * one 64-byte slot per node-rank.
+ * <p>Control layout (longs): [0] barrier arrivals, [1] barrier generation, [2] the creator's token,
+ * [8..15] reduction result, then one 64-byte slot per node-rank.
  */
 final class NodeSync
 {
     static final int MAX_VALUES = 4;
     private static final int ARRIVALS = 0;
     private static final int GENERATION = 8;
+    private static final int TOKEN = 16;
     private static final int RESULT = 64;
     private static final int SLOTS = 128;
     private static final int SLOT_BYTES = 64;
@@ -45,6 +46,19 @@ final class NodeSync
     static int controlBytes(final int nodeSize)
     {
         return SLOTS + SLOT_BYTES * nodeSize;
+    }
+
+    /**
+     * Writes the creator's random token, by which attaching ranks check they map the same memory.
+     */
+    static void writeToken(final ByteBuffer control, final long token)
+    {
+        LONGS.setVolatile(control, TOKEN, token);
+    }
+
+    static long readToken(final ByteBuffer control)
+    {
+        return (long)LONGS.getVolatile(control, TOKEN);
     }
 
     /**

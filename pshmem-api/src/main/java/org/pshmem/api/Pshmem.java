@@ -23,10 +23,11 @@ import org.pshmem.spi.TransportSession;
  * }
  * }</pre>
  *
- * <p>The transport is chosen in this order: the system property {@value #TRANSPORT_PROPERTY}, else the
- * environment variable {@value #TRANSPORT_ENV}; else the transport whose launcher started this rank; else
- * the transport of highest priority on the class path (MPJ Express before the in-process one). Asking for
- * a transport that is not present is an error that lists the ones that are.
+ * <p>The transport is chosen in this order: the transport whose launcher started this rank; else the one
+ * named by the system property {@value #TRANSPORT_PROPERTY} or the environment variable
+ * {@value #TRANSPORT_ENV}; else, of the transports on the class path that can run without a launcher, the
+ * one of highest priority. Asking for a transport that is not present is an error that lists the ones that
+ * are.
  */
 public final class Pshmem implements AutoCloseable
 {
@@ -75,13 +76,21 @@ public final class Pshmem implements AutoCloseable
     private static List<Transport> presentTransports()
     {
         final List<Transport> transports = new ArrayList<>();
-        ServiceLoader.load(Transport.class).forEach(transports::add);
+        // The API's own class loader: launchers that give each rank its own loader (MPJ multicore) still work.
+        ServiceLoader.load(Transport.class, Pshmem.class.getClassLoader()).forEach(transports::add);
         transports.sort(Comparator.comparingInt(Transport::priority).reversed());
         return transports;
     }
 
     private static Transport choose(final List<Transport> present, final String[] args)
     {
+        for (final Transport transport : present)
+        {
+            if (transport.launchedThisRank(args))
+            {
+                return transport;
+            }
+        }
         String wanted = System.getProperty(TRANSPORT_PROPERTY);
         if (null == wanted || wanted.isBlank())
         {
@@ -102,16 +111,13 @@ public final class Pshmem implements AutoCloseable
         }
         for (final Transport transport : present)
         {
-            if (transport.launchedThisRank(args))
+            if (transport.runsWithoutLauncher())
             {
                 return transport;
             }
         }
-        if (present.isEmpty())
-        {
-            throw new PshmemException("no pshmem transport on the class path; add pshmem-local or pshmem-mpj");
-        }
-        return present.get(0);
+        throw new PshmemException("no pshmem transport on the class path can run without its launcher " +
+            "(present: " + names(present) + "); add pshmem-local, or start this program with its launcher");
     }
 
     private static String names(final List<Transport> present)

@@ -61,6 +61,7 @@ public abstract sealed class SharedArray implements AutoCloseable
     private final int elementShift;
     private final long elementMask;
     private boolean closed;
+    private boolean buffersExported;
 
     SharedArray(final Allocation allocation)
     {
@@ -589,6 +590,14 @@ public abstract sealed class SharedArray implements AutoCloseable
         return views;
     }
 
+    /**
+     * Called when a view of the memory leaves this object: the mapping then stays until it is unreachable.
+     */
+    final void exported()
+    {
+        buffersExported = true;
+    }
+
     final int windowCount()
     {
         return segment.windowCount();
@@ -664,7 +673,14 @@ public abstract sealed class SharedArray implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            segment.close();
+            if (buffersExported)
+            {
+                segment.close();
+            }
+            else
+            {
+                segment.closeNow();
+            }
             if (null != ownedNodeRank)
             {
                 ownedNodeRank.close();
@@ -781,7 +797,10 @@ public abstract sealed class SharedArray implements AutoCloseable
                 try
                 {
                     segment = comm.nodeMemory().create(bytes, NodeSync.controlBytes(nodeEp.size()), label);
-                    encode(status, (byte)1, segment.handle());
+                    final long token = new java.security.SecureRandom().nextLong() | 1;
+                    NodeSync.writeToken(segment.control(), token);
+                    encode(status, (byte)1, ByteBuffer.allocate(8 + segment.handle().length).putLong(token)
+                        .put(segment.handle()).array());
                 }
                 catch (final RuntimeException | OutOfMemoryError ex)
                 {
@@ -798,7 +817,13 @@ public abstract sealed class SharedArray implements AutoCloseable
                 {
                     try
                     {
-                        segment = comm.nodeMemory().attach(payload, bytes, NodeSync.controlBytes(nodeEp.size()));
+                        segment = comm.nodeMemory().attach(Arrays.copyOfRange(payload, 8, payload.length), bytes,
+                            NodeSync.controlBytes(nodeEp.size()));
+                        if (NodeSync.readToken(segment.control()) != ByteBuffer.wrap(payload).getLong())
+                        {
+                            problem = "the node memory mapped here is not the one node-rank 0 of this node created: " +
+                                "the ranks of the node communicator do not share memory (are they on different hosts?)";
+                        }
                     }
                     catch (final RuntimeException ex)
                     {
@@ -842,6 +867,10 @@ public abstract sealed class SharedArray implements AutoCloseable
 
         private static void encode(final byte[] status, final byte ok, final byte[] payload)
         {
+            if (ok == 1 && payload.length > status.length - 5)
+            {
+                throw new PshmemException("node memory handle of " + payload.length + " bytes is too long");
+            }
             final int length = Math.min(payload.length, status.length - 5);
             status[0] = ok;
             ByteBuffer.wrap(status, 1, 4).putInt(length);

@@ -83,6 +83,7 @@ public final class SharedByteArray extends SharedArray
         {
             return ByteBuffer.allocate(0).asReadOnlyBuffer();
         }
+        exported();
         return windows[windowOf(start)].slice(positionOf(start), length).asReadOnlyBuffer();
     }
 

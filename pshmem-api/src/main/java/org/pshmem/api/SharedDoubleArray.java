@@ -71,6 +71,7 @@ public final class SharedDoubleArray extends SharedArray
         {
             return DoubleBuffer.allocate(0).asReadOnlyBuffer();
         }
+        exported();
         return windows[windowOf(start)].slice(positionOf(start), length).asReadOnlyBuffer();
     }
 

@@ -71,6 +71,7 @@ public final class SharedFloatArray extends SharedArray
         {
             return FloatBuffer.allocate(0).asReadOnlyBuffer();
         }
+        exported();
         return windows[windowOf(start)].slice(positionOf(start), length).asReadOnlyBuffer();
     }
 

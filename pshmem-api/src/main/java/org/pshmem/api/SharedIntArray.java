@@ -71,6 +71,7 @@ public final class SharedIntArray extends SharedArray
         {
             return IntBuffer.allocate(0).asReadOnlyBuffer();
         }
+        exported();
         return windows[windowOf(start)].slice(positionOf(start), length).asReadOnlyBuffer();
     }
 

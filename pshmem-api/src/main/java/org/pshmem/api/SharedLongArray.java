@@ -71,6 +71,7 @@ public final class SharedLongArray extends SharedArray
         {
             return LongBuffer.allocate(0).asReadOnlyBuffer();
         }
+        exported();
         return windows[windowOf(start)].slice(positionOf(start), length).asReadOnlyBuffer();
     }
 

@@ -71,6 +71,7 @@ public final class SharedShortArray extends SharedArray
         {
             return ShortBuffer.allocate(0).asReadOnlyBuffer();
         }
+        exported();
         return windows[windowOf(start)].slice(positionOf(start), length).asReadOnlyBuffer();
     }
 

@@ -49,8 +49,16 @@ public interface NodeSegment extends AutoCloseable
     ByteBuffer control();
 
     /**
-     * Releases this rank's mapping; idempotent.
+     * Releases this rank's mapping once no buffer obtained from {@link #window(int)} or {@link #control()}, or
+     * derived from one, is reachable any more, so a buffer a user kept never touches unmapped memory.
+     * Idempotent.
      */
     @Override
     void close();
+
+    /**
+     * Releases this rank's mapping at once; the caller guarantees that no buffer obtained from this segment
+     * is used again. Idempotent.
+     */
+    void closeNow();
 }

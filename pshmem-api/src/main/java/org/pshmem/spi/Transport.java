@@ -25,6 +25,11 @@ public interface Transport
     boolean launchedThisRank(String[] args);
 
     /**
+     * @return true when {@link #open(String[])} works in a plain JVM that no launcher started (as one rank).
+     */
+    boolean runsWithoutLauncher();
+
+    /**
      * Initialises this rank. Called once per rank; the session is closed when the rank finalises.
      *
      * @param args the arguments {@code main} received.

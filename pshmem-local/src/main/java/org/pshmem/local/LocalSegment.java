@@ -99,7 +99,14 @@ final class LocalSegment implements NodeSegment
     @Override
     public void close()
     {
+        // Direct buffers are freed by the garbage collector once unreachable.
         windows = new ByteBuffer[0];
         control = null;
+    }
+
+    @Override
+    public void closeNow()
+    {
+        close();
     }
 }

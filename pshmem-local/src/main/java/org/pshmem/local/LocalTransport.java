@@ -38,6 +38,12 @@ public final class LocalTransport implements Transport
     }
 
     @Override
+    public boolean runsWithoutLauncher()
+    {
+        return true;
+    }
+
+    @Override
     public TransportSession open(final String[] args)
     {
         final LocalJobState.Rank rank = LocalJobState.current();
