@@ -1,0 +1,236 @@
+package org.pshmem.mpj;
+
+import java.util.List;
+
+import mpi.Datatype;
+import mpi.Intracomm;
+import mpi.MPI;
+import mpi.MPIException;
+import mpi.Op;
+import mpi.Status;
+import org.pshmem.api.PshmemException;
+import org.pshmem.api.ReduceOp;
+import org.pshmem.spi.CommEndpoint;
+
+/**
+ * A {@link CommEndpoint} over an MPJ Express intracommunicator. Node groups are ranks whose node names
+ * ({@link NodeNames}) are equal.
+ */
+final class MpjEndpoint implements CommEndpoint
+{
+    private final Intracomm comm;
+    private final int rank;
+    private final int size;
+    private final int worldRank;
+    private final String nodeName;
+    private final boolean freeable;
+    private boolean closed;
+
+    MpjEndpoint(final Intracomm comm, final int worldRank, final String nodeName, final boolean freeable)
+    {
+        this.comm = comm;
+        this.rank = comm.Rank();
+        this.size = comm.Size();
+        this.worldRank = worldRank;
+        this.nodeName = nodeName;
+        this.freeable = freeable;
+    }
+
+    @Override
+    public int rank()
+    {
+        return rank;
+    }
+
+    @Override
+    public int size()
+    {
+        return size;
+    }
+
+    @Override
+    public int worldRank()
+    {
+        return worldRank;
+    }
+
+    String nodeName()
+    {
+        return nodeName;
+    }
+
+    @Override
+    public void barrier()
+    {
+        try
+        {
+            comm().Barrier();
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("barrier()", ex);
+        }
+    }
+
+    @Override
+    public void broadcast(final Object array, final int offset, final int count, final int root)
+    {
+        try
+        {
+            comm().Bcast(array, offset, count, type(array), root);
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("broadcast()", ex);
+        }
+    }
+
+    @Override
+    public void allGather(final Object send, final int count, final Object receive)
+    {
+        try
+        {
+            comm().Allgather(send, 0, count, type(send), receive, 0, count, type(receive));
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("allGather()", ex);
+        }
+    }
+
+    @Override
+    public void allReduce(final Object send, final Object receive, final int count, final ReduceOp op)
+    {
+        try
+        {
+            comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("allReduce()", ex);
+        }
+    }
+
+    @Override
+    public void send(final Object array, final int offset, final int count, final int dest, final int tag)
+    {
+        try
+        {
+            comm().Send(array, offset, count, type(array), dest, tag);
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("send()", ex);
+        }
+    }
+
+    @Override
+    public int receive(final Object array, final int offset, final int count, final int source, final int tag)
+    {
+        try
+        {
+            final Status status = comm().Recv(array, offset, count, type(array), source, tag);
+            return status.Get_count(type(array));
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("receive()", ex);
+        }
+    }
+
+    @Override
+    public CommEndpoint split(final int color, final int key)
+    {
+        try
+        {
+            final Intracomm child = comm().Split(color < 0 ? MPI.UNDEFINED : color, key);
+            return color < 0 || null == child ? null : new MpjEndpoint(child, worldRank, nodeName, true);
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("split()", ex);
+        }
+    }
+
+    @Override
+    public CommEndpoint splitByNode()
+    {
+        // Colour = index of the first rank with the same node name, so every node gets a distinct colour.
+        final List<String> names = NodeNames.gather(this, nodeName);
+        return split(names.indexOf(nodeName), rank);
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            if (freeable)
+            {
+                try
+                {
+                    comm.Free();
+                }
+                catch (final MPIException ex)
+                {
+                    throw failed("close()", ex);
+                }
+            }
+        }
+    }
+
+    private Intracomm comm()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("communicator endpoint of world rank " + worldRank + " is closed");
+        }
+        return comm;
+    }
+
+    private PshmemException failed(final String op, final MPIException ex)
+    {
+        return new PshmemException(op + " on rank " + rank + " (world rank " + worldRank + ") failed in MPJ Express: " +
+            ex, ex);
+    }
+
+    static Datatype type(final Object array)
+    {
+        if (array instanceof double[])
+        {
+            return MPI.DOUBLE;
+        }
+        if (array instanceof long[])
+        {
+            return MPI.LONG;
+        }
+        if (array instanceof int[])
+        {
+            return MPI.INT;
+        }
+        if (array instanceof float[])
+        {
+            return MPI.FLOAT;
+        }
+        if (array instanceof short[])
+        {
+            return MPI.SHORT;
+        }
+        if (array instanceof byte[])
+        {
+            return MPI.BYTE;
+        }
+        throw new IllegalArgumentException("not a primitive array of a supported type: " + array);
+    }
+
+    private static Op op(final ReduceOp op)
+    {
+        switch (op)
+        {
+            case SUM: return MPI.SUM;
+            case MIN: return MPI.MIN;
+            default: return MPI.MAX;
+        }
+    }
+}

@@ -1,0 +1,322 @@
+package org.pshmem.mpj;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Our launcher of MPJ Express jobs:
+ * {@code MpjLauncher -np N [--device niodev|multicore] [--nodes K] -cp CLASSPATH MainClass [args...]}.
+ * It prepares a working MPJ home, for niodev the {@code machines} file and a local daemon when none runs
+ * (stopped again after the job), passes the JVM options ranks need ({@link JvmOptions}), and with
+ * {@code --nodes K} deals the ranks to K simulated nodes through the node-name setting. Every rank runs under
+ * {@link GuardedRank}: when one fails, the job is aborted. MPJ's banner lines are dropped from the output.
+ * Exit status: 0 when every rank finished normally; 1 when a rank failed, did not finish, or the
+ * {@code --timeout} passed; 2 for bad usage.
+ */
+public final class MpjLauncher
+{
+    private static final Pattern BANNER = Pattern.compile(
+        "^(MPJ Express \\(.*\\) is started in the .*|Starting process <\\d+> on <.*>|Stopping Process <\\d+> on <.*>)$");
+
+    private MpjLauncher()
+    {
+    }
+
+    /**
+     * @param args {@code -np N [--device niodev|multicore] [--nodes K] -cp CLASSPATH MainClass [args...]}.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(launch(Arrays.asList(args), System.out, System.err));
+    }
+
+    /**
+     * Runs a job and waits for it.
+     *
+     * @param args the command line, as for {@link #main(String[])}.
+     * @param out  where the ranks' output goes.
+     * @param err  where the launcher's own messages go.
+     * @return the exit status.
+     */
+    public static int launch(final List<String> args, final PrintStream out, final PrintStream err)
+    {
+        int ranks = 0;
+        int nodes = 1;
+        String device = "niodev";
+        String classPath = ".";
+        long timeoutSeconds = 0;
+        int i = 0;
+        try
+        {
+            while (i < args.size() && args.get(i).startsWith("-"))
+            {
+                final String option = args.get(i);
+                if (i + 1 >= args.size())
+                {
+                    return usage(err, option + " needs a value");
+                }
+                final String value = args.get(i + 1);
+                switch (option)
+                {
+                    case "-np": ranks = Integer.parseInt(value); break;
+                    case "--nodes": nodes = Integer.parseInt(value); break;
+                    case "--device": device = value; break;
+                    case "--timeout": timeoutSeconds = Long.parseLong(value); break;
+                    case "-cp": case "-classpath": case "--class-path": classPath = value; break;
+                    default: return usage(err, "unknown option '" + option + "'");
+                }
+                i += 2;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            return usage(err, "-np, --nodes and --timeout need whole numbers: " + ex.getMessage());
+        }
+        if (i >= args.size())
+        {
+            return usage(err, "no main class given");
+        }
+        if (ranks < 1)
+        {
+            return usage(err, "-np must be at least 1");
+        }
+        if (nodes < 1 || nodes > ranks)
+        {
+            return usage(err, "--nodes must be from 1 to the number of ranks (" + ranks + "), not " + nodes);
+        }
+        if (!device.equals("niodev") && !device.equals("multicore"))
+        {
+            return usage(err, "--device must be niodev or multicore, not '" + device + "'");
+        }
+        try
+        {
+            return run(new Job(ranks, nodes, device, absolute(classPath), args.subList(i, args.size()), timeoutSeconds),
+                out, err);
+        }
+        catch (final IOException | IllegalStateException ex)
+        {
+            err.println("pshmem mpj launcher: " + ex.getMessage());
+            return 1;
+        }
+    }
+
+    private record Job(int ranks, int nodes, String device, String classPath, List<String> program, long timeoutSeconds)
+    {
+    }
+
+    private static int run(final Job job, final PrintStream out, final PrintStream err) throws IOException
+    {
+        final Path cache = Path.of(System.getenv().getOrDefault("PSHMEM_CACHE_DIR",
+            System.getProperty("user.home") + "/.cache/pshmem"));
+        final Path home = MpjInstallation.home(cache);
+        final Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        final Path workDir = Files.createTempDirectory("pshmem-mpj-job");
+        final Path statusDir = Files.createDirectory(workDir.resolve("status"));
+        try
+        {
+            Files.writeString(workDir.resolve("machines"), "localhost\n");
+            try (LocalDaemon daemon = job.device().equals("niodev") ? LocalDaemon.ensure(home, javaBin, workDir) : null)
+            {
+                final Process process = start(job, home, javaBin, workDir, statusDir);
+                final Thread stopper = new Thread(() -> kill(process, statusDir));
+                Runtime.getRuntime().addShutdownHook(stopper);
+                final Thread pump = new Thread(() -> pump(process, out), "pshmem-mpj-output");
+                pump.start();
+                final int status = supervise(job, process, statusDir, err);
+                pump.join(5_000);
+                Runtime.getRuntime().removeShutdownHook(stopper);
+                return status;
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        finally
+        {
+            deleteTree(workDir);
+        }
+    }
+
+    private static Process start(
+        final Job job, final Path home, final Path javaBin, final Path workDir, final Path statusDir) throws IOException
+    {
+        final List<String> command = new ArrayList<>(List.of(javaBin.toString(), "-cp",
+            home.resolve("lib/starter.jar").toString(), "runtime.starter.MPJRun"));
+        command.addAll(JvmOptions.forRanks(Runtime.version().feature()));
+        command.add("-D" + GuardedRank.JOB_DIR_PROPERTY + "=" + statusDir);
+        if (job.nodes() > 1)
+        {
+            command.add("-D" + NodeNames.PROPERTY + "=" + simulatedNodes(job.ranks(), job.nodes()));
+        }
+        final String extra = System.getenv("PSHMEM_JAVA_OPTS");
+        if (null != extra && !extra.isBlank())
+        {
+            command.addAll(Arrays.asList(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-np", Integer.toString(job.ranks()), "-dev", job.device(), "-cp", job.classPath(),
+            GuardedRank.class.getName()));
+        command.addAll(job.program());
+        final ProcessBuilder builder = new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectErrorStream(true);
+        builder.environment().put("MPJ_HOME", home.toString());
+        builder.environment().put("PATH", javaBin.getParent() + ":" +
+            System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        return builder.start();
+    }
+
+    /**
+     * Waits for the job; aborts it when a rank reports failure or the timeout passes. MPJRun's own status
+     * does not tell a failed rank (multicore returns 0), so the ranks' marks decide.
+     */
+    private static int supervise(final Job job, final Process process, final Path statusDir, final PrintStream err)
+        throws InterruptedException, IOException
+    {
+        final long deadline = job.timeoutSeconds() > 0 ? System.nanoTime() + job.timeoutSeconds() * 1_000_000_000L : 0;
+        long abortAt = 0;
+        while (!process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS))
+        {
+            if (abortAt == 0 && !marked(statusDir, ".failed").isEmpty())
+            {
+                abortAt = System.nanoTime() + 3_000_000_000L; // the failing rank ends itself after its grace period
+            }
+            final boolean timedOut = deadline != 0 && System.nanoTime() > deadline;
+            if (timedOut || abortAt != 0 && System.nanoTime() > abortAt)
+            {
+                kill(process, statusDir);
+                if (timedOut)
+                {
+                    err.println("pshmem: the job did not finish within " + job.timeoutSeconds() + " s; aborted");
+                    return 1;
+                }
+                break;
+            }
+        }
+        final List<String> failed = marked(statusDir, ".failed");
+        if (!failed.isEmpty())
+        {
+            err.println("pshmem: job aborted: rank" + (failed.size() > 1 ? "s " : " ") + String.join(", ", failed) +
+                " failed (see the output above)");
+            return 1;
+        }
+        final List<String> done = marked(statusDir, ".ok");
+        if (done.size() < job.ranks())
+        {
+            err.println("pshmem: only " + done.size() + " of " + job.ranks() + " ranks finished normally");
+            return 1;
+        }
+        return process.exitValue();
+    }
+
+    private static List<String> marked(final Path statusDir, final String suffix) throws IOException
+    {
+        try (Stream<Path> files = Files.list(statusDir))
+        {
+            return files.map(path -> path.getFileName().toString())
+                .filter(name -> name.endsWith(suffix))
+                .map(name -> name.substring("rank-".length(), name.length() - suffix.length()))
+                .sorted(Comparator.comparingInt(Integer::parseInt))
+                .collect(Collectors.toList());
+        }
+    }
+
+    /** Ends MPJRun and every rank JVM, which (under an existing daemon) are not its children. */
+    private static void kill(final Process process, final Path statusDir)
+    {
+        try (Stream<Path> files = Files.list(statusDir))
+        {
+            files.filter(path -> path.getFileName().toString().endsWith(".pid")).forEach(path ->
+            {
+                try
+                {
+                    ProcessHandle.of(Long.parseLong(Files.readString(path).trim())).ifPresent(ProcessHandle::destroyForcibly);
+                }
+                catch (final IOException | NumberFormatException ignored)
+                {
+                    // The rank is gone already.
+                }
+            });
+        }
+        catch (final IOException ignored)
+        {
+            // No marks: nothing started.
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    private static void pump(final Process process, final PrintStream out)
+    {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+        {
+            String line;
+            while (null != (line = lines.readLine()))
+            {
+                if (!BANNER.matcher(line).matches())
+                {
+                    out.println(line);
+                }
+            }
+        }
+        catch (final IOException ignored)
+        {
+            // The job ended.
+        }
+    }
+
+    /**
+     * @return node names for world ranks, dealt in blocks as the in-process transport does.
+     */
+    static String simulatedNodes(final int ranks, final int nodes)
+    {
+        final StringBuilder names = new StringBuilder();
+        for (int r = 0; r < ranks; r++)
+        {
+            names.append(r > 0 ? "," : "").append("simnode").append((long)r * nodes / ranks);
+        }
+        return names.toString();
+    }
+
+    private static String absolute(final String classPath)
+    {
+        return Arrays.stream(classPath.split(File.pathSeparator))
+            .filter(entry -> !entry.isEmpty())
+            .map(entry -> Path.of(entry).toAbsolutePath().toString())
+            .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    private static void deleteTree(final Path dir)
+    {
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        catch (final IOException ignored)
+        {
+            // A temporary folder left behind is harmless.
+        }
+    }
+
+    private static int usage(final PrintStream err, final String problem)
+    {
+        err.println("pshmem mpj launcher: " + problem);
+        err.println("usage: " + MpjLauncher.class.getName() +
+            " -np N [--device niodev|multicore] [--nodes K] [--timeout SECONDS] -cp CLASSPATH MainClass [args...]");
+        return 2;
+    }
+}

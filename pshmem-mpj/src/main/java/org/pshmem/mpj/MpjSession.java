@@ -1,0 +1,154 @@
+package org.pshmem.mpj;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import mpi.Intracomm;
+import mpi.MPI;
+import mpi.MPIException;
+import org.pshmem.api.PshmemException;
+import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.NodeMemory;
+import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.TransportSession;
+
+/**
+ * One rank of an MPJ Express job: MPI initialised from the launcher's arguments, the world and self endpoints,
+ * and node memory in the segment directory.
+ */
+final class MpjSession implements TransportSession, NodeMemory
+{
+    /** System property naming the directory of segment files; default {@value #DEFAULT_SHM_DIR}. */
+    static final String SHM_DIR_PROPERTY = "pshmem.shmDir";
+    /** Environment variable naming the directory of segment files, when the property is not set. */
+    static final String SHM_DIR_ENV = "PSHMEM_SHM_DIR";
+    static final String DEFAULT_SHM_DIR = "/dev/shm";
+
+    /** Set by {@link GuardedRank}: finalise after main returns, not in close(). */
+    private static volatile boolean finalizeDeferred;
+    private static volatile boolean finalizePending;
+
+    private final String[] applicationArgs;
+    private final MpjEndpoint world;
+    private final MpjEndpoint self;
+    private final Path shmDir;
+    private boolean closed;
+
+    MpjSession(final String[] args)
+    {
+        final String[] remaining;
+        try
+        {
+            remaining = MPI.Init(args);
+        }
+        catch (final MPIException ex)
+        {
+            throw new PshmemException("MPJ Express failed to start this rank: " + ex, ex);
+        }
+        applicationArgs = null == remaining ? new String[0] : remaining;
+        final Intracomm worldComm = MPI.COMM_WORLD;
+        final int worldRank = worldComm.Rank();
+        final String node = NodeNames.resolve(worldRank, MPI.Get_processor_name());
+        world = new MpjEndpoint(worldComm, worldRank, node, false);
+        self = new MpjEndpoint(worldComm.Split(worldRank, 0), worldRank, node, true);
+        shmDir = shmDir();
+    }
+
+    private static Path shmDir()
+    {
+        String dir = System.getProperty(SHM_DIR_PROPERTY);
+        if (null == dir || dir.isBlank())
+        {
+            dir = System.getenv(SHM_DIR_ENV);
+        }
+        final Path path = Path.of(null == dir || dir.isBlank() ? DEFAULT_SHM_DIR : dir);
+        if (!Files.isDirectory(path))
+        {
+            throw new PshmemException("segment directory " + path + " (from " + SHM_DIR_PROPERTY + ", " + SHM_DIR_ENV +
+                " or the default) is not a directory");
+        }
+        return path;
+    }
+
+    @Override
+    public CommEndpoint world()
+    {
+        return world;
+    }
+
+    @Override
+    public CommEndpoint self()
+    {
+        return self;
+    }
+
+    @Override
+    public String[] applicationArgs()
+    {
+        return applicationArgs.clone();
+    }
+
+    @Override
+    public NodeMemory nodeMemory()
+    {
+        return this;
+    }
+
+    @Override
+    public NodeSegment create(final long byteSize, final int controlBytes, final String label)
+    {
+        return ShmSegment.create(shmDir, world.nodeName(), byteSize, controlBytes);
+    }
+
+    @Override
+    public NodeSegment attach(final byte[] handle, final long byteSize, final int controlBytes)
+    {
+        return ShmSegment.attach(handle, byteSize, controlBytes);
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            self.close();
+            ShmSegment.reap();
+            if (finalizeDeferred)
+            {
+                finalizePending = true;
+            }
+            else
+            {
+                finalizeNow();
+            }
+        }
+    }
+
+    static void deferFinalize()
+    {
+        finalizeDeferred = true;
+    }
+
+    /** Called by {@link GuardedRank} once main returned normally. */
+    static void finalizeIfClosed()
+    {
+        if (finalizePending)
+        {
+            finalizePending = false;
+            finalizeNow();
+        }
+    }
+
+    private static void finalizeNow()
+    {
+        try
+        {
+            MPI.Finalize();
+        }
+        catch (final MPIException ex)
+        {
+            throw new PshmemException("MPJ Express failed to finalise this rank: " + ex, ex);
+        }
+    }
+}

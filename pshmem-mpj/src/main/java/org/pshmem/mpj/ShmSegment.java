@@ -1,0 +1,321 @@
+package org.pshmem.mpj;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Set;
+
+import com.kenai.jffi.MemoryIO;
+import net.openhft.chronicle.bytes.MappedBytes;
+import org.pshmem.api.PshmemException;
+import org.pshmem.spi.NodeSegment;
+
+/**
+ * Node memory as a file in the segment directory (default {@code /dev/shm}), mapped with Chronicle Bytes by
+ * every rank of the node. The creator makes the file exclusively, mode 0600, under an unpredictable name that
+ * includes the node, and removes the name once every rank has mapped it, so the memory goes away with the
+ * last mapping, even after kill -9.
+ *
+ * <p>Layout: the data from offset 0, then the control part at the next 4 KiB boundary. Windows are direct
+ * buffers over the mapping. A mapping is released by {@link #closeNow()}, or after {@link #close()} once no
+ * buffer over it is reachable (checked whenever a segment is created, attached or closed; no thread).
+ */
+final class ShmSegment implements NodeSegment
+{
+    static final String PREFIX = "pshmem-";
+    private static final int WINDOW_SHIFT = 30;
+    private static final long PAGE = 4096;
+    private static final Set<PosixFilePermission> OWNER_ONLY =
+        EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    private static final ReferenceQueue<ByteBuffer> UNREACHABLE = new ReferenceQueue<>();
+    private static final Set<BufferReference> TRACKED = new HashSet<>();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path path;
+    private final long byteSize;
+    private final Mapping mapping;
+    private ByteBuffer[] windows;
+    private ByteBuffer control;
+    private boolean named;
+
+    /** One mapping, released once its owner closed it and no buffer over it is reachable, or at once. */
+    private static final class Mapping
+    {
+        private MappedBytes bytes;
+        private int liveBuffers;
+        private boolean ownerClosed;
+
+        Mapping(final MappedBytes bytes)
+        {
+            this.bytes = bytes;
+        }
+
+        void release()
+        {
+            if (null != bytes)
+            {
+                bytes.releaseLast();
+                bytes = null;
+            }
+        }
+    }
+
+    private static final class BufferReference extends PhantomReference<ByteBuffer>
+    {
+        final Mapping mapping;
+
+        BufferReference(final ByteBuffer buffer, final Mapping mapping)
+        {
+            super(buffer, UNREACHABLE);
+            this.mapping = mapping;
+        }
+    }
+
+    private ShmSegment(final Path path, final long byteSize, final int controlBytes, final MappedBytes bytes,
+        final boolean named)
+    {
+        this.path = path;
+        this.byteSize = byteSize;
+        this.mapping = new Mapping(bytes);
+        this.named = named;
+        final long base = bytes.addressForRead(0);
+        final int count = (int)((byteSize + (1L << WINDOW_SHIFT) - 1) >>> WINDOW_SHIFT);
+        windows = new ByteBuffer[count];
+        for (int w = 0; w < count; w++)
+        {
+            final long start = (long)w << WINDOW_SHIFT;
+            windows[w] = track(base + start, (int)Math.min(1L << WINDOW_SHIFT, byteSize - start));
+        }
+        control = track(base + controlOffset(byteSize), controlBytes);
+    }
+
+    static long controlOffset(final long byteSize)
+    {
+        return (byteSize + PAGE - 1) / PAGE * PAGE;
+    }
+
+    /**
+     * Creates, maps and zero-fills (a new file is zeros) a segment file for {@code node} in {@code dir}.
+     */
+    static ShmSegment create(final Path dir, final String node, final long byteSize, final int controlBytes)
+    {
+        reap();
+        final String name = PREFIX + sanitise(node) + "-" + ProcessHandle.current().pid() + "-" +
+            Long.toHexString(RANDOM.nextLong() | Long.MIN_VALUE);
+        final Path path = dir.resolve(name);
+        final long total = controlOffset(byteSize) + controlBytes;
+        try
+        {
+            // createFile is exclusive and does not follow a symbolic link planted at the name.
+            Files.createFile(path, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        }
+        catch (final IOException ex)
+        {
+            throw new PshmemException("cannot create node memory file " + path + ": " + ex, ex);
+        }
+        try
+        {
+            return new ShmSegment(path, byteSize, controlBytes, map(path, total), true);
+        }
+        catch (final RuntimeException ex)
+        {
+            deleteQuietly(path);
+            throw ex;
+        }
+    }
+
+    /**
+     * Maps a segment file made by another rank of this node, after checking it is ours and private.
+     */
+    static ShmSegment attach(final byte[] handle, final long byteSize, final int controlBytes)
+    {
+        reap();
+        final Path path = Path.of(new String(handle, StandardCharsets.UTF_8));
+        final long total = controlOffset(byteSize) + controlBytes;
+        final PosixFileAttributes attributes;
+        try
+        {
+            attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        }
+        catch (final IOException ex)
+        {
+            throw new PshmemException("cannot find node memory file " + path + " made by node-rank 0: " + ex, ex);
+        }
+        if (!attributes.isRegularFile())
+        {
+            throw new PshmemException("node memory file " + path + " is not a regular file; refusing to map it");
+        }
+        if (!attributes.owner().getName().equals(System.getProperty("user.name")))
+        {
+            throw new PshmemException("node memory file " + path + " belongs to " + attributes.owner().getName() +
+                ", not to " + System.getProperty("user.name") + "; refusing to map it");
+        }
+        if (!attributes.permissions().equals(OWNER_ONLY))
+        {
+            throw new PshmemException("node memory file " + path + " has mode " +
+                PosixFilePermissions.toString(attributes.permissions()) + ", not rw-------; refusing to map it");
+        }
+        if (attributes.size() < total)
+        {
+            throw new PshmemException("node memory file " + path + " holds " + attributes.size() + " bytes, not " +
+                total);
+        }
+        return new ShmSegment(path, byteSize, controlBytes, map(path, total), false);
+    }
+
+    private static MappedBytes map(final Path path, final long total)
+    {
+        try
+        {
+            return MappedBytes.singleMappedBytes(new File(path.toString()), total);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new PshmemException("cannot map node memory file " + path + " (" + total + " bytes): " + ex, ex);
+        }
+    }
+
+    @Override
+    public long byteSize()
+    {
+        return byteSize;
+    }
+
+    @Override
+    public byte[] handle()
+    {
+        return path.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void allAttached()
+    {
+        unlink();
+    }
+
+    @Override
+    public int windowShift()
+    {
+        return WINDOW_SHIFT;
+    }
+
+    @Override
+    public int windowCount()
+    {
+        return windows.length;
+    }
+
+    @Override
+    public ByteBuffer window(final int index)
+    {
+        return windows[index].duplicate().order(ByteOrder.nativeOrder());
+    }
+
+    @Override
+    public ByteBuffer control()
+    {
+        return control.duplicate().order(ByteOrder.nativeOrder());
+    }
+
+    @Override
+    public void close()
+    {
+        if (null != control)
+        {
+            unlink();
+            windows = new ByteBuffer[0];
+            control = null;
+            synchronized (TRACKED)
+            {
+                mapping.ownerClosed = true;
+                if (mapping.liveBuffers == 0)
+                {
+                    mapping.release();
+                }
+            }
+            reap();
+        }
+    }
+
+    @Override
+    public void closeNow()
+    {
+        close();
+        synchronized (TRACKED)
+        {
+            mapping.release();
+        }
+    }
+
+    /** Removes the file name: the memory stays until the last mapping goes. */
+    private void unlink()
+    {
+        if (named)
+        {
+            named = false;
+            deleteQuietly(path);
+        }
+    }
+
+    private ByteBuffer track(final long address, final int length)
+    {
+        final ByteBuffer buffer = MemoryIO.getInstance().newDirectByteBuffer(address, length)
+            .order(ByteOrder.nativeOrder());
+        synchronized (TRACKED)
+        {
+            TRACKED.add(new BufferReference(buffer, mapping));
+            mapping.liveBuffers++;
+        }
+        return buffer;
+    }
+
+    /** Releases mappings whose owner closed them and whose buffers are all unreachable. */
+    static void reap()
+    {
+        Reference<? extends ByteBuffer> reference;
+        while (null != (reference = UNREACHABLE.poll()))
+        {
+            synchronized (TRACKED)
+            {
+                TRACKED.remove(reference);
+                final Mapping mapping = ((BufferReference)reference).mapping;
+                if (--mapping.liveBuffers == 0 && mapping.ownerClosed)
+                {
+                    mapping.release();
+                }
+            }
+        }
+    }
+
+    private static String sanitise(final String node)
+    {
+        final String safe = node.replaceAll("[^A-Za-z0-9._]", "_");
+        return safe.length() > 40 ? safe.substring(0, 40) : safe;
+    }
+
+    private static void deleteQuietly(final Path path)
+    {
+        try
+        {
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ignored)
+        {
+            // Best effort: the name goes with the directory's next clean-up.
+        }
+    }
+}
