@@ -1,6 +1,9 @@
 package org.pshmem.mpj;
 
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import mpi.Datatype;
 import mpi.Intracomm;
@@ -24,6 +27,8 @@ final class MpjEndpoint implements CommEndpoint
     private final int worldRank;
     private final String nodeName;
     private final boolean freeable;
+    // MPJ's niodev does not reliably deliver a rank's message to itself, so those stay here.
+    private final Map<Integer, ArrayDeque<Object>> toSelf = new HashMap<>();
     private boolean closed;
 
     MpjEndpoint(final Intracomm comm, final int worldRank, final String nodeName, final boolean freeable)
@@ -114,6 +119,14 @@ final class MpjEndpoint implements CommEndpoint
     @Override
     public void send(final Object array, final int offset, final int count, final int dest, final int tag)
     {
+        if (dest == rank)
+        {
+            comm();
+            final Object copy = java.lang.reflect.Array.newInstance(array.getClass().getComponentType(), count);
+            System.arraycopy(array, offset, copy, 0, count);
+            toSelf.computeIfAbsent(tag, t -> new ArrayDeque<>()).add(copy);
+            return;
+        }
         try
         {
             comm().Send(array, offset, count, type(array), dest, tag);
@@ -127,6 +140,27 @@ final class MpjEndpoint implements CommEndpoint
     @Override
     public int receive(final Object array, final int offset, final int count, final int source, final int tag)
     {
+        if (source == rank)
+        {
+            comm();
+            final ArrayDeque<Object> queue = toSelf.get(tag);
+            final Object message = null == queue ? null : queue.peek();
+            if (null == message)
+            {
+                throw new PshmemException("receive() on rank " + rank + ": no message from itself with tag " + tag +
+                    " was sent; a rank's message to itself must be sent before it is received");
+            }
+            final int length = java.lang.reflect.Array.getLength(message);
+            if (message.getClass() != array.getClass() || length > count)
+            {
+                throw new PshmemException("receive() on rank " + rank + ": its own message with tag " + tag + " has " +
+                    length + " " + message.getClass().getComponentType() + " elements; the receive has room for " +
+                    count + " " + array.getClass().getComponentType());
+            }
+            queue.poll();
+            System.arraycopy(message, 0, array, offset, length);
+            return length;
+        }
         try
         {
             final Status status = comm().Recv(array, offset, count, type(array), source, tag);

@@ -137,13 +137,23 @@ public final class CommunicatorScenarios
         final int r = comm.rank();
         final int next = (r + 1) % n;
         final int previous = (r + n - 1) % n;
-        comm.send(new double[] {r, r + 0.5}, next, 7);
-        comm.send(new long[] {r}, next, 8);
+        // MPI-safe order (a send may wait for its receive): even ranks send first, odd ranks receive first.
         final long[] tagged = new long[1];
-        Expect.equal(1, comm.receive(tagged, previous, 8), "count of the tag-8 message");
-        Expect.equal((long)previous, tagged[0], "tag-8 message from the previous rank");
         final double[] room = new double[4];
+        if (r % 2 == 0 || n == 1)
+        {
+            comm.send(new double[] {r, r + 0.5}, next, 7);
+            comm.send(new long[] {r}, next, 8);
+        }
+        // Received in the order sent: with MPJ's multicore device a send waits for its matching receive.
         Expect.equal(2, comm.receive(room, 1, 3, previous, 7), "count of the tag-7 message");
+        Expect.equal(1, comm.receive(tagged, previous, 8), "count of the tag-8 message");
+        if (r % 2 == 1 && n > 1)
+        {
+            comm.send(new double[] {r, r + 0.5}, next, 7);
+            comm.send(new long[] {r}, next, 8);
+        }
+        Expect.equal((long)previous, tagged[0], "tag-8 message from the previous rank");
         Expect.equal(previous + 0.5, room[2], "tag-7 message placed at the offset");
         comm.barrier();
     }

@@ -1,0 +1,58 @@
+package org.pshmem.tests;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.pshmem.api.Communicator;
+import org.pshmem.api.Pshmem;
+import org.pshmem.api.ReduceOp;
+
+/**
+ * Every conformance scenario in one launch, for transports whose ranks are separate launches (MPJ): rank 0
+ * prints {@code SCENARIO <name> OK} once every rank passed a scenario. A rank whose check fails prints
+ * {@code SCENARIO <name> FAILED on rank <r>: ...} and throws, which aborts the job.
+ */
+public final class ConformanceJob
+{
+    private ConformanceJob()
+    {
+    }
+
+    /**
+     * @param args optional comma-separated scenario names; all scenarios when absent.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        try (Pshmem pshmem = Pshmem.init(args))
+        {
+            final String[] appArgs = pshmem.args();
+            final List<String> only = appArgs.length > 0 ? Arrays.asList(appArgs[0].split(",")) : null;
+            final Map<String, Scenario> scenarios = new LinkedHashMap<>(SharedArrayScenarios.all());
+            scenarios.putAll(CommunicatorScenarios.all());
+            final Communicator world = pshmem.world();
+            for (final Map.Entry<String, Scenario> scenario : scenarios.entrySet())
+            {
+                if (null != only && !only.contains(scenario.getKey()))
+                {
+                    continue;
+                }
+                world.barrier();
+                try
+                {
+                    scenario.getValue().run(pshmem);
+                }
+                catch (final Throwable ex)
+                {
+                    System.out.println("SCENARIO " + scenario.getKey() + " FAILED on rank " + world.rank() + ": " + ex);
+                    throw ex;
+                }
+                if (world.allReduce(1, ReduceOp.SUM) == world.size() && world.rank() == 0)
+                {
+                    System.out.println("SCENARIO " + scenario.getKey() + " OK");
+                }
+            }
+        }
+    }
+}
