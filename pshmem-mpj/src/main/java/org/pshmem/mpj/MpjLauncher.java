@@ -58,6 +58,7 @@ public final class MpjLauncher
         String device = "niodev";
         String classPath = ".";
         long timeoutSeconds = 0;
+        String shmDir = null;
         int i = 0;
         try
         {
@@ -75,6 +76,7 @@ public final class MpjLauncher
                     case "--nodes": nodes = Integer.parseInt(value); break;
                     case "--device": device = value; break;
                     case "--timeout": timeoutSeconds = Long.parseLong(value); break;
+                    case "--shm-dir": shmDir = Path.of(value).toAbsolutePath().toString(); break;
                     case "-cp": case "-classpath": case "--class-path": classPath = value; break;
                     default: return usage(err, "unknown option '" + option + "'");
                 }
@@ -103,8 +105,8 @@ public final class MpjLauncher
         }
         try
         {
-            return run(new Job(ranks, nodes, device, absolute(classPath), args.subList(i, args.size()), timeoutSeconds),
-                out, err);
+            return run(new Job(ranks, nodes, device, absolute(classPath), args.subList(i, args.size()), timeoutSeconds,
+                shmDir), out, err);
         }
         catch (final IOException | IllegalStateException ex)
         {
@@ -113,7 +115,8 @@ public final class MpjLauncher
         }
     }
 
-    private record Job(int ranks, int nodes, String device, String classPath, List<String> program, long timeoutSeconds)
+    private record Job(
+        int ranks, int nodes, String device, String classPath, List<String> program, long timeoutSeconds, String shmDir)
     {
     }
 
@@ -159,6 +162,10 @@ public final class MpjLauncher
             home.resolve("lib/starter.jar").toString(), "runtime.starter.MPJRun"));
         command.addAll(JvmOptions.forRanks(Runtime.version().feature()));
         command.add("-D" + GuardedRank.JOB_DIR_PROPERTY + "=" + statusDir);
+        if (null != job.shmDir())
+        {
+            command.add("-D" + MpjSession.SHM_DIR_PROPERTY + "=" + job.shmDir());
+        }
         if (job.nodes() > 1)
         {
             command.add("-D" + NodeNames.PROPERTY + "=" + simulatedNodes(job.ranks(), job.nodes()));
@@ -191,6 +198,12 @@ public final class MpjLauncher
         long abortAt = 0;
         while (!process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS))
         {
+            if (abortAt == 0 && !died(statusDir).isEmpty())
+            {
+                err.println("pshmem: rank" + (died(statusDir).size() > 1 ? "s " : " ") + String.join(", ", died(statusDir)) +
+                    " ended without finishing (killed?); aborting the job");
+                abortAt = System.nanoTime();
+            }
             if (abortAt == 0 && !marked(statusDir, ".failed").isEmpty())
             {
                 abortAt = System.nanoTime() + 3_000_000_000L; // the failing rank ends itself after its grace period
@@ -214,6 +227,13 @@ public final class MpjLauncher
                 " failed (see the output above)");
             return 1;
         }
+        final List<String> dead = died(statusDir);
+        if (!dead.isEmpty())
+        {
+            err.println("pshmem: job aborted: rank" + (dead.size() > 1 ? "s " : " ") + String.join(", ", dead) +
+                " ended without finishing");
+            return 1;
+        }
         final List<String> done = marked(statusDir, ".ok");
         if (done.size() < job.ranks())
         {
@@ -233,6 +253,36 @@ public final class MpjLauncher
                 .sorted(Comparator.comparingInt(Integer::parseInt))
                 .collect(Collectors.toList());
         }
+    }
+
+    /** Ranks whose JVM is gone although they left no outcome: killed, or crashed. */
+    private static List<String> died(final Path statusDir) throws IOException
+    {
+        final List<String> finished = marked(statusDir, ".ok");
+        finished.addAll(marked(statusDir, ".failed"));
+        final List<String> dead = new ArrayList<>();
+        for (final String rank : marked(statusDir, ".pid"))
+        {
+            if (finished.contains(rank))
+            {
+                continue;
+            }
+            try
+            {
+                final long pid = Long.parseLong(Files.readString(statusDir.resolve("rank-" + rank + ".pid")).trim());
+                // Under the multicore device every rank is the same JVM, which ends only with the job.
+                if (ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true) &&
+                    !marked(statusDir, ".ok").contains(rank) && !marked(statusDir, ".failed").contains(rank))
+                {
+                    dead.add(rank);
+                }
+            }
+            catch (final NumberFormatException | IOException ignored)
+            {
+                // Being written.
+            }
+        }
+        return dead;
     }
 
     /** Ends MPJRun and every rank JVM, which (under an existing daemon) are not its children. */
@@ -316,7 +366,8 @@ public final class MpjLauncher
     {
         err.println("pshmem mpj launcher: " + problem);
         err.println("usage: " + MpjLauncher.class.getName() +
-            " -np N [--device niodev|multicore] [--nodes K] [--timeout SECONDS] -cp CLASSPATH MainClass [args...]");
+            " -np N [--device niodev|multicore] [--nodes K] [--timeout SECONDS] [--shm-dir DIR] -cp CLASSPATH" +
+            " MainClass [args...]");
         return 2;
     }
 }
