@@ -1,0 +1,82 @@
+package org.pshmem.mpj;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The launcher's command line, node names and the JVM options for each Java version.
+ */
+class MpjLauncherTest
+{
+    @AfterEach
+    void clearSetting()
+    {
+        System.clearProperty(NodeNames.PROPERTY);
+    }
+
+    private static String usageError(final String... args)
+    {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int status = MpjLauncher.launch(List.of(args), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void badCommandLinesAreRejectedWithAReason()
+    {
+        assertTrue(usageError("-np", "2").contains("no main class given"));
+        assertTrue(usageError("-np", "0", "Main").contains("-np must be at least 1"));
+        assertTrue(usageError("-np", "2", "--nodes", "3", "Main").contains("--nodes must be from 1 to the number of ranks (2), not 3"));
+        assertTrue(usageError("-np", "2", "--device", "carrier", "Main").contains("--device must be niodev or multicore"));
+        assertTrue(usageError("-np", "two", "Main").contains("whole numbers"));
+        assertTrue(usageError("--bogus", "1", "Main").contains("unknown option '--bogus'"));
+    }
+
+    @Test
+    void simulatedNodesAreDealtInBlocksLargerFirst()
+    {
+        assertEquals("simnode0,simnode0,simnode1", MpjLauncher.simulatedNodes(3, 2));
+        assertEquals("simnode0,simnode0,simnode1,simnode1", MpjLauncher.simulatedNodes(4, 2));
+    }
+
+    @Test
+    void theNodeNameSettingIsOneNameOrOnePerRank()
+    {
+        assertEquals("host-a", NodeNames.resolve(3, "host-a"));
+        System.setProperty(NodeNames.PROPERTY, "big");
+        assertEquals("big", NodeNames.resolve(3, "host-a"));
+        System.setProperty(NodeNames.PROPERTY, "n0,n0,n1");
+        assertEquals("n1", NodeNames.resolve(2, "host-a"));
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> NodeNames.resolve(3, "h"));
+        assertTrue(ex.getMessage().contains("lists 3 node names, but world rank 3 needs entry 3"), ex.getMessage());
+    }
+
+    @Test
+    void jvmOptionsFollowTheJavaVersion()
+    {
+        assertTrue(JvmOptions.forRanks(17).contains("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED"));
+        assertFalse(JvmOptions.forRanks(17).contains("--sun-misc-unsafe-memory-access=allow"));
+        assertTrue(JvmOptions.forRanks(25).contains("--sun-misc-unsafe-memory-access=allow"));
+    }
+
+    @Test
+    void theTransportRecognisesRanksStartedByMpjRun()
+    {
+        final MpjTransport transport = new MpjTransport();
+        assertTrue(transport.launchedThisRank(new String[] {"0", "4", "smpdev", "x"}));
+        assertTrue(transport.launchedThisRank(new String[] {"2", "#conf", "niodev"}));
+        assertFalse(transport.launchedThisRank(new String[] {"a", "b", "c"}));
+        assertFalse(transport.runsWithoutLauncher());
+    }
+}
