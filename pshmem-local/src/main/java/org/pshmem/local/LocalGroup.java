@@ -90,6 +90,7 @@ final class LocalGroup
      */
     Object[] exchange(final String op, final int index, final Object contribution)
     {
+        job.countMessage(members[index]);
         job.lock.lock();
         try
         {
@@ -198,6 +199,7 @@ final class LocalGroup
 
     void send(final int from, final int to, final int tag, final Part part)
     {
+        job.countMessage(members[from]);
         job.lock.lock();
         try
         {

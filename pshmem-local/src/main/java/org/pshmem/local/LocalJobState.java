@@ -25,6 +25,7 @@ final class LocalJobState
     private final int nodes;
     private final Map<Long, ByteBuffer[]> segments = new HashMap<>();
     private final LocalGroup world;
+    private final java.util.concurrent.atomic.AtomicLongArray messages;
     private RankFailedException failure;
     private long nextSegmentId = 1;
 
@@ -45,6 +46,7 @@ final class LocalJobState
     {
         this.nodes = nodes;
         finished = new boolean[size];
+        messages = new java.util.concurrent.atomic.AtomicLongArray(size);
         final int[] members = new int[size];
         for (int i = 0; i < size; i++)
         {
@@ -86,6 +88,17 @@ final class LocalJobState
     LocalGroup world()
     {
         return world;
+    }
+
+    /** Counts a collective call or a message sent by a world rank, for tests of message-free paths. */
+    void countMessage(final int worldRank)
+    {
+        messages.incrementAndGet(worldRank);
+    }
+
+    long messages(final int worldRank)
+    {
+        return messages.get(worldRank);
     }
 
     void rankFailed(final int rank, final Throwable cause)

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -68,6 +69,17 @@ class MpjLauncherTest
         assertTrue(JvmOptions.forRanks(17).contains("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED"));
         assertFalse(JvmOptions.forRanks(17).contains("--sun-misc-unsafe-memory-access=allow"));
         assertTrue(JvmOptions.forRanks(25).contains("--sun-misc-unsafe-memory-access=allow"));
+    }
+
+    @Test
+    void aPlainJvmWithTheMpjTransportOnTheClassPathRunsAsOneRank() throws Exception
+    {
+        final Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", MpjJobs.rankClassPath(), "org.pshmem.examples.ReadmeExample").redirectErrorStream(true).start();
+        final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), out);
+        assertTrue(out.contains("replicated on 1 nodes, each with 1 processes (1 total)"), out);
     }
 
     @Test

@@ -1,0 +1,70 @@
+package org.pshmem.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.Test;
+import org.pshmem.api.SharedArray;
+import org.pshmem.api.SharedDoubleArray;
+
+/**
+ * {@code set()} on a one-node job synchronises through node memory only: no collective and no message.
+ * Across nodes, only the ranks with the writer's node-rank and the node leaders exchange messages.
+ */
+class MessageFreeSetTest
+{
+    @Test
+    void setOnOneNodeSendsNoMessage()
+    {
+        final ConcurrentHashMap<Integer, Long> sent = new ConcurrentHashMap<>();
+        LocalJob.run(4, world ->
+        {
+            final LocalJobState job = LocalJobState.current().job;
+            try (SharedDoubleArray shm = SharedArray.ofDoubles(world, 100, 100))
+            {
+                world.barrier();
+                final long before = job.messages(world.rank());
+                world.barrier();
+                for (int i = 0; i < 50; i++)
+                {
+                    final int writer = i % world.size();
+                    shm.set(world.rank() == writer ? new double[100] : null, new long[] {1, 100},
+                        new long[] {i, 0}, writer);
+                    shm.assign(world.rank() == writer ? new double[] {i} : null, new long[] {1, 1}, i, 0);
+                }
+                // Every rank has returned from its last set() before anyone reads the count.
+                world.barrier();
+                sent.put(world.rank(), job.messages(world.rank()) - before);
+                assertEquals(49.0, shm.get(49, 0));
+            }
+        });
+        // Only the two barriers between the readings.
+        assertEquals(4, sent.size());
+        sent.forEach((rank, messages) -> assertEquals(2L, messages, "collective calls of rank " + rank));
+    }
+
+    @Test
+    void setAcrossTwoNodesSendsMessagesOnlyBetweenNodes()
+    {
+        final ConcurrentHashMap<Integer, Long> sent = new ConcurrentHashMap<>();
+        LocalJob.run(4, 2, world ->
+        {
+            final LocalJobState job = LocalJobState.current().job;
+            try (SharedDoubleArray shm = SharedArray.ofDoubles(world, 10))
+            {
+                world.barrier();
+                final long before = job.messages(world.rank());
+                world.barrier();
+                shm.set(world.rank() == 0 ? new double[10] : null, null, 0);
+                world.barrier();
+                sent.put(world.rank(), job.messages(world.rank()) - before);
+            }
+        });
+        // Node leaders agree across nodes, and rank 0 sends the block to rank 2, which has its node-rank.
+        assertTrue(sent.get(0) > 2L && sent.get(2) > 2L, sent.toString());
+        assertEquals(2L, sent.get(1), sent.toString());
+        assertEquals(2L, sent.get(3), sent.toString());
+    }
+}
