@@ -598,6 +598,14 @@ public abstract sealed class SharedArray implements AutoCloseable
         buffersExported = true;
     }
 
+    /**
+     * The first window of the memory, writable: for the library's own state kept in node memory.
+     */
+    final ByteBuffer rawWindow()
+    {
+        return segment.window(0).order(java.nio.ByteOrder.nativeOrder());
+    }
+
     final int windowCount()
     {
         return segment.windowCount();

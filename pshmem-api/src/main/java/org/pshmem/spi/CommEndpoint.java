@@ -16,6 +16,9 @@ public interface CommEndpoint extends AutoCloseable
     /** Colour for {@link #split(int, int)} that takes the calling rank out of every new group. */
     int UNDEFINED = -1;
 
+    /** Source for {@link #receive} and {@link #probe} that matches a message from any member. */
+    int ANY_SOURCE = -2;
+
     /**
      * @return this rank's index in the group.
      */
@@ -59,7 +62,14 @@ public interface CommEndpoint extends AutoCloseable
     void send(Object array, int offset, int count, int dest, int tag);
 
     /**
-     * Receives a message of at most {@code count} elements from {@code source} with {@code tag}.
+     * Non-blocking: whether a message with {@code tag} from {@code source} (or {@link #ANY_SOURCE}) waits.
+     * May be called by a thread other than the one using the endpoint's collectives.
+     */
+    boolean probe(int source, int tag);
+
+    /**
+     * Receives a message of at most {@code count} elements from {@code source} (or {@link #ANY_SOURCE})
+     * with {@code tag}.
      *
      * @return number of elements received.
      */

@@ -125,6 +125,13 @@ final class LocalEndpoint implements CommEndpoint
     }
 
     @Override
+    public boolean probe(final int source, final int tag)
+    {
+        checkOpen();
+        return group.probe(source, index, tag);
+    }
+
+    @Override
     public int receive(final Object array, final int offset, final int count, final int source, final int tag)
     {
         checkOpen();

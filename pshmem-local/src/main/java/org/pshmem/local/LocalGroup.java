@@ -217,15 +217,42 @@ final class LocalGroup
         job.lock.lock();
         try
         {
-            final ArrayDeque<Part> queue = mailboxes.computeIfAbsent(mailbox(from, to, tag), k -> new ArrayDeque<>());
-            job.await(op, members[to], () -> !queue.isEmpty(),
-                () -> job.hasFinished(members[from]) ? members[from] : -1);
-            return queue.poll();
+            job.await(op, members[to], () -> null != waiting(from, to, tag),
+                () -> from >= 0 && job.hasFinished(members[from]) ? members[from] : -1);
+            return waiting(from, to, tag).poll();
         }
         finally
         {
             job.lock.unlock();
         }
+    }
+
+    boolean probe(final int from, final int to, final int tag)
+    {
+        job.lock.lock();
+        try
+        {
+            return null != waiting(from, to, tag);
+        }
+        finally
+        {
+            job.lock.unlock();
+        }
+    }
+
+    /** With the lock held: a non-empty queue of messages for {@code to} with {@code tag} from {@code from}
+     *  (any member when negative), or null. */
+    private ArrayDeque<Part> waiting(final int from, final int to, final int tag)
+    {
+        for (int source = from < 0 ? 0 : from; source < (from < 0 ? members.length : from + 1); source++)
+        {
+            final ArrayDeque<Part> queue = mailboxes.get(mailbox(source, to, tag));
+            if (null != queue && !queue.isEmpty())
+            {
+                return queue;
+            }
+        }
+        return null;
     }
 
     private static Mailbox mailbox(final int from, final int to, final int tag)

@@ -138,6 +138,24 @@ final class MpjEndpoint implements CommEndpoint
     }
 
     @Override
+    public boolean probe(final int source, final int tag)
+    {
+        if (source == rank)
+        {
+            final ArrayDeque<Object> queue = toSelf.get(tag);
+            return null != queue && !queue.isEmpty();
+        }
+        try
+        {
+            return null != comm().Iprobe(source < 0 ? MPI.ANY_SOURCE : source, tag);
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("probe()", ex);
+        }
+    }
+
+    @Override
     public int receive(final Object array, final int offset, final int count, final int source, final int tag)
     {
         if (source == rank)
@@ -163,7 +181,7 @@ final class MpjEndpoint implements CommEndpoint
         }
         try
         {
-            final Status status = comm().Recv(array, offset, count, type(array), source, tag);
+            final Status status = comm().Recv(array, offset, count, type(array), source < 0 ? MPI.ANY_SOURCE : source, tag);
             return status.Get_count(type(array));
         }
         catch (final MPIException ex)

@@ -31,6 +31,7 @@ public final class ConformanceJob
             final List<String> only = appArgs.length > 0 ? Arrays.asList(appArgs[0].split(",")) : null;
             final Map<String, Scenario> scenarios = new LinkedHashMap<>(SharedArrayScenarios.all());
             scenarios.putAll(CommunicatorScenarios.all());
+            scenarios.putAll(CoordinationScenarios.all());
             final Communicator world = pshmem.world();
             for (final Map.Entry<String, Scenario> scenario : scenarios.entrySet())
             {

@@ -23,6 +23,11 @@ class ConformanceTest
         return cases(CommunicatorScenarios.all());
     }
 
+    static Stream<Arguments> coordinationCases()
+    {
+        return cases(CoordinationScenarios.all());
+    }
+
     private static Stream<Arguments> cases(final Map<String, Scenario> scenarios)
     {
         return TransportUnderTest.layouts().stream().flatMap(layout ->
@@ -34,6 +39,13 @@ class ConformanceTest
     void sharedArray(final String scenario, final TransportUnderTest.Layout layout)
     {
         TransportUnderTest.run(layout, SharedArrayScenarios.all().get(scenario));
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("coordinationCases")
+    void coordination(final String scenario, final TransportUnderTest.Layout layout)
+    {
+        TransportUnderTest.run(layout, CoordinationScenarios.all().get(scenario));
     }
 
     @ParameterizedTest(name = "{0} on {1}")

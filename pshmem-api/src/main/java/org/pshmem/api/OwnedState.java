@@ -1,0 +1,410 @@
+package org.pshmem.api;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.pshmem.spi.CommEndpoint;
+
+/**
+ * A few longs owned by one rank, on which every rank of a communicator runs operations with exclusive access:
+ * the building block of {@link DistributedLock}, {@link SharedCounter} and {@link TaskBatch}. MPJ Express has
+ * no one-sided operations, so exclusive access comes in two tiers:
+ * <ul>
+ * <li>every rank on one node: the longs live in node memory, guarded by a spin mutex (compare-and-set) that
+ * waits by spinning, yielding, then parking; no message at all;</li>
+ * <li>otherwise: the owner rank runs a service thread, named {@code pshmem-owner-...}, with two private
+ * duplicates of the communicator; other ranks send it requests and get replies, and it alone touches the
+ * longs, one operation at a time. The owner's own operations go to the same thread through a queue, so all
+ * its messages leave from one thread.</li>
+ * </ul>
+ * One slot may be watched: when an operation sets it to {@code r + 1}, rank {@code r} is told, which is how a
+ * lock is handed over.
+ */
+abstract class OwnedState implements AutoCloseable
+{
+    /** What the operations do; run with exclusive access to the slots. */
+    interface Operations
+    {
+        /**
+         * @return the result returned to the caller.
+         */
+        long apply(int op, Slots slots, long a, long b, int caller);
+    }
+
+    /** The slots an operation sees. */
+    interface Slots
+    {
+        long get(int index);
+
+        void set(int index, long value);
+    }
+
+    static final int FIRST_SLOT = 1; // slot 0 is the node mutex
+
+    final Communicator comm;
+    final int owner;
+    final int watchSlot;
+
+    OwnedState(final Communicator comm, final int owner, final int watchSlot)
+    {
+        this.comm = comm;
+        this.owner = owner;
+        this.watchSlot = watchSlot;
+    }
+
+    /**
+     * Collective over {@code comm}.
+     *
+     * @param slots number of slots, counting from {@link #FIRST_SLOT}.
+     * @param name  short name for the service thread.
+     */
+    static OwnedState create(final Communicator comm, final int owner, final int slots, final int watchSlot,
+        final Operations operations, final String name)
+    {
+        final SharedLongArray memory = SharedArray.ofLongs(comm, FIRST_SLOT + slots);
+        if (memory.nodeCount() == 1)
+        {
+            return new InNodeMemory(comm, owner, watchSlot, memory, operations);
+        }
+        memory.close();
+        return new Serviced(comm, owner, slots, watchSlot, operations, name);
+    }
+
+    /**
+     * Runs an operation with exclusive access and returns its result.
+     */
+    abstract long execute(int op, long a, long b);
+
+    /**
+     * Waits until the watched slot holds {@code rank + 1}.
+     *
+     * @param deadlineNanos {@link System#nanoTime()} at which to give up, or 0 for never.
+     * @return true when it does, false at the deadline.
+     */
+    abstract boolean awaitWatched(int rank, long deadlineNanos);
+
+    /**
+     * Collective; local parts released.
+     */
+    @Override
+    public abstract void close();
+
+    static boolean pastDeadline(final long deadlineNanos)
+    {
+        return deadlineNanos != 0 && System.nanoTime() - deadlineNanos > 0;
+    }
+
+    /** Every rank on one node: slots in node memory behind a compare-and-set mutex. */
+    private static final class InNodeMemory extends OwnedState implements Slots
+    {
+        private static final VarHandle LONGS =
+            MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+        private final SharedLongArray memory;
+        private final ByteBuffer slots;
+        private final Operations operations;
+        private final CommEndpoint ep;
+
+        InNodeMemory(final Communicator comm, final int owner, final int watchSlot, final SharedLongArray memory,
+            final Operations operations)
+        {
+            super(comm, owner, watchSlot);
+            this.memory = memory;
+            this.slots = memory.rawWindow();
+            this.operations = operations;
+            this.ep = comm.endpoint();
+        }
+
+        @Override
+        public long get(final int index)
+        {
+            return (long)LONGS.getVolatile(slots, 8 * (FIRST_SLOT + index));
+        }
+
+        @Override
+        public void set(final int index, final long value)
+        {
+            LONGS.setVolatile(slots, 8 * (FIRST_SLOT + index), value);
+        }
+
+        @Override
+        long execute(final int op, final long a, final long b)
+        {
+            final long me = ep.rank() + 1L;
+            final Backoff backoff = new Backoff();
+            while (!LONGS.compareAndSet(slots, 0, 0L, me))
+            {
+                idle(backoff, "mutex");
+            }
+            try
+            {
+                return operations.apply(op, this, a, b, ep.rank());
+            }
+            finally
+            {
+                LONGS.setVolatile(slots, 0, 0L);
+            }
+        }
+
+        @Override
+        boolean awaitWatched(final int rank, final long deadlineNanos)
+        {
+            final Backoff backoff = new Backoff();
+            while (get(watchSlot) != rank + 1L)
+            {
+                if (pastDeadline(deadlineNanos))
+                {
+                    return false;
+                }
+                idle(backoff, "wait");
+            }
+            return true;
+        }
+
+        private void idle(final Backoff backoff, final String what)
+        {
+            backoff.idle();
+            if (backoff.parking())
+            {
+                final RankFailedException failure = ep.failedMember(what);
+                if (null != failure)
+                {
+                    throw failure;
+                }
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            comm.barrier();
+            memory.close();
+        }
+    }
+
+    /** Ranks on several nodes: the owner's service thread keeps the slots and answers messages. */
+    private static final class Serviced extends OwnedState implements Slots, Runnable
+    {
+        private static final int TAG_REQUEST = 1;
+        private static final int TAG_REPLY = 2;
+        private static final int TAG_NOTICE = 3;
+
+        private final long[] values;
+        private final Operations operations;
+        private final CommEndpoint requests;
+        private final CommEndpoint replies;
+        private final ConcurrentLinkedQueue<long[]> ownerQueue = new ConcurrentLinkedQueue<>();
+        private final Object monitor = new Object();
+        private final Thread service;
+        private volatile boolean stopping;
+        private volatile Throwable serviceFailure;
+
+        Serviced(final Communicator comm, final int owner, final int slots, final int watchSlot,
+            final Operations operations, final String name)
+        {
+            super(comm, owner, watchSlot);
+            this.values = new long[slots];
+            this.operations = operations;
+            this.requests = comm.endpoint().split(0, comm.rank());
+            this.replies = comm.endpoint().split(0, comm.rank());
+            if (comm.rank() == owner)
+            {
+                service = new Thread(this, "pshmem-owner-" + name + "-rank" + comm.worldRank());
+                service.setDaemon(true);
+                service.start();
+            }
+            else
+            {
+                service = null;
+            }
+        }
+
+        @Override
+        public long get(final int index)
+        {
+            return values[index];
+        }
+
+        @Override
+        public void set(final int index, final long value)
+        {
+            values[index] = value;
+        }
+
+        @Override
+        long execute(final int op, final long a, final long b)
+        {
+            if (comm.rank() == owner)
+            {
+                // result slot [4], done flag [5]
+                final long[] request = {op, a, b, owner, 0, 0};
+                ownerQueue.add(request);
+                LockSupport.unpark(service);
+                synchronized (monitor)
+                {
+                    while (request[5] == 0)
+                    {
+                        checkService();
+                        waitOn(TimeUnit.MILLISECONDS.toNanos(10));
+                    }
+                }
+                return request[4];
+            }
+            requests.send(new long[] {op, a, b, comm.rank()}, 0, 4, owner, TAG_REQUEST);
+            final long[] reply = new long[1];
+            replies.receive(reply, 0, 1, owner, TAG_REPLY);
+            return reply[0];
+        }
+
+        @Override
+        boolean awaitWatched(final int rank, final long deadlineNanos)
+        {
+            if (comm.rank() == owner)
+            {
+                synchronized (monitor)
+                {
+                    while (values[watchSlot] != rank + 1L)
+                    {
+                        checkService();
+                        if (pastDeadline(deadlineNanos))
+                        {
+                            return false;
+                        }
+                        waitOn(deadlineNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(10) :
+                            Math.min(TimeUnit.MILLISECONDS.toNanos(10), deadlineNanos - System.nanoTime()));
+                    }
+                    return true;
+                }
+            }
+            final Backoff backoff = new Backoff();
+            while (!replies.probe(owner, TAG_NOTICE))
+            {
+                if (pastDeadline(deadlineNanos))
+                {
+                    return false;
+                }
+                backoff.idle();
+            }
+            replies.receive(new long[1], 0, 1, owner, TAG_NOTICE);
+            return true;
+        }
+
+        /** The service loop: the owner's queued operations, then other ranks' requests; parks when idle. */
+        @Override
+        public void run()
+        {
+            try
+            {
+                Backoff backoff = new Backoff();
+                final long[] request = new long[4];
+                while (!stopping)
+                {
+                    boolean worked = false;
+                    long[] local;
+                    while (null != (local = ownerQueue.poll()))
+                    {
+                        final long result = apply(local[0], local[1], local[2], owner);
+                        synchronized (monitor)
+                        {
+                            local[4] = result;
+                            local[5] = 1;
+                            monitor.notifyAll();
+                        }
+                        worked = true;
+                    }
+                    if (requests.probe(CommEndpoint.ANY_SOURCE, TAG_REQUEST))
+                    {
+                        requests.receive(request, 0, 4, CommEndpoint.ANY_SOURCE, TAG_REQUEST);
+                        final long result = apply(request[0], request[1], request[2], (int)request[3]);
+                        replies.send(new long[] {result}, 0, 1, (int)request[3], TAG_REPLY);
+                        worked = true;
+                    }
+                    if (worked)
+                    {
+                        backoff = new Backoff();
+                    }
+                    else
+                    {
+                        backoff.idle();
+                    }
+                }
+            }
+            catch (final Throwable ex)
+            {
+                serviceFailure = ex;
+                synchronized (monitor)
+                {
+                    monitor.notifyAll();
+                }
+            }
+        }
+
+        /** Runs one operation; tells the rank the watched slot now names, unless it is the caller. */
+        private long apply(final long op, final long a, final long b, final int caller)
+        {
+            final long result;
+            final long watched;
+            synchronized (monitor)
+            {
+                final long before = values[watchSlot];
+                result = operations.apply((int)op, this, a, b, caller);
+                watched = values[watchSlot] != before ? values[watchSlot] : 0;
+                monitor.notifyAll();
+            }
+            final int told = (int)watched - 1;
+            if (watched > 0 && told != caller && told != owner)
+            {
+                replies.send(new long[] {watched}, 0, 1, told, TAG_NOTICE);
+            }
+            return result;
+        }
+
+        private void checkService()
+        {
+            if (null != serviceFailure)
+            {
+                throw new PshmemException("the service thread of rank " + owner + " failed: " + serviceFailure,
+                    serviceFailure);
+            }
+        }
+
+        private void waitOn(final long nanos)
+        {
+            try
+            {
+                TimeUnit.NANOSECONDS.timedWait(monitor, Math.max(1, nanos));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new PshmemException("interrupted while waiting on rank " + owner, ex);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            comm.barrier();
+            if (null != service)
+            {
+                stopping = true;
+                LockSupport.unpark(service);
+                try
+                {
+                    service.join();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            requests.close();
+            replies.close();
+        }
+    }
+}

@@ -1,0 +1,498 @@
+package org.pshmem.api;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A pool of workers, each a group of {@code workerSize} ranks, taking tasks from a fixed list (upstream
+ * pshmem's {@code MPIBatch}). The task states belong to an owner rank; every change happens with exclusive
+ * access (see {@link DistributedLock} for how that works without one-sided MPI). Worker {@code w} is ranks
+ * {@code w * workerSize} to {@code (w + 1) * workerSize - 1}, with its own communicator.
+ *
+ * <p>With filesystem tracking, each task has a folder under a root folder holding a file {@code state} with
+ * the state's name and a newline. The file is the truth: every read under exclusive access takes the state
+ * from it. A write goes to a temporary file that is flushed to disk, renamed into place, and the folder is
+ * flushed too, so a crash leaves the old or the new state, never a torn one. A file lock on the root folder
+ * makes a second job on the same folder, even while the first still runs, skip tasks RUNNING or DONE (unless
+ * asked not to), so no task runs twice.
+ *
+ * <pre>{@code
+ * try (TaskBatch batch = TaskBatch.builder(comm, 25).workerSize(2).build()) {     // collective
+ *     for (OptionalInt task = batch.nextTask(); task.isPresent(); task = batch.nextTask()) {
+ *         ... work on task.getAsInt() with batch.workerComm() ...
+ *         if (batch.workerRank() == 0) batch.setState(task.getAsInt(), TaskBatch.State.DONE);
+ *     }
+ * }
+ * }</pre>
+ */
+public final class TaskBatch implements AutoCloseable
+{
+    /** Task states, with upstream's values. */
+    public enum State
+    {
+        /** Not a valid task state (-1). */
+        INVALID(-1),
+        /** Waiting for a worker (0). */
+        OPEN(0),
+        /** Taken by a worker (1). */
+        RUNNING(1),
+        /** Finished (2). */
+        DONE(2),
+        /** Failed (3). */
+        FAILED(3);
+
+        private final int value;
+
+        State(final int value)
+        {
+            this.value = value;
+        }
+
+        /**
+         * @return upstream's integer value.
+         */
+        public int value()
+        {
+            return value;
+        }
+
+        /**
+         * @param value an integer value from -1 to 3.
+         * @return the state.
+         * @throws IllegalArgumentException for any other value.
+         */
+        public static State of(final int value)
+        {
+            for (final State state : values())
+            {
+                if (state.value == value)
+                {
+                    return state;
+                }
+            }
+            throw new IllegalArgumentException("no task state has the value " + value + "; states are -1 to 3");
+        }
+
+        /**
+         * @param name a state's name, such as {@code DONE}.
+         * @return the state.
+         * @throws IllegalArgumentException for any other text.
+         */
+        public static State of(final String name)
+        {
+            for (final State state : values())
+            {
+                if (state.name().equals(name))
+                {
+                    return state;
+                }
+            }
+            throw new IllegalArgumentException("no task state is named '" + name + "'; names are " +
+                Arrays.toString(values()));
+        }
+    }
+
+    /** Options of a batch; {@link #build()} is collective. */
+    public static final class Builder
+    {
+        private final Communicator comm;
+        private final int tasks;
+        private int workerSize = 1;
+        private int owner;
+        private State[] initial;
+        private Path root;
+        private List<String> names;
+
+        private Builder(final Communicator comm, final int tasks)
+        {
+            this.comm = comm;
+            this.tasks = tasks;
+        }
+
+        /**
+         * @param size ranks per worker; must divide the communicator's size. Default 1.
+         * @return this.
+         */
+        public Builder workerSize(final int size)
+        {
+            this.workerSize = size;
+            return this;
+        }
+
+        /**
+         * @param rank the rank that owns the states. Default 0.
+         * @return this.
+         */
+        public Builder owner(final int rank)
+        {
+            this.owner = rank;
+            return this;
+        }
+
+        /**
+         * @param states initial state of each task, used on the owner (default: all OPEN).
+         * @return this.
+         */
+        public Builder initialStates(final State... states)
+        {
+            this.initial = states.clone();
+            return this;
+        }
+
+        /**
+         * @param rootFolder folder holding one folder per task.
+         * @param taskNames  the task folders' names, one per task.
+         * @return this.
+         */
+        public Builder trackIn(final Path rootFolder, final List<String> taskNames)
+        {
+            this.root = rootFolder;
+            this.names = List.copyOf(taskNames);
+            return this;
+        }
+
+        /**
+         * Collective.
+         *
+         * @return the batch.
+         * @throws IllegalArgumentException on every rank for bad options.
+         */
+        public TaskBatch build()
+        {
+            return new TaskBatch(this);
+        }
+    }
+
+    private static final int NEXT = 1;
+    private static final int SET = 2;
+    private static final int GET = 3;
+    private static final Map<Path, ReentrantLock> FOLDER_LOCKS = new ConcurrentHashMap<>();
+
+    private final Communicator comm;
+    private final Communicator workerComm;
+    private final int tasks;
+    private final int workerSize;
+    private final Path root;
+    private final List<String> names;
+    private final OwnedState state;
+    private boolean closed;
+
+    /**
+     * @param comm  the ranks taking part.
+     * @param tasks number of tasks.
+     * @return options to set, then {@link Builder#build()}.
+     */
+    public static Builder builder(final Communicator comm, final int tasks)
+    {
+        return new Builder(comm, tasks);
+    }
+
+    private TaskBatch(final Builder options)
+    {
+        this.comm = options.comm;
+        this.tasks = options.tasks;
+        this.workerSize = options.workerSize;
+        this.root = null == options.root ? null : options.root.toAbsolutePath();
+        this.names = options.names;
+        final String op = "TaskBatch.build()";
+        String problem = null;
+        if (tasks < 0)
+        {
+            problem = "the number of tasks is " + tasks;
+        }
+        else if (workerSize < 1 || comm.size() % workerSize != 0)
+        {
+            problem = "worker size " + workerSize + " does not divide the " + comm.size() + " ranks";
+        }
+        else if (null != root && names.size() != tasks)
+        {
+            problem = names.size() + " task folder names were given for " + tasks + " tasks";
+        }
+        else if (comm.rank() == options.owner && null != options.initial && options.initial.length != tasks)
+        {
+            problem = options.initial.length + " initial states were given for " + tasks + " tasks";
+        }
+        else if (comm.rank() == options.owner && null != options.initial && null != root && Files.exists(root))
+        {
+            problem = "initial states were given but the tracking folder " + root + " already exists";
+        }
+        DistributedLock.checkOwner(comm, options.owner, op);
+        final long[] all = Agreement.exchange(comm.endpoint(), null == problem ? Agreement.OK : Agreement.BAD_ARGUMENT,
+            0);
+        Agreement.raiseIfAny(comm.endpoint(), op, all, 1, problem, null);
+        this.workerComm = comm.split(comm.rank() / workerSize, comm.rank());
+        this.state = OwnedState.create(comm, options.owner, Math.max(1, tasks), 0, this::apply, "batch");
+        String setup = null;
+        if (comm.rank() == options.owner)
+        {
+            try
+            {
+                if (null != root)
+                {
+                    prepareFolders(options.initial);
+                }
+                else if (null != options.initial)
+                {
+                    for (int task = 0; task < tasks; task++)
+                    {
+                        state.execute(SET, task, options.initial[task].value());
+                    }
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                setup = "could not prepare the tracking folder " + root + ": " + ex;
+            }
+        }
+        final long[] ready = Agreement.exchange(comm.endpoint(), null == setup ? Agreement.OK : Agreement.FAILURE, 0);
+        Agreement.raiseIfAny(comm.endpoint(), op, ready, 1, setup, null);
+    }
+
+    private void prepareFolders(final State[] initial) throws IOException
+    {
+        Files.createDirectories(root);
+        for (int task = 0; task < tasks; task++)
+        {
+            final Path folder = root.resolve(names.get(task));
+            Files.createDirectories(folder);
+            if (null != initial)
+            {
+                writeState(task, initial[task]);
+            }
+            else if (!Files.exists(folder.resolve("state")))
+            {
+                writeState(task, State.OPEN);
+            }
+        }
+    }
+
+    /** The state list, run with exclusive access (and, when tracked, the root folder's file lock). */
+    private long apply(final int op, final OwnedState.Slots slots, final long a, final long b, final int caller)
+    {
+        if (null == root)
+        {
+            return applyToSlots(op, slots, a, b);
+        }
+        final ReentrantLock inProcess = FOLDER_LOCKS.computeIfAbsent(root, r -> new ReentrantLock());
+        inProcess.lock();
+        try (FileChannel channel = FileChannel.open(root.resolve(".pshmem-batch.lock"), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE); FileLock lock = channel.lock())
+        {
+            for (int task = 0; task < tasks; task++)
+            {
+                slots.set(task, readState(task).value()); // the files are the truth
+            }
+            final long result = applyToSlots(op, slots, a, b);
+            if (op == NEXT && result >= 0)
+            {
+                writeState((int)result, State.RUNNING);
+            }
+            else if (op == SET)
+            {
+                writeState((int)a, State.of((int)b));
+            }
+            return result;
+        }
+        catch (final IOException ex)
+        {
+            throw new PshmemException("task batch on rank " + caller + ": tracking folder " + root + ": " + ex, ex);
+        }
+        finally
+        {
+            inProcess.unlock();
+        }
+    }
+
+    private long applyToSlots(final int op, final OwnedState.Slots slots, final long a, final long b)
+    {
+        switch (op)
+        {
+            case NEXT:
+                for (int task = 0; task < tasks; task++)
+                {
+                    final State current = State.of((int)slots.get(task));
+                    if (current == State.OPEN || current == State.RUNNING && (a & 1) != 0 ||
+                        current == State.FAILED && (a & 2) != 0 || current == State.DONE && (a & 4) != 0)
+                    {
+                        slots.set(task, State.RUNNING.value());
+                        return task;
+                    }
+                }
+                return -1;
+            case SET:
+                slots.set((int)a, b);
+                return b;
+            default:
+                return slots.get((int)a);
+        }
+    }
+
+    private State readState(final int task) throws IOException
+    {
+        final Path file = root.resolve(names.get(task)).resolve("state");
+        if (!Files.exists(file))
+        {
+            writeState(task, State.OPEN);
+            return State.OPEN;
+        }
+        return State.of(Files.readString(file, StandardCharsets.UTF_8).trim());
+    }
+
+    /** Temporary file, flushed; renamed into place; folder flushed: old or new state survives a crash. */
+    private void writeState(final int task, final State value) throws IOException
+    {
+        final Path folder = root.resolve(names.get(task));
+        final Path temporary = folder.resolve("state.tmp-" + ProcessHandle.current().pid() + "-" +
+            Thread.currentThread().getId());
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.wrap((value.name() + "\n").getBytes(StandardCharsets.UTF_8)));
+            channel.force(true);
+        }
+        Files.move(temporary, folder.resolve("state"), StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ))
+        {
+            directory.force(true);
+        }
+    }
+
+    /**
+     * @return this rank's worker, from 0.
+     */
+    public int worker()
+    {
+        return comm.rank() / workerSize;
+    }
+
+    /**
+     * @return number of workers.
+     */
+    public int workerCount()
+    {
+        return comm.size() / workerSize;
+    }
+
+    /**
+     * @return this rank's rank in its worker.
+     */
+    public int workerRank()
+    {
+        return workerComm.rank();
+    }
+
+    /**
+     * @return the communicator of this rank's worker; owned by the batch.
+     */
+    public Communicator workerComm()
+    {
+        return workerComm;
+    }
+
+    /**
+     * @return number of tasks.
+     */
+    public int taskCount()
+    {
+        return tasks;
+    }
+
+    /**
+     * Collective over the worker: takes the first OPEN task and marks it RUNNING.
+     *
+     * @return the task, or empty when none is left.
+     */
+    public OptionalInt nextTask()
+    {
+        return nextTask(false, false, false);
+    }
+
+    /**
+     * Collective over the worker: takes the first task that is OPEN, or RUNNING, FAILED or DONE when the
+     * matching flag is set, and marks it RUNNING.
+     *
+     * @param takeRunning also take RUNNING tasks (for example, after a crash).
+     * @param takeFailed  also take FAILED tasks.
+     * @param takeDone    also take DONE tasks.
+     * @return the task, or empty when none is left.
+     */
+    public OptionalInt nextTask(final boolean takeRunning, final boolean takeFailed, final boolean takeDone)
+    {
+        checkOpen("nextTask()");
+        long task = -1;
+        if (workerComm.rank() == 0)
+        {
+            task = state.execute(NEXT, (takeRunning ? 1 : 0) | (takeFailed ? 2 : 0) | (takeDone ? 4 : 0), 0);
+        }
+        task = workerComm.broadcast(task, 0);
+        return task < 0 ? OptionalInt.empty() : OptionalInt.of((int)task);
+    }
+
+    /**
+     * Sets a task's state (not collective).
+     *
+     * @param task  the task.
+     * @param value its new state.
+     */
+    public void setState(final int task, final State value)
+    {
+        checkTask("setState()", task);
+        state.execute(SET, task, value.value());
+    }
+
+    /**
+     * @param task the task.
+     * @return its state (from the tracking file when there is one).
+     */
+    public State getState(final int task)
+    {
+        checkTask("getState()", task);
+        return State.of((int)state.execute(GET, task, 0));
+    }
+
+    private void checkTask(final String op, final int task)
+    {
+        checkOpen(op);
+        if (task < 0 || task >= tasks)
+        {
+            throw new IllegalArgumentException(op + " on rank " + comm.rank() + ": task " + task +
+                " is out of range for " + tasks + " tasks");
+        }
+    }
+
+    private void checkOpen(final String op)
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(op + " on rank " + comm.rank() + ": the batch is closed");
+        }
+    }
+
+    /**
+     * Collective; idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            state.close();
+            workerComm.close();
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package org.pshmem.tests;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+import org.pshmem.api.Communicator;
+import org.pshmem.api.DistributedLock;
+import org.pshmem.api.ReduceOp;
+import org.pshmem.api.SharedCounter;
+import org.pshmem.api.TaskBatch;
+
+/**
+ * Scenarios for the lock, the counter and the task batch (upstream scenarios 10 and 11, and more), checked on
+ * every rank. Shared files stand for a resource that is not safe without the lock.
+ */
+public final class CoordinationScenarios
+{
+    private CoordinationScenarios()
+    {
+    }
+
+    /**
+     * @return every scenario by name, in a stable order.
+     */
+    public static Map<String, Scenario> all()
+    {
+        final Map<String, Scenario> all = new LinkedHashMap<>();
+        all.put("lockFiveTimes", p -> lockFiveTimes(p.world()));
+        all.put("lockExcludes", p -> lockExcludes(p.world(), 50));
+        all.put("lockOverHalfSpanningNodes", p ->
+        {
+            try (Communicator half = p.world().split(p.world().rank() % 2, p.world().rank()))
+            {
+                lockExcludes(half, 30);
+            }
+        });
+        all.put("lockGrantedInOrderOfRequest", p -> grantOrder(p.world()));
+        all.put("tryLockAndHold", p -> tryLockAndHold(p.world()));
+        all.put("counter", p -> counter(p.world()));
+        all.put("batchInMemory", p -> batch(p.world(), null));
+        all.put("batchOnFilesystem", p -> batch(p.world(), sharedFolder(p.world())));
+        all.put("batchResumes", p -> batchResumes(p.world()));
+        all.put("batchRejectsBadOptions", p -> batchRejects(p.world()));
+        return all;
+    }
+
+    static void lockFiveTimes(final Communicator comm)
+    {
+        try (DistributedLock lock = DistributedLock.create(comm))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                lock.lock();
+                lock.lock(); // held: returns at once
+                Expect.isTrue(lock.isHeldByThisRank(), "held after lock()");
+                lock.unlock();
+                lock.unlock(); // not held: nothing
+                Expect.isTrue(!lock.isHeldByThisRank(), "not held after unlock()");
+            }
+        }
+    }
+
+    /** Every rank adds to a number in a file, read-modify-write, inside the lock: no update may be lost. */
+    static void lockExcludes(final Communicator comm, final int times) throws IOException
+    {
+        final Path folder = sharedFolder(comm);
+        final Path file = folder.resolve("count");
+        if (comm.rank() == 0)
+        {
+            Files.writeString(file, "0");
+        }
+        comm.barrier();
+        try (DistributedLock lock = DistributedLock.create(comm, comm.size() - 1))
+        {
+            for (int i = 0; i < times; i++)
+            {
+                try (DistributedLock.Held held = lock.hold())
+                {
+                    final long value = Long.parseLong(Files.readString(file).trim());
+                    Thread.onSpinWait();
+                    Files.writeString(file, Long.toString(value + 1));
+                }
+            }
+        }
+        comm.barrier();
+        Expect.equal((long)times * comm.size(), Long.parseLong(Files.readString(file).trim()),
+            "count after " + comm.size() + " ranks added " + times + " each under the lock");
+        comm.barrier();
+        removeFolder(comm, folder);
+    }
+
+    /** Rank 0 holds the lock while the others ask for it one after another; it goes to them in that order. */
+    static void grantOrder(final Communicator comm) throws Exception
+    {
+        final Path folder = sharedFolder(comm);
+        final Path log = folder.resolve("grants");
+        Files.writeString(log, "", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE);
+        comm.barrier();
+        try (DistributedLock lock = DistributedLock.create(comm))
+        {
+            if (comm.rank() == 0)
+            {
+                lock.lock();
+            }
+            comm.barrier();
+            if (comm.rank() == 0)
+            {
+                Thread.sleep(300L * comm.size());
+            }
+            else
+            {
+                Thread.sleep(300L * comm.rank());
+            }
+            try (DistributedLock.Held held = lock.hold())
+            {
+                Files.writeString(log, comm.rank() + " ", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+            }
+            comm.barrier();
+        }
+        final StringBuilder expected = new StringBuilder();
+        for (int r = 0; r < comm.size(); r++)
+        {
+            expected.append(r).append(' ');
+        }
+        Expect.equal(expected.toString(), Files.readString(log), "order in which ranks got the lock");
+        comm.barrier();
+        removeFolder(comm, folder);
+    }
+
+    static void tryLockAndHold(final Communicator comm) throws Exception
+    {
+        try (DistributedLock lock = DistributedLock.create(comm))
+        {
+            if (comm.rank() == 0)
+            {
+                lock.lock();
+            }
+            comm.barrier();
+            if (comm.rank() != 0)
+            {
+                Expect.isTrue(!lock.tryLock(50, TimeUnit.MILLISECONDS), "tryLock gives up while rank 0 holds it");
+                Expect.isTrue(!lock.isHeldByThisRank(), "not held after giving up");
+            }
+            comm.barrier();
+            lock.unlock();
+            Expect.isTrue(lock.tryLock(60, TimeUnit.SECONDS), "tryLock gets the lock once it is free");
+            lock.unlock();
+            comm.barrier();
+        }
+        final DistributedLock closed = DistributedLock.create(comm);
+        closed.close();
+        closed.close();
+        Expect.throwsOf(IllegalStateException.class, closed::lock, "closed");
+        Expect.throwsOf(IllegalArgumentException.class, () -> DistributedLock.create(comm, comm.size()),
+            "owner " + comm.size() + " is out of range");
+    }
+
+    static void counter(final Communicator comm)
+    {
+        final int each = 100;
+        try (SharedCounter counter = SharedCounter.create(comm, comm.size() - 1, 1000))
+        {
+            final long[] mine = new long[each];
+            for (int i = 0; i < each; i++)
+            {
+                mine[i] = counter.getAndIncrement();
+            }
+            final long[] all = (long[])comm.allGather(mine);
+            Arrays.sort(all);
+            for (int i = 0; i < all.length; i++)
+            {
+                Expect.equal(1000L + i, all[i], "the values handed out are 1000, 1001, ... each once");
+            }
+            comm.barrier();
+            Expect.equal(1000L + each * comm.size(), counter.get(), "final value");
+            comm.barrier();
+        }
+    }
+
+    /** Upstream scenario 11: 25 tasks, workers of 2 ranks (1 if the rank count is odd); each task runs once. */
+    static void batch(final Communicator comm, final Path folder) throws IOException
+    {
+        final int tasks = 25;
+        final int workerSize = comm.size() % 2 == 0 ? 2 : 1;
+        final TaskBatch.Builder builder = TaskBatch.builder(comm, tasks).workerSize(workerSize);
+        if (null != folder)
+        {
+            final List<String> names = new ArrayList<>();
+            for (int t = 0; t < tasks; t++)
+            {
+                names.add("task-" + t);
+            }
+            builder.trackIn(folder.resolve("batch"), names);
+        }
+        final long[] seen = new long[tasks];
+        try (TaskBatch batch = builder.build())
+        {
+            Expect.equal(comm.size() / workerSize, batch.workerCount(), "workers");
+            Expect.equal(comm.rank() % workerSize, batch.workerRank(), "rank in the worker");
+            for (OptionalInt task = batch.nextTask(); task.isPresent(); task = batch.nextTask())
+            {
+                seen[task.getAsInt()]++;
+                Expect.equal(TaskBatch.State.RUNNING, batch.getState(task.getAsInt()), "state of a task taken");
+                batch.workerComm().barrier();
+                if (batch.workerRank() == 0)
+                {
+                    batch.setState(task.getAsInt(), TaskBatch.State.DONE);
+                }
+            }
+            comm.barrier();
+            for (int t = 0; t < tasks; t++)
+            {
+                Expect.equal(TaskBatch.State.DONE, batch.getState(t), "state of task " + t + " at the end");
+            }
+            comm.allReduce(seen, ReduceOp.SUM);
+            for (int t = 0; t < tasks; t++)
+            {
+                Expect.equal((long)workerSize, seen[t], "ranks that saw task " + t + " (one worker of " + workerSize + ")");
+            }
+            if (null != folder)
+            {
+                Expect.equal("DONE\n", Files.readString(folder.resolve("batch/task-7/state")), "state file of task 7");
+            }
+            comm.barrier();
+        }
+        if (null != folder)
+        {
+            removeFolder(comm, folder);
+        }
+    }
+
+    /** A second job on the folder of an interrupted one skips DONE and RUNNING tasks unless asked. */
+    static void batchResumes(final Communicator comm) throws IOException
+    {
+        final Path folder = sharedFolder(comm);
+        final Path root = folder.resolve("batch");
+        final List<String> names = new ArrayList<>();
+        for (int t = 0; t < 10; t++)
+        {
+            names.add("t" + t);
+        }
+        try (TaskBatch first = TaskBatch.builder(comm, 10).trackIn(root, names).build())
+        {
+            if (comm.rank() == 0)
+            {
+                for (int t = 0; t < 4; t++)
+                {
+                    first.setState(t, t < 3 ? TaskBatch.State.DONE : TaskBatch.State.FAILED);
+                }
+                first.setState(4, TaskBatch.State.RUNNING); // its worker "crashed"
+            }
+            comm.barrier();
+        }
+        final long[] taken = new long[10];
+        try (TaskBatch second = TaskBatch.builder(comm, 10).trackIn(root, names).build())
+        {
+            for (OptionalInt task = second.nextTask(); task.isPresent(); task = second.nextTask())
+            {
+                taken[task.getAsInt()]++;
+                second.setState(task.getAsInt(), TaskBatch.State.FAILED);
+            }
+            comm.allReduce(taken, ReduceOp.SUM);
+            Expect.equal("[0, 0, 0, 0, 0, 1, 1, 1, 1, 1]", Arrays.toString(taken), "tasks the second job took");
+            comm.barrier();
+            final long[] retaken = new long[10];
+            // One worker only: with RUNNING tasks allowed, another worker would take this one's tasks too.
+            for (OptionalInt task = second.worker() == 0 ? second.nextTask(true, true, false) : OptionalInt.empty();
+                task.isPresent(); task = second.nextTask(true, true, false))
+            {
+                retaken[task.getAsInt()]++;
+                second.setState(task.getAsInt(), TaskBatch.State.DONE); // else it would be taken again
+            }
+            comm.allReduce(retaken, ReduceOp.SUM);
+            Expect.equal(second.worker() == 0 ? "[0, 0, 0, 1, 1, 1, 1, 1, 1, 1]" : "[0, 0, 0, 0, 0, 0, 0, 0, 0, 0]",
+                Arrays.toString(Arrays.stream(retaken).map(n -> second.worker() == 0 ? n : 0).toArray()),
+                "tasks taken again when RUNNING and FAILED ones may be (3 failed, 4 was running, 5-9 failed above)");
+            comm.barrier();
+        }
+        Expect.throwsOf(IllegalArgumentException.class, () -> TaskBatch.builder(comm, 10).trackIn(root, names)
+            .initialStates(new TaskBatch.State[10]).build(), "already exists");
+        removeFolder(comm, folder);
+    }
+
+    static void batchRejects(final Communicator comm)
+    {
+        if (comm.size() > 1)
+        {
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> TaskBatch.builder(comm, 5).workerSize(comm.size() + 1).build(), "failed on rank 0",
+                "does not divide");
+        }
+        Expect.throwsOf(IllegalArgumentException.class,
+            () -> TaskBatch.builder(comm, 3).trackIn(Path.of("/nonexistent"), List.of("a")).build(),
+            "1 task folder names were given for 3 tasks");
+        Expect.equal(TaskBatch.State.DONE, TaskBatch.State.of("DONE"), "state by name");
+        Expect.equal(TaskBatch.State.INVALID, TaskBatch.State.of(-1), "state by value");
+        Expect.equal(3, TaskBatch.State.FAILED.value(), "value of FAILED");
+        Expect.throwsOf(IllegalArgumentException.class, () -> TaskBatch.State.of(7), "no task state has the value 7");
+        Expect.throwsOf(IllegalArgumentException.class, () -> TaskBatch.State.of("done"), "no task state is named");
+        try (TaskBatch batch = TaskBatch.builder(comm, 2).initialStates(TaskBatch.State.DONE, TaskBatch.State.OPEN)
+            .build())
+        {
+            Expect.equal(TaskBatch.State.DONE, batch.getState(0), "initial state given on the owner");
+            Expect.throwsOf(IllegalArgumentException.class, () -> batch.getState(2), "task 2 is out of range");
+            comm.barrier();
+        }
+    }
+
+    /** Collective: a new temporary folder, made by rank 0, on a filesystem every rank of this host sees. */
+    static Path sharedFolder(final Communicator comm) throws IOException
+    {
+        final String made = comm.rank() == 0 ? Files.createTempDirectory("pshmem-scenario-").toString() : null;
+        return Path.of(comm.broadcast(made, 0));
+    }
+
+    static void removeFolder(final Communicator comm, final Path folder) throws IOException
+    {
+        comm.barrier();
+        if (comm.rank() == 0)
+        {
+            try (java.util.stream.Stream<Path> paths = Files.walk(folder))
+            {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+        comm.barrier();
+    }
+}
