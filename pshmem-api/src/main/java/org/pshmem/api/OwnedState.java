@@ -22,8 +22,8 @@ import org.pshmem.spi.CommEndpoint;
  * longs, one operation at a time. The owner's own operations go to the same thread through a queue, so all
  * its messages leave from one thread.</li>
  * </ul>
- * One slot may be watched: when an operation sets it to {@code r + 1}, rank {@code r} is told, which is how a
- * lock is handed over.
+ * One slot may be watched ({@link #NO_WATCH} for none): when an operation sets it to {@code r + 1}, rank
+ * {@code r} is told, which is how a lock is handed over.
  */
 abstract class OwnedState implements AutoCloseable
 {
@@ -45,6 +45,7 @@ abstract class OwnedState implements AutoCloseable
     }
 
     static final int FIRST_SLOT = 1; // slot 0 is the node mutex
+    static final int NO_WATCH = -1;
 
     final Communicator comm;
     final int owner;
@@ -351,13 +352,13 @@ abstract class OwnedState implements AutoCloseable
             final long watched;
             synchronized (monitor)
             {
-                final long before = values[watchSlot];
+                final long before = watchSlot == NO_WATCH ? 0 : values[watchSlot];
                 result = operations.apply((int)op, this, a, b, caller);
-                watched = values[watchSlot] != before ? values[watchSlot] : 0;
+                watched = watchSlot == NO_WATCH || values[watchSlot] == before ? 0 : values[watchSlot];
                 monitor.notifyAll();
             }
             final int told = (int)watched - 1;
-            if (watched > 0 && told != caller && told != owner)
+            if (watched > 0 && told != caller && told != owner && told < comm.size())
             {
                 replies.send(new long[] {watched}, 0, 1, told, TAG_NOTICE);
             }

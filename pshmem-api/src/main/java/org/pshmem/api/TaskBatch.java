@@ -234,7 +234,8 @@ public final class TaskBatch implements AutoCloseable
             0);
         Agreement.raiseIfAny(comm.endpoint(), op, all, 1, problem, null);
         this.workerComm = comm.split(comm.rank() / workerSize, comm.rank());
-        this.state = OwnedState.create(comm, options.owner, Math.max(1, tasks), 0, this::apply, "batch");
+        this.state = OwnedState.create(comm, options.owner, Math.max(1, tasks), OwnedState.NO_WATCH, this::apply,
+            "batch");
         String setup = null;
         if (comm.rank() == options.owner)
         {
@@ -242,7 +243,12 @@ public final class TaskBatch implements AutoCloseable
             {
                 if (null != root)
                 {
-                    prepareFolders(options.initial);
+                    Files.createDirectories(root);
+                    withFolderLock(() ->
+                    {
+                        prepareFolders(options.initial);
+                        return 0;
+                    });
                 }
                 else if (null != options.initial)
                 {
@@ -263,7 +269,6 @@ public final class TaskBatch implements AutoCloseable
 
     private void prepareFolders(final State[] initial) throws IOException
     {
-        Files.createDirectories(root);
         for (int task = 0; task < tasks; task++)
         {
             final Path folder = root.resolve(names.get(task));
@@ -286,29 +291,46 @@ public final class TaskBatch implements AutoCloseable
         {
             return applyToSlots(op, slots, a, b);
         }
+        try
+        {
+            return withFolderLock(() ->
+            {
+                for (int task = 0; task < tasks; task++)
+                {
+                    slots.set(task, readState(task).value()); // the files are the truth
+                }
+                final long result = applyToSlots(op, slots, a, b);
+                if (op == NEXT && result >= 0)
+                {
+                    writeState((int)result, State.RUNNING);
+                }
+                else if (op == SET)
+                {
+                    writeState((int)a, State.of((int)b));
+                }
+                return result;
+            });
+        }
+        catch (final IOException ex)
+        {
+            throw new PshmemException("task batch on rank " + caller + ": tracking folder " + root + ": " + ex, ex);
+        }
+    }
+
+    private interface FolderAction
+    {
+        long run() throws IOException;
+    }
+
+    /** Runs with the root folder locked against other jobs (file lock) and other ranks of this JVM. */
+    private long withFolderLock(final FolderAction action) throws IOException
+    {
         final ReentrantLock inProcess = FOLDER_LOCKS.computeIfAbsent(root, r -> new ReentrantLock());
         inProcess.lock();
         try (FileChannel channel = FileChannel.open(root.resolve(".pshmem-batch.lock"), StandardOpenOption.CREATE,
             StandardOpenOption.WRITE); FileLock lock = channel.lock())
         {
-            for (int task = 0; task < tasks; task++)
-            {
-                slots.set(task, readState(task).value()); // the files are the truth
-            }
-            final long result = applyToSlots(op, slots, a, b);
-            if (op == NEXT && result >= 0)
-            {
-                writeState((int)result, State.RUNNING);
-            }
-            else if (op == SET)
-            {
-                writeState((int)a, State.of((int)b));
-            }
-            return result;
-        }
-        catch (final IOException ex)
-        {
-            throw new PshmemException("task batch on rank " + caller + ": tracking folder " + root + ": " + ex, ex);
+            return action.run();
         }
         finally
         {

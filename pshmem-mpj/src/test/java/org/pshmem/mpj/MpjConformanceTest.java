@@ -14,6 +14,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
+import org.pshmem.tests.CoordinationScenarios;
 import org.pshmem.tests.SharedArrayScenarios;
 
 /**
@@ -34,6 +35,7 @@ class MpjConformanceTest
     {
         final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
         scenarios.addAll(CommunicatorScenarios.all().keySet());
+        scenarios.addAll(CoordinationScenarios.all().keySet());
         return LAYOUTS.stream().map(layout ->
         {
             final List<String> options = new ArrayList<>(layout);
