@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Test;
+import org.pshmem.api.DistributedLock;
 import org.pshmem.api.SharedArray;
+import org.pshmem.api.SharedCounter;
 import org.pshmem.api.SharedDoubleArray;
 
 /**
- * {@code set()} on a one-node job synchronises through node memory only: no collective and no message.
- * Across nodes, only the ranks with the writer's node-rank and the node leaders exchange messages.
+ * {@code set()} and lock hand-offs on a one-node job synchronise through node memory only: no collective and
+ * no message. Across nodes, only the ranks with the writer's node-rank and the node leaders exchange messages.
  */
 class MessageFreeSetTest
 {
@@ -42,6 +44,33 @@ class MessageFreeSetTest
         });
         // Only the two barriers between the readings.
         assertEquals(4, sent.size());
+        sent.forEach((rank, messages) -> assertEquals(2L, messages, "collective calls of rank " + rank));
+    }
+
+    @Test
+    void lockHandOffOnOneNodeSendsNoMessage()
+    {
+        final ConcurrentHashMap<Integer, Long> sent = new ConcurrentHashMap<>();
+        LocalJob.run(3, world ->
+        {
+            final LocalJobState job = LocalJobState.current().job;
+            try (DistributedLock lock = DistributedLock.create(world);
+                SharedCounter counter = SharedCounter.create(world))
+            {
+                world.barrier();
+                final long before = job.messages(world.rank());
+                world.barrier();
+                for (int i = 0; i < 20; i++)
+                {
+                    lock.lock();
+                    counter.getAndIncrement();
+                    lock.unlock();
+                }
+                world.barrier();
+                sent.put(world.rank(), job.messages(world.rank()) - before);
+                assertEquals(60L, counter.get());
+            }
+        });
         sent.forEach((rank, messages) -> assertEquals(2L, messages, "collective calls of rank " + rank));
     }
 

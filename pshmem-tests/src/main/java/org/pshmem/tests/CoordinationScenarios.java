@@ -46,8 +46,8 @@ public final class CoordinationScenarios
         all.put("lockGrantedInOrderOfRequest", p -> grantOrder(p.world()));
         all.put("tryLockAndHold", p -> tryLockAndHold(p.world()));
         all.put("counter", p -> counter(p.world()));
-        all.put("batchInMemory", p -> batch(p.world(), null));
-        all.put("batchOnFilesystem", p -> batch(p.world(), sharedFolder(p.world())));
+        all.put("batchInMemory", p -> batchEveryWorkerSize(p.world(), false));
+        all.put("batchOnFilesystem", p -> batchEveryWorkerSize(p.world(), true));
         all.put("batchResumes", p -> batchResumes(p.world()));
         all.put("batchRejectsBadOptions", p -> batchRejects(p.world()));
         return all;
@@ -186,11 +186,22 @@ public final class CoordinationScenarios
         }
     }
 
-    /** Upstream scenario 11: 25 tasks, workers of 2 ranks (1 if the rank count is odd); each task runs once. */
-    static void batch(final Communicator comm, final Path folder) throws IOException
+    /** Upstream scenario 11 with workers of 1 rank, and of 2 where the rank count allows. */
+    static void batchEveryWorkerSize(final Communicator comm, final boolean onFilesystem) throws IOException
+    {
+        for (int workerSize = 1; workerSize <= 2; workerSize++)
+        {
+            if (comm.size() % workerSize == 0)
+            {
+                batch(comm, workerSize, onFilesystem ? sharedFolder(comm) : null);
+            }
+        }
+    }
+
+    /** Upstream scenario 11: 25 tasks taken by workers of {@code workerSize} ranks; each task runs once. */
+    static void batch(final Communicator comm, final int workerSize, final Path folder) throws IOException
     {
         final int tasks = 25;
-        final int workerSize = comm.size() % 2 == 0 ? 2 : 1;
         final TaskBatch.Builder builder = TaskBatch.builder(comm, tasks).workerSize(workerSize);
         if (null != folder)
         {
