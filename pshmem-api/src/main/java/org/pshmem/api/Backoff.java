@@ -8,10 +8,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Backoff
 {
-    private static final int SPINS = 100;
-    private static final int YIELDS = 50;
-    private static final long MIN_PARK_NANOS = 1_000;
-    private static final long MAX_PARK_NANOS = 1_000_000;
+    private static final int SPINS = Integer.getInteger("pshmem.backoff.spins", 100);
+    private static final int YIELDS = Integer.getInteger("pshmem.backoff.yields", 50);
+    private static final long MIN_PARK_NANOS = 1_000L * Integer.getInteger("pshmem.backoff.minParkMicros", 1);
+    private static final long MAX_PARK_NANOS = 1_000L * Integer.getInteger("pshmem.backoff.maxParkMicros", 1000);
 
     private int step;
     private long parkNanos = MIN_PARK_NANOS;

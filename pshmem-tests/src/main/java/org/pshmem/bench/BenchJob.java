@@ -1,0 +1,355 @@
+package org.pshmem.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.DoubleBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+
+import org.pshmem.api.Communicator;
+import org.pshmem.api.DistributedLock;
+import org.pshmem.api.Pshmem;
+import org.pshmem.api.ReduceOp;
+import org.pshmem.api.SharedArray;
+import org.pshmem.api.SharedDoubleArray;
+import org.pshmem.api.TaskBatch;
+
+/**
+ * The benchmark workloads of {@code workloads.md}, run on every rank of a job; rank 0 prints one
+ * {@code name value unit} line per workload, then the two single-thread baselines measured in the same run
+ * and the ratios against them, then how much CPU a rank burns while it waits.
+ */
+public final class BenchJob
+{
+    private static final double GB = 1e9;
+
+    private BenchJob()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        try (Pshmem pshmem = Pshmem.init(args))
+        {
+            final Communicator comm = pshmem.world();
+            final boolean root = comm.rank() == 0;
+            // Unlike the Python peer, a JVM compiles hot code as it runs: one unreported round first, so the
+            // figures are of compiled code. The reported round follows the workloads' own warm-up rules.
+            for (int round = 0; round < 3; round++)
+            {
+                setSmall(comm);
+                lock(comm);
+                allocFree(comm);
+            }
+            final double setSmall = setSmall(comm);
+            report(root, "set_small_us", setSmall, "us/set");
+            final double[] large = setLargeAndRead(comm);
+            report(root, "set_large_GBps", large[0], "GB/s");
+            report(root, "read_sum_GBps_per_rank", large[1], "GB/s");
+            report(root, "lock_acq_per_s", lock(comm), "acquisitions/s");
+            report(root, "batch_tasks_per_s", batch(comm), "tasks/s");
+            report(root, "alloc_free_per_s", allocFree(comm), "arrays/s");
+            report(root, "memory_copies_per_node", copies(comm), "copies");
+            final double memcpy = root ? memcpy() : 0;
+            final double sum = root ? arraySum() : 0;
+            report(root, "memcpy_GBps", memcpy, "GB/s");
+            report(root, "array_sum_GBps", sum, "GB/s");
+            report(root, "set_large_GBps/memcpy_GBps", large[0] / memcpy, "ratio");
+            report(root, "read_sum_GBps_per_rank/array_sum_GBps", large[1] / sum, "ratio");
+            report(root, "barrier_wait_cores", idleBarrier(comm), "cores (a rank waiting 1 s in a barrier)");
+            report(root, "lock_wait_cores", idleLock(comm), "cores (a rank waiting 1 s for the lock)");
+        }
+    }
+
+    private static void report(final boolean root, final String name, final double value, final String unit)
+    {
+        if (root)
+        {
+            System.out.printf("%s %.4g %s%n", name, value, unit);
+            System.out.flush();
+        }
+    }
+
+    /** 8-byte doubles, 1000 x 1000; set i writes row i % 1000 from rank i % P; 10 warm-up, 200 timed. */
+    static double setSmall(final Communicator comm)
+    {
+        try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, 1000, 1000))
+        {
+            final double[] row = new double[1000];
+            final long[] shape = {1, 1000};
+            for (int i = 0; i < 10; i++)
+            {
+                shm.set(comm.rank() == i % comm.size() ? row : null, shape, new long[] {i % 1000, 0}, i % comm.size());
+            }
+            comm.barrier();
+            final long start = System.nanoTime();
+            for (int i = 0; i < 200; i++)
+            {
+                final int writer = i % comm.size();
+                shm.set(comm.rank() == writer ? row : null, shape, new long[] {i % 1000, 0}, writer);
+            }
+            comm.barrier();
+            return (System.nanoTime() - start) / 1e3 / 200;
+        }
+    }
+
+    /** 4096 x 4096 doubles set whole from rank 0 (1 warm-up, 5 timed); then every rank sums it 5 times. */
+    static double[] setLargeAndRead(final Communicator comm)
+    {
+        final int n = 4096;
+        final double bytes = 8.0 * n * n;
+        try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, n, n))
+        {
+            final double[] data = comm.rank() == 0 ? new double[n * n] : null;
+            if (null != data)
+            {
+                for (int i = 0; i < data.length; i++)
+                {
+                    data[i] = i & 1023;
+                }
+            }
+            shm.set(data, null, 0);
+            comm.barrier();
+            long start = System.nanoTime();
+            for (int i = 0; i < 5; i++)
+            {
+                shm.set(data, null, 0);
+            }
+            final double setSeconds = (System.nanoTime() - start) / 1e9;
+            comm.barrier();
+            double check = 0;
+            start = System.nanoTime();
+            for (int i = 0; i < 5; i++)
+            {
+                check += sum(shm.view());
+            }
+            final double readSeconds = comm.allReduce((System.nanoTime() - start) / 1e9, ReduceOp.MAX);
+            if (check != 5 * sumOfPattern(n * n))
+            {
+                throw new AssertionError("rank " + comm.rank() + " read a wrong sum: " + check);
+            }
+            return new double[] {5 * bytes / setSeconds / GB, 5 * bytes / readSeconds / GB};
+        }
+    }
+
+    private static double sumOfPattern(final int count)
+    {
+        return (double)(count / 1024) * (1023 * 1024 / 2);
+    }
+
+    static double sum(final DoubleBuffer values)
+    {
+        double s0 = 0;
+        double s1 = 0;
+        final int limit = values.limit();
+        int i = 0;
+        for (; i + 1 < limit; i += 2)
+        {
+            s0 += values.get(i);
+            s1 += values.get(i + 1);
+        }
+        for (; i < limit; i++)
+        {
+            s0 += values.get(i);
+        }
+        return s0 + s1;
+    }
+
+    /** Every rank does 200 lock()+unlock() with an empty critical section, between two barriers. */
+    static double lock(final Communicator comm)
+    {
+        try (DistributedLock lock = DistributedLock.create(comm))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                lock.lock();
+                lock.unlock();
+            }
+            comm.barrier();
+            final long start = System.nanoTime();
+            for (int i = 0; i < 200; i++)
+            {
+                lock.lock();
+                lock.unlock();
+            }
+            comm.barrier();
+            return 200.0 * comm.size() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** 2000 tasks, workers of one rank, in memory; each task must be done exactly once. */
+    static double batch(final Communicator comm)
+    {
+        final int tasks = 2000;
+        final long[] done = new long[tasks];
+        comm.barrier();
+        final long start = System.nanoTime();
+        try (TaskBatch batch = TaskBatch.builder(comm, tasks).build())
+        {
+            for (OptionalInt task = batch.nextTask(); task.isPresent(); task = batch.nextTask())
+            {
+                done[task.getAsInt()]++;
+                batch.setState(task.getAsInt(), TaskBatch.State.DONE);
+            }
+            comm.barrier();
+        }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        comm.allReduce(done, ReduceOp.SUM);
+        for (int t = 0; t < tasks; t++)
+        {
+            if (done[t] != 1)
+            {
+                throw new AssertionError("task " + t + " was done " + done[t] + " times");
+            }
+        }
+        return tasks / seconds;
+    }
+
+    /** Create and close a 10 x 10 double array 200 times, collectively. */
+    static double allocFree(final Communicator comm)
+    {
+        comm.barrier();
+        final long start = System.nanoTime();
+        for (int i = 0; i < 200; i++)
+        {
+            SharedArray.ofDoubles(comm, 10, 10).close();
+        }
+        comm.barrier();
+        return 200 / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Pss growth of all ranks for an 8192 x 8192 double array filled in 512-row blocks and read by all. */
+    static double copies(final Communicator comm) throws IOException
+    {
+        final int n = 8192;
+        final int rows = 512;
+        final double[] block = comm.rank() == 0 ? new double[rows * n] : null;
+        if (null != block)
+        {
+            java.util.Arrays.fill(block, 1.0);
+        }
+        System.gc();
+        comm.barrier();
+        final long before = comm.allReduce(pss(), ReduceOp.SUM);
+        try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, n, n))
+        {
+            for (int r = 0; r < n; r += rows)
+            {
+                shm.set(block, new long[] {rows, n}, new long[] {r, 0}, 0);
+            }
+            if (sum(shm.view()) != (double)n * n)
+            {
+                throw new AssertionError("rank " + comm.rank() + " read a wrong sum");
+            }
+            comm.barrier();
+            final long after = comm.allReduce(pss(), ReduceOp.SUM);
+            comm.barrier();
+            return (after - before) / (8.0 * n * n);
+        }
+    }
+
+    static long pss() throws IOException
+    {
+        for (final String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup")))
+        {
+            if (line.startsWith("Pss:"))
+            {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    static double memcpy()
+    {
+        final double[] from = new double[16 << 20];
+        final double[] to = new double[16 << 20];
+        java.util.Arrays.fill(from, 1.5);
+        System.arraycopy(from, 0, to, 0, from.length);
+        final long start = System.nanoTime();
+        for (int i = 0; i < 5; i++)
+        {
+            System.arraycopy(from, 0, to, 0, from.length);
+        }
+        return 5 * 8.0 * from.length / ((System.nanoTime() - start) / 1e9) / GB;
+    }
+
+    static double arraySum()
+    {
+        final double[] values = new double[16 << 20];
+        java.util.Arrays.fill(values, 0.5);
+        double check = plainSum(values);
+        final long start = System.nanoTime();
+        for (int i = 0; i < 5; i++)
+        {
+            check += plainSum(values);
+        }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        if (check != 6 * 0.5 * values.length)
+        {
+            throw new AssertionError("wrong sum " + check);
+        }
+        return 5 * 8.0 * values.length / seconds / GB;
+    }
+
+    private static double plainSum(final double[] values)
+    {
+        double s0 = 0;
+        double s1 = 0;
+        for (int i = 0; i + 1 < values.length; i += 2)
+        {
+            s0 += values[i];
+            s1 += values[i + 1];
+        }
+        return s0 + s1;
+    }
+
+    /** Rank 0 sleeps 1 s before a barrier; the others measure the CPU their process uses meanwhile. */
+    static double idleBarrier(final Communicator comm) throws InterruptedException
+    {
+        comm.barrier();
+        final long cpu = processCpuNanos();
+        final long start = System.nanoTime();
+        if (comm.rank() == 0)
+        {
+            Thread.sleep(1000);
+        }
+        comm.barrier();
+        final double cores = comm.rank() == 0 ? 0 : (processCpuNanos() - cpu) / (double)(System.nanoTime() - start);
+        return comm.size() > 1 ? comm.allReduce(cores, ReduceOp.MAX) : 0;
+    }
+
+    /** Rank 0 holds the lock 1 s; the others wait for it and measure their process's CPU meanwhile. */
+    static double idleLock(final Communicator comm) throws InterruptedException
+    {
+        try (DistributedLock lock = DistributedLock.create(comm))
+        {
+            if (comm.rank() == 0)
+            {
+                lock.lock();
+            }
+            comm.barrier();
+            final long cpu = processCpuNanos();
+            final long start = System.nanoTime();
+            if (comm.rank() == 0)
+            {
+                Thread.sleep(1000);
+                lock.unlock();
+            }
+            else
+            {
+                lock.lock();
+                lock.unlock();
+            }
+            final double cores = comm.rank() == 0 ? 0 : (processCpuNanos() - cpu) / (double)(System.nanoTime() - start);
+            comm.barrier();
+            return comm.size() > 1 ? comm.allReduce(cores, ReduceOp.MAX) : 0;
+        }
+    }
+
+    private static long processCpuNanos()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+}
