@@ -28,6 +28,7 @@ public final class Communicator implements AutoCloseable
     private final CommEndpoint endpoint;
     private final Pshmem runtime;
     private final boolean owned;
+    private NodeGroups nodeGroups;
     private boolean closed;
 
     Communicator(final CommEndpoint endpoint, final Pshmem runtime, final boolean owned)
@@ -369,7 +370,31 @@ public final class Communicator implements AutoCloseable
         if (owned && !closed)
         {
             closed = true;
+            releaseNodeGroups();
             endpoint.close();
+        }
+    }
+
+    /**
+     * Collective the first time: this communicator's split by node and by node-rank, made once and kept, so
+     * arrays created without explicit {@link NodeGroups} do not split again.
+     */
+    NodeGroups nodeGroups()
+    {
+        endpoint();
+        if (null == nodeGroups)
+        {
+            nodeGroups = NodeGroups.split(this);
+        }
+        return nodeGroups;
+    }
+
+    void releaseNodeGroups()
+    {
+        if (null != nodeGroups)
+        {
+            nodeGroups.close();
+            nodeGroups = null;
         }
     }
 

@@ -183,6 +183,8 @@ public final class Pshmem implements AutoCloseable
         if (!closed)
         {
             closed = true;
+            world.releaseNodeGroups();
+            self.releaseNodeGroups();
             session.close();
         }
     }

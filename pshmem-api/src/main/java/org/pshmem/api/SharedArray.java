@@ -40,14 +40,12 @@ public abstract sealed class SharedArray implements AutoCloseable
 {
     /** Elements per message when {@code set()} replicates a block between nodes. */
     static final int SET_CHUNK_BYTES = Integer.getInteger("pshmem.setChunkBytes", 8 << 20);
-    private static final int STATUS_BYTES = 4096;
+    private static final int STATUS_BYTES = 1024;
 
     private final ElementType type;
     private final CommEndpoint ep;
     private final CommEndpoint nodeEp;
     private final CommEndpoint nodeRankEp;
-    private final Communicator ownedNode;
-    private final Communicator ownedNodeRank;
     private final long[] shape;
     private final long[] strides;
     private final long size;
@@ -69,8 +67,6 @@ public abstract sealed class SharedArray implements AutoCloseable
         this.ep = allocation.ep;
         this.nodeEp = allocation.nodeEp;
         this.nodeRankEp = allocation.nodeRankEp;
-        this.ownedNode = allocation.ownedNode;
-        this.ownedNodeRank = allocation.ownedNodeRank;
         this.shape = allocation.shape;
         this.strides = Extents.strides(shape);
         this.size = Extents.count(shape);
@@ -671,8 +667,7 @@ public abstract sealed class SharedArray implements AutoCloseable
     // Lifetime
 
     /**
-     * Releases this rank's mapping of the memory and the node communicators the array split for itself.
-     * Local (involves no other rank) and idempotent; the node's memory goes away when every rank of the node
+     * Releases this rank's mapping of the memory. Local (involves no other rank) and idempotent; the node's memory goes away when every rank of the node
      * has closed it. Any later use on this rank throws {@link IllegalStateException}.
      */
     @Override
@@ -688,11 +683,6 @@ public abstract sealed class SharedArray implements AutoCloseable
             else
             {
                 segment.closeNow();
-            }
-            if (null != ownedNodeRank)
-            {
-                ownedNodeRank.close();
-                ownedNode.close();
             }
         }
     }
@@ -720,8 +710,6 @@ public abstract sealed class SharedArray implements AutoCloseable
         CommEndpoint ep;
         CommEndpoint nodeEp;
         CommEndpoint nodeRankEp;
-        Communicator ownedNode;
-        Communicator ownedNodeRank;
         long[] shape;
         NodeSegment segment;
         int[] nodeRankOf;
@@ -768,18 +756,10 @@ public abstract sealed class SharedArray implements AutoCloseable
             allocation.type = type;
             allocation.ep = ep;
             allocation.shape = shape;
-            if (null == groups)
-            {
-                allocation.ownedNode = comm.splitByNode();
-                allocation.ownedNodeRank = comm.split(allocation.ownedNode.rank(), comm.rank());
-                allocation.nodeEp = allocation.ownedNode.endpoint();
-                allocation.nodeRankEp = allocation.ownedNodeRank.endpoint();
-            }
-            else
-            {
-                allocation.nodeEp = groups.node().endpoint();
-                allocation.nodeRankEp = groups.nodeRank().endpoint();
-            }
+            // Without explicit groups, the communicator's own split, made on its first array and kept.
+            final NodeGroups use = null == groups ? comm.nodeGroups() : groups;
+            allocation.nodeEp = use.node().endpoint();
+            allocation.nodeRankEp = use.nodeRank().endpoint();
             try
             {
                 allocation.mapNodeMemory(comm, op);
@@ -890,14 +870,6 @@ public abstract sealed class SharedArray implements AutoCloseable
             if (null != segment)
             {
                 segment.close();
-            }
-            if (null != ownedNodeRank)
-            {
-                ownedNodeRank.close();
-            }
-            if (null != ownedNode)
-            {
-                ownedNode.close();
             }
         }
     }
