@@ -13,8 +13,13 @@ import org.pshmem.spi.CommEndpoint;
  * no messages; across nodes, only the node leaders (node-rank 0) exchange messages. This is what lets
  * {@code set()} on a one-node job run with no message at all.
  *
- * <p>Control layout (longs): [0] barrier arrivals, [1] barrier generation, [2] the creator's token,
- * [8..15] reduction result, then one 64-byte slot per node-rank.
+ * <p>On one node a reduction is one barrier: every rank folds its values into shared minimum and maximum
+ * accumulators with compare-and-set, and the last rank to arrive resets the other set of accumulators, which
+ * the next reduction uses. Across nodes, node-rank 0 gathers its node's values from per-rank slots, the
+ * leaders reduce over messages, and a second barrier publishes the result.
+ *
+ * <p>Control layout (bytes): 0 barrier arrivals, 8 barrier generation, 16 the creator's token, 64 the
+ * result across nodes, 128 and 192 the two sets of accumulators, then one 64-byte slot per node-rank.
  */
 final class NodeSync
 {
@@ -23,24 +28,29 @@ final class NodeSync
     private static final int GENERATION = 8;
     private static final int TOKEN = 16;
     private static final int RESULT = 64;
-    private static final int SLOTS = 128;
+    private static final int ACCUMULATORS = 128;
+    private static final int SLOTS = 256;
     private static final int SLOT_BYTES = 64;
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private final ByteBuffer control;
     private final CommEndpoint nodeEp;
     private final CommEndpoint leaders;
+    private final boolean oneNode;
+    private long reductions;
 
     /**
      * @param control  the segment's control part, at least {@link #controlBytes(int)} bytes.
      * @param nodeEp   the ranks of this node.
      * @param leaders  the node leaders, one per node, on node-rank 0 when there is more than one node; else null.
+     * @param oneNode  true when every rank is on this node.
      */
-    NodeSync(final ByteBuffer control, final CommEndpoint nodeEp, final CommEndpoint leaders)
+    NodeSync(final ByteBuffer control, final CommEndpoint nodeEp, final CommEndpoint leaders, final boolean oneNode)
     {
         this.control = control;
         this.nodeEp = nodeEp;
         this.leaders = leaders;
+        this.oneNode = oneNode;
     }
 
     static int controlBytes(final int nodeSize)
@@ -53,7 +63,18 @@ final class NodeSync
      */
     static void writeToken(final ByteBuffer control, final long token)
     {
+        resetAccumulators(control, ACCUMULATORS);
+        resetAccumulators(control, ACCUMULATORS + 64);
         LONGS.setVolatile(control, TOKEN, token);
+    }
+
+    private static void resetAccumulators(final ByteBuffer control, final int at)
+    {
+        for (int v = 0; v < MAX_VALUES; v++)
+        {
+            LONGS.setVolatile(control, at + 16 * v, Long.MAX_VALUE);
+            LONGS.setVolatile(control, at + 16 * v + 8, Long.MIN_VALUE);
+        }
     }
 
     static long readToken(final ByteBuffer control)
@@ -66,10 +87,20 @@ final class NodeSync
      */
     void nodeBarrier(final String op)
     {
+        nodeBarrier(op, -1);
+    }
+
+    /** A barrier whose last arriving rank first resets the accumulators at {@code resetAt} (when not -1). */
+    private void nodeBarrier(final String op, final int resetAt)
+    {
         final long generation = (long)LONGS.getVolatile(control, GENERATION);
         final long arrived = (long)LONGS.getAndAdd(control, ARRIVALS, 1L) + 1;
         if (arrived == nodeEp.size())
         {
+            if (resetAt >= 0)
+            {
+                resetAccumulators(control, resetAt);
+            }
             LONGS.setVolatile(control, ARRIVALS, 0L);
             LONGS.setVolatile(control, GENERATION, generation + 1);
             return;
@@ -86,6 +117,23 @@ final class NodeSync
     long[] minMax(final String op, final long... values)
     {
         final int count = values.length;
+        if (oneNode)
+        {
+            final int parity = (int)(reductions++ & 1);
+            final int at = ACCUMULATORS + 64 * parity;
+            for (int v = 0; v < count; v++)
+            {
+                foldMin(at + 16 * v, values[v]);
+                foldMax(at + 16 * v + 8, values[v]);
+            }
+            nodeBarrier(op, ACCUMULATORS + 64 * (1 - parity));
+            final long[] result = new long[2 * count];
+            for (int i = 0; i < result.length; i++)
+            {
+                result[i] = (long)LONGS.getVolatile(control, at + 8 * i);
+            }
+            return result;
+        }
         final int slot = SLOTS + SLOT_BYTES * nodeEp.rank();
         for (int v = 0; v < count; v++)
         {
@@ -125,6 +173,24 @@ final class NodeSync
             result[i] = (long)LONGS.getAcquire(control, RESULT + 8 * i);
         }
         return result;
+    }
+
+    private void foldMin(final int at, final long value)
+    {
+        long current = (long)LONGS.getVolatile(control, at);
+        while (value < current && !LONGS.compareAndSet(control, at, current, value))
+        {
+            current = (long)LONGS.getVolatile(control, at);
+        }
+    }
+
+    private void foldMax(final int at, final long value)
+    {
+        long current = (long)LONGS.getVolatile(control, at);
+        while (value > current && !LONGS.compareAndSet(control, at, current, value))
+        {
+            current = (long)LONGS.getVolatile(control, at);
+        }
     }
 
     private void await(final String op, final BooleanSupplier done)

@@ -84,7 +84,8 @@ public abstract sealed class SharedArray implements AutoCloseable
         }
         this.maxPerNode = Arrays.stream(perNode).max().orElse(0);
         this.minPerNode = Arrays.stream(perNode).min().orElse(0);
-        this.sync = new NodeSync(segment.control(), nodeEp, nodes > 1 && nodeEp.rank() == 0 ? nodeRankEp : null);
+        this.sync = new NodeSync(segment.control(), nodeEp, nodes > 1 && nodeEp.rank() == 0 ? nodeRankEp : null,
+            nodes == 1);
         this.elementShift = segment.windowShift() - Integer.numberOfTrailingZeros(type.byteSize());
         this.elementMask = (1L << elementShift) - 1;
     }
