@@ -29,6 +29,8 @@ public final class Communicator implements AutoCloseable
     private final Pshmem runtime;
     private final boolean owned;
     private NodeGroups nodeGroups;
+    private SharedArray syncArray;
+    private boolean syncChecked;
     private boolean closed;
 
     Communicator(final CommEndpoint endpoint, final Pshmem runtime, final boolean owned)
@@ -389,8 +391,31 @@ public final class Communicator implements AutoCloseable
         return nodeGroups;
     }
 
+    /**
+     * Collective the first time: when every rank of this communicator is on one node, synchronisation through
+     * a small node segment kept for the communicator, so creating arrays sends no message; else null.
+     */
+    NodeSync oneNodeSync()
+    {
+        if (!syncChecked)
+        {
+            syncChecked = true; // before creating, so that creation takes the general path
+            final NodeGroups groups = nodeGroups();
+            if (groups.node().size() == size())
+            {
+                syncArray = SharedArray.create(this, groups, ElementType.INT8, 1);
+            }
+        }
+        return null == syncArray ? null : syncArray.sync();
+    }
+
     void releaseNodeGroups()
     {
+        if (null != syncArray)
+        {
+            syncArray.close();
+            syncArray = null;
+        }
         if (null != nodeGroups)
         {
             nodeGroups.close();

@@ -18,18 +18,21 @@ import org.pshmem.spi.CommEndpoint;
  * the next reduction uses. Across nodes, node-rank 0 gathers its node's values from per-rank slots, the
  * leaders reduce over messages, and a second barrier publishes the result.
  *
- * <p>Control layout (bytes): 0 barrier arrivals, 8 barrier generation, 16 the creator's token, 64 the
- * result across nodes, 128 and 192 the two sets of accumulators, then one 64-byte slot per node-rank.
+ * <p>Control layout (bytes): 0 barrier arrivals, 8 barrier generation, 16 the creator's token, 128 the
+ * result across nodes, 256 and 384 the two sets of accumulators, then one 64-byte slot per node-rank, then
+ * {@value #PAYLOAD_BYTES} bytes for {@link #broadcastFromLeader}.
  */
 final class NodeSync
 {
-    static final int MAX_VALUES = 4;
+    static final int MAX_VALUES = 8;
+    static final int PAYLOAD_BYTES = 1024;
     private static final int ARRIVALS = 0;
     private static final int GENERATION = 8;
     private static final int TOKEN = 16;
-    private static final int RESULT = 64;
-    private static final int ACCUMULATORS = 128;
-    private static final int SLOTS = 256;
+    private static final int RESULT = 128;
+    private static final int ACCUMULATORS = 256;
+    private static final int ACCUMULATOR_BYTES = 16 * MAX_VALUES;
+    private static final int SLOTS = ACCUMULATORS + 2 * ACCUMULATOR_BYTES;
     private static final int SLOT_BYTES = 64;
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
@@ -55,7 +58,7 @@ final class NodeSync
 
     static int controlBytes(final int nodeSize)
     {
-        return SLOTS + SLOT_BYTES * nodeSize;
+        return SLOTS + SLOT_BYTES * nodeSize + PAYLOAD_BYTES;
     }
 
     /**
@@ -64,7 +67,7 @@ final class NodeSync
     static void writeToken(final ByteBuffer control, final long token)
     {
         resetAccumulators(control, ACCUMULATORS);
-        resetAccumulators(control, ACCUMULATORS + 64);
+        resetAccumulators(control, ACCUMULATORS + ACCUMULATOR_BYTES);
         LONGS.setVolatile(control, TOKEN, token);
     }
 
@@ -120,13 +123,13 @@ final class NodeSync
         if (oneNode)
         {
             final int parity = (int)(reductions++ & 1);
-            final int at = ACCUMULATORS + 64 * parity;
+            final int at = ACCUMULATORS + ACCUMULATOR_BYTES * parity;
             for (int v = 0; v < count; v++)
             {
                 foldMin(at + 16 * v, values[v]);
                 foldMax(at + 16 * v + 8, values[v]);
             }
-            nodeBarrier(op, ACCUMULATORS + 64 * (1 - parity));
+            nodeBarrier(op, ACCUMULATORS + ACCUMULATOR_BYTES * (1 - parity));
             final long[] result = new long[2 * count];
             for (int i = 0; i < result.length; i++)
             {
@@ -173,6 +176,30 @@ final class NodeSync
             result[i] = (long)LONGS.getAcquire(control, RESULT + 8 * i);
         }
         return result;
+    }
+
+    /**
+     * Node-rank 0's bytes to every rank of the node, through node memory.
+     *
+     * @param payload on node-rank 0, at most {@value #PAYLOAD_BYTES} - 8 bytes; ignored elsewhere.
+     * @return node-rank 0's bytes.
+     */
+    byte[] broadcastFromLeader(final String op, final byte[] payload)
+    {
+        final int at = SLOTS + SLOT_BYTES * nodeEp.size();
+        if (nodeEp.rank() == 0)
+        {
+            if (payload.length > PAYLOAD_BYTES - 8)
+            {
+                throw new IllegalArgumentException(op + ": " + payload.length + " bytes do not fit the node payload");
+            }
+            control.put(at + 8, payload, 0, payload.length);
+            LONGS.setRelease(control, at, (long)payload.length);
+        }
+        nodeBarrier(op);
+        final byte[] received = new byte[(int)(long)LONGS.getAcquire(control, at)];
+        control.get(at + 8, received, 0, received.length);
+        return received;
     }
 
     private void foldMin(final int at, final long value)

@@ -603,6 +603,11 @@ public abstract sealed class SharedArray implements AutoCloseable
         return segment.window(0).order(java.nio.ByteOrder.nativeOrder());
     }
 
+    final NodeSync sync()
+    {
+        return sync;
+    }
+
     final int windowCount()
     {
         return segment.windowCount();
@@ -707,6 +712,8 @@ public abstract sealed class SharedArray implements AutoCloseable
      */
     static final class Allocation
     {
+        private static final java.security.SecureRandom TOKENS = new java.security.SecureRandom();
+
         ElementType type;
         CommEndpoint ep;
         CommEndpoint nodeEp;
@@ -737,9 +744,43 @@ public abstract sealed class SharedArray implements AutoCloseable
                         ep.size() / nodeSize + " nodes";
                 }
             }
-            final long[] facts = Agreement.exchange(ep, null == problem ? Agreement.OK : Agreement.BAD_ARGUMENT, 0,
-                null == type ? -1 : type.ordinal(), null == shape ? -1 : shape.length,
-                null == shape ? 0 : Arrays.hashCode(shape), null == groups ? 0 : 1);
+            // On one node, agree through node memory; any problem or disagreement takes the general path, which
+            // names the rank at fault.
+            final NodeSync fast = comm.oneNodeSync();
+            final long status = null == problem ? Agreement.OK : Agreement.BAD_ARGUMENT;
+            final long typeFact = null == type ? -1 : type.ordinal();
+            final long dimensions = null == shape ? -1 : shape.length;
+            final long shapeHash = null == shape ? 0 : Arrays.hashCode(shape);
+            final long groupsFact = null == groups ? 0 : 1;
+            if (null != fast)
+            {
+                final long[] agreed = fast.minMax(op, status, typeFact, dimensions, shapeHash, groupsFact);
+                boolean clean = agreed[1] == Agreement.OK && agreed[9] == 0;
+                for (int v = 1; v < 5; v++)
+                {
+                    clean &= agreed[2 * v] == agreed[2 * v + 1];
+                }
+                if (clean)
+                {
+                    final Allocation allocation = new Allocation();
+                    allocation.type = type;
+                    allocation.ep = ep;
+                    allocation.shape = shape;
+                    allocation.nodeEp = comm.nodeGroups().node().endpoint();
+                    allocation.nodeRankEp = comm.nodeGroups().nodeRank().endpoint();
+                    try
+                    {
+                        allocation.mapOnOneNode(comm, op, fast);
+                    }
+                    catch (final RuntimeException | Error ex)
+                    {
+                        allocation.release();
+                        throw ex;
+                    }
+                    return allocation;
+                }
+            }
+            final long[] facts = Agreement.exchange(ep, status, 0, typeFact, dimensions, shapeHash, groupsFact);
             Agreement.raiseIfAny(ep, op, facts, 5, problem, null);
             for (int slot = 1; slot < 5; slot++)
             {
@@ -773,6 +814,81 @@ public abstract sealed class SharedArray implements AutoCloseable
             return allocation;
         }
 
+        /**
+         * Every rank on one node, node groups of the communicator's own: the handle goes through node memory
+         * and nothing is sent; a failure anywhere takes the general agreement, which says where.
+         */
+        private void mapOnOneNode(final Communicator comm, final String op, final NodeSync fast)
+        {
+            final long bytes = Extents.count(shape) * type.byteSize();
+            final boolean leader = nodeEp.rank() == 0;
+            String problem = null;
+            Throwable cause = null;
+            byte[] payload = new byte[0];
+            if (leader)
+            {
+                try
+                {
+                    segment = comm.nodeMemory().create(bytes, NodeSync.controlBytes(nodeEp.size()),
+                        type.dtype() + "-one-node");
+                    final long token = TOKENS.nextLong() | 1;
+                    NodeSync.writeToken(segment.control(), token);
+                    payload = ByteBuffer.allocate(8 + segment.handle().length).putLong(token).put(segment.handle())
+                        .array();
+                }
+                catch (final RuntimeException | OutOfMemoryError ex)
+                {
+                    problem = "could not create " + bytes + " bytes of node memory: " + ex;
+                    cause = ex;
+                }
+            }
+            final byte[] received = fast.broadcastFromLeader(op, payload);
+            if (!leader)
+            {
+                if (received.length == 0)
+                {
+                    problem = "node-rank 0 of this node could not create the node memory";
+                }
+                else
+                {
+                    try
+                    {
+                        segment = comm.nodeMemory().attach(Arrays.copyOfRange(received, 8, received.length), bytes,
+                            NodeSync.controlBytes(nodeEp.size()));
+                        if (NodeSync.readToken(segment.control()) != ByteBuffer.wrap(received).getLong())
+                        {
+                            problem = "the node memory mapped here is not the one node-rank 0 created";
+                        }
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        problem = "could not map the node memory made by node-rank 0: " + ex;
+                        cause = ex;
+                    }
+                }
+            }
+            fast.nodeBarrier(op);
+            if (leader && null != segment)
+            {
+                segment.allAttached();
+            }
+            final long[] outcome = fast.minMax(op, null == problem ? Agreement.OK : Agreement.FAILURE);
+            if (outcome[1] != Agreement.OK)
+            {
+                final long[] facts = Agreement.exchange(ep, null == problem ? Agreement.OK : Agreement.FAILURE, 0);
+                Agreement.raiseIfAny(ep, op, facts, 1, problem, cause);
+            }
+            final int ranks = ep.size();
+            nodeRankOf = new int[ranks];
+            nodeSizeOf = new int[ranks];
+            nodeIndexOf = new int[ranks];
+            for (int rank = 0; rank < ranks; rank++)
+            {
+                nodeRankOf[rank] = rank; // the communicator's own node split keeps rank order
+                nodeSizeOf[rank] = ranks;
+            }
+        }
+
         private void mapNodeMemory(final Communicator comm, final String op)
         {
             final long bytes = Extents.count(shape) * type.byteSize();
@@ -786,7 +902,7 @@ public abstract sealed class SharedArray implements AutoCloseable
                 try
                 {
                     segment = comm.nodeMemory().create(bytes, NodeSync.controlBytes(nodeEp.size()), label);
-                    final long token = new java.security.SecureRandom().nextLong() | 1;
+                    final long token = TOKENS.nextLong() | 1;
                     NodeSync.writeToken(segment.control(), token);
                     encode(status, (byte)1, ByteBuffer.allocate(8 + segment.handle().length).putLong(token)
                         .put(segment.handle()).array());
