@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>{@code lock()} when this rank already holds the lock returns at once; {@code unlock()} when it does not
- * does nothing. One thread of a rank uses a lock at a time. With the system logger {@code org.pshmem.lock}
+ * does nothing. One thread of a rank uses a lock at a time. If waiting fails (a rank failed), this rank's
+ * request is withdrawn so the others are not left waiting for it. With the system logger {@code org.pshmem.lock}
  * at level {@code DEBUG}, every step is logged.
  */
 public final class DistributedLock implements AutoCloseable
@@ -164,10 +165,34 @@ public final class DistributedLock implements AutoCloseable
         if (state.execute(REQUEST, comm.size(), 0) == 0)
         {
             trace("waits for the lock");
-            state.awaitWatched(rank, 0);
+            awaitOrWithdraw(0);
         }
         held = true;
         trace("holds the lock");
+    }
+
+    /** Waits for the hand-over; if the wait fails, takes this rank off the list so the lock is not jammed. */
+    private boolean awaitOrWithdraw(final long deadlineNanos)
+    {
+        try
+        {
+            return state.awaitWatched(rank, deadlineNanos);
+        }
+        catch (final RuntimeException ex)
+        {
+            try
+            {
+                if (state.execute(CANCEL, comm.size(), 0) == 1)
+                {
+                    state.execute(RELEASE, comm.size(), 0);
+                }
+            }
+            catch (final RuntimeException cleanup)
+            {
+                ex.addSuppressed(cleanup);
+            }
+            throw ex;
+        }
     }
 
     /**
@@ -186,7 +211,7 @@ public final class DistributedLock implements AutoCloseable
         }
         trace("requests the lock, waiting at most " + timeout + " " + unit);
         if (state.execute(REQUEST, comm.size(), 0) == 1 ||
-            state.awaitWatched(rank, System.nanoTime() + Math.max(1, unit.toNanos(timeout))))
+            awaitOrWithdraw(System.nanoTime() + Math.max(1, unit.toNanos(timeout))))
         {
             held = true;
             trace("holds the lock");
@@ -255,9 +280,15 @@ public final class DistributedLock implements AutoCloseable
     {
         if (!closed)
         {
-            unlock();
-            closed = true;
-            state.close();
+            try
+            {
+                unlock();
+            }
+            finally
+            {
+                closed = true;
+                state.close();
+            }
         }
     }
 

@@ -140,7 +140,7 @@ abstract class OwnedState implements AutoCloseable
             final Backoff backoff = new Backoff();
             while (!LONGS.compareAndSet(slots, 0, 0L, me))
             {
-                idle(backoff, "mutex");
+                idle(backoff, "mutex", () -> (long)LONGS.getVolatile(slots, 0) == 0L);
             }
             try
             {
@@ -162,18 +162,19 @@ abstract class OwnedState implements AutoCloseable
                 {
                     return false;
                 }
-                idle(backoff, "wait");
+                idle(backoff, "wait", () -> get(watchSlot) == rank + 1L);
             }
             return true;
         }
 
-        private void idle(final Backoff backoff, final String what)
+        /** Waits a little; throws when a member failed, unless what was awaited has happened meanwhile. */
+        private void idle(final Backoff backoff, final String what, final java.util.function.BooleanSupplier done)
         {
             backoff.idle();
             if (backoff.parking())
             {
                 final RankFailedException failure = ep.failedMember(what);
-                if (null != failure)
+                if (null != failure && !done.getAsBoolean())
                 {
                     throw failure;
                 }
@@ -194,12 +195,13 @@ abstract class OwnedState implements AutoCloseable
         private static final int TAG_REQUEST = 1;
         private static final int TAG_REPLY = 2;
         private static final int TAG_NOTICE = 3;
+        private static final int TAG_ERROR_TEXT = 4;
 
         private final long[] values;
         private final Operations operations;
         private final CommEndpoint requests;
         private final CommEndpoint replies;
-        private final ConcurrentLinkedQueue<long[]> ownerQueue = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<OwnerRequest> ownerQueue = new ConcurrentLinkedQueue<>();
         private final Object monitor = new Object();
         private final Thread service;
         private volatile boolean stopping;
@@ -242,24 +244,81 @@ abstract class OwnedState implements AutoCloseable
         {
             if (comm.rank() == owner)
             {
-                // result slot [4], done flag [5]
-                final long[] request = {op, a, b, owner, 0, 0};
+                final OwnerRequest request = new OwnerRequest(op, a, b);
                 ownerQueue.add(request);
                 LockSupport.unpark(service);
                 synchronized (monitor)
                 {
-                    while (request[5] == 0)
+                    while (!request.done)
                     {
                         checkService();
                         waitOn(TimeUnit.MILLISECONDS.toNanos(10));
                     }
                 }
-                return request[4];
+                if (null != request.failure)
+                {
+                    throw new PshmemException("operation on rank " + owner + " failed: " + request.failure,
+                        request.failure);
+                }
+                return request.result;
             }
             requests.send(new long[] {op, a, b, comm.rank()}, 0, 4, owner, TAG_REQUEST);
-            final long[] reply = new long[1];
-            replies.receive(reply, 0, 1, owner, TAG_REPLY);
-            return reply[0];
+            final long[] reply = new long[2];
+            awaitMessage(TAG_REPLY, 0);
+            replies.receive(reply, 0, 2, owner, TAG_REPLY);
+            if (reply[0] != 0)
+            {
+                final byte[] text = new byte[(int)reply[1]];
+                replies.receive(text, 0, text.length, owner, TAG_ERROR_TEXT);
+                throw new PshmemException("operation of rank " + comm.rank() + " failed on its owner, rank " + owner +
+                    ": " + new String(text, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return reply[1];
+        }
+
+        /** An operation of the owner itself, handed to its service thread. */
+        private static final class OwnerRequest
+        {
+            final long op;
+            final long a;
+            final long b;
+            long result;
+            Throwable failure;
+            boolean done;
+
+            OwnerRequest(final long op, final long a, final long b)
+            {
+                this.op = op;
+                this.a = a;
+                this.b = b;
+            }
+        }
+
+        /**
+         * Waits for a message from the owner, checking for failed members while parked.
+         *
+         * @return false at the deadline.
+         */
+        private boolean awaitMessage(final int tag, final long deadlineNanos)
+        {
+            final Backoff backoff = new Backoff();
+            while (!replies.probe(owner, tag))
+            {
+                if (pastDeadline(deadlineNanos))
+                {
+                    return false;
+                }
+                backoff.idle();
+                if (backoff.parking())
+                {
+                    final RankFailedException failure = replies.failedMember("waiting for rank " + owner);
+                    if (null != failure && !replies.probe(owner, tag))
+                    {
+                        throw failure;
+                    }
+                }
+            }
+            return true;
         }
 
         @Override
@@ -282,14 +341,9 @@ abstract class OwnedState implements AutoCloseable
                     return true;
                 }
             }
-            final Backoff backoff = new Backoff();
-            while (!replies.probe(owner, TAG_NOTICE))
+            if (!awaitMessage(TAG_NOTICE, deadlineNanos))
             {
-                if (pastDeadline(deadlineNanos))
-                {
-                    return false;
-                }
-                backoff.idle();
+                return false;
             }
             replies.receive(new long[1], 0, 1, owner, TAG_NOTICE);
             return true;
@@ -306,14 +360,24 @@ abstract class OwnedState implements AutoCloseable
                 while (!stopping)
                 {
                     boolean worked = false;
-                    long[] local;
+                    OwnerRequest local;
                     while (null != (local = ownerQueue.poll()))
                     {
-                        final long result = apply(local[0], local[1], local[2], owner);
+                        long result = 0;
+                        Throwable failure = null;
+                        try
+                        {
+                            result = apply(local.op, local.a, local.b, owner);
+                        }
+                        catch (final RuntimeException ex)
+                        {
+                            failure = ex;
+                        }
                         synchronized (monitor)
                         {
-                            local[4] = result;
-                            local[5] = 1;
+                            local.result = result;
+                            local.failure = failure;
+                            local.done = true;
                             monitor.notifyAll();
                         }
                         worked = true;
@@ -321,8 +385,19 @@ abstract class OwnedState implements AutoCloseable
                     if (requests.probe(CommEndpoint.ANY_SOURCE, TAG_REQUEST))
                     {
                         requests.receive(request, 0, 4, CommEndpoint.ANY_SOURCE, TAG_REQUEST);
-                        final long result = apply(request[0], request[1], request[2], (int)request[3]);
-                        replies.send(new long[] {result}, 0, 1, (int)request[3], TAG_REPLY);
+                        final int caller = (int)request[3];
+                        try
+                        {
+                            final long result = apply(request[0], request[1], request[2], caller);
+                            replies.send(new long[] {0, result}, 0, 2, caller, TAG_REPLY);
+                        }
+                        catch (final RuntimeException ex)
+                        {
+                            // The operation failed, not the service: tell the caller and go on.
+                            final byte[] text = String.valueOf(ex).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                            replies.send(new long[] {1, text.length}, 0, 2, caller, TAG_REPLY);
+                            replies.send(text, 0, text.length, caller, TAG_ERROR_TEXT);
+                        }
                         worked = true;
                     }
                     if (worked)

@@ -10,6 +10,8 @@ package org.pshmem.api;
  *     for (long i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) { ... }
  * }
  * }</pre>
+ *
+ * <p>One thread of a rank uses a counter at a time.
  */
 public final class SharedCounter implements AutoCloseable
 {

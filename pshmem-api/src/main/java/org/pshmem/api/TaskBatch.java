@@ -37,6 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *     }
  * }
  * }</pre>
+ *
+ * <p>One thread of a rank uses a batch at a time.
  */
 public final class TaskBatch implements AutoCloseable
 {
@@ -236,6 +238,21 @@ public final class TaskBatch implements AutoCloseable
         this.workerComm = comm.split(comm.rank() / workerSize, comm.rank());
         this.state = OwnedState.create(comm, options.owner, Math.max(1, tasks), OwnedState.NO_WATCH, this::apply,
             "batch");
+        try
+        {
+            prepare(options, op);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Every rank takes this path together (the failure is agreed), so the collective close is safe.
+            state.close();
+            workerComm.close();
+            throw ex;
+        }
+    }
+
+    private void prepare(final Builder options, final String op)
+    {
         String setup = null;
         if (comm.rank() == options.owner)
         {
@@ -456,11 +473,26 @@ public final class TaskBatch implements AutoCloseable
     {
         checkOpen("nextTask()");
         long task = -1;
+        String failure = null;
         if (workerComm.rank() == 0)
         {
-            task = state.execute(NEXT, (takeRunning ? 1 : 0) | (takeFailed ? 2 : 0) | (takeDone ? 4 : 0), 0);
+            try
+            {
+                task = state.execute(NEXT, (takeRunning ? 1 : 0) | (takeFailed ? 2 : 0) | (takeDone ? 4 : 0), 0);
+            }
+            catch (final RuntimeException ex)
+            {
+                task = -2;
+                failure = String.valueOf(ex);
+            }
         }
         task = workerComm.broadcast(task, 0);
+        if (task == -2)
+        {
+            // Every rank of the worker learns why, instead of waiting for a task that will not come.
+            throw new PshmemException("nextTask() failed on rank " + (comm.rank() - workerComm.rank()) + ": " +
+                workerComm.broadcast(failure, 0));
+        }
         return task < 0 ? OptionalInt.empty() : OptionalInt.of((int)task);
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
+import org.pshmem.api.Blocks;
 import org.pshmem.api.RankFailedException;
 
 /**
@@ -82,7 +83,7 @@ final class LocalJobState
      */
     int nodeOf(final int worldRank)
     {
-        return (int)((long)worldRank * nodes / finished.length);
+        return Blocks.of(worldRank, finished.length, nodes);
     }
 
     LocalGroup world()

@@ -1,7 +1,6 @@
 package org.pshmem.mpj;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +27,7 @@ final class MpjEndpoint implements CommEndpoint
     private final String nodeName;
     private final boolean freeable;
     // MPJ's niodev does not reliably deliver a rank's message to itself, so those stay here.
-    private final Map<Integer, ArrayDeque<Object>> toSelf = new HashMap<>();
+    private final Map<Integer, ArrayDeque<Object>> toSelf = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean closed;
 
     MpjEndpoint(final Intracomm comm, final int worldRank, final String nodeName, final boolean freeable)
@@ -124,7 +123,10 @@ final class MpjEndpoint implements CommEndpoint
             comm();
             final Object copy = java.lang.reflect.Array.newInstance(array.getClass().getComponentType(), count);
             System.arraycopy(array, offset, copy, 0, count);
-            toSelf.computeIfAbsent(tag, t -> new ArrayDeque<>()).add(copy);
+            synchronized (toSelf)
+            {
+                toSelf.computeIfAbsent(tag, t -> new ArrayDeque<>()).add(copy);
+            }
             return;
         }
         try
@@ -138,12 +140,17 @@ final class MpjEndpoint implements CommEndpoint
     }
 
     @Override
+    public org.pshmem.api.RankFailedException failedMember(final String op)
+    {
+        return JobStatus.failure(op, worldRank);
+    }
+
+    @Override
     public boolean probe(final int source, final int tag)
     {
-        if (source == rank)
+        if (source == rank || source < 0 && hasOwn(tag))
         {
-            final ArrayDeque<Object> queue = toSelf.get(tag);
-            return null != queue && !queue.isEmpty();
+            return hasOwn(tag);
         }
         try
         {
@@ -155,14 +162,28 @@ final class MpjEndpoint implements CommEndpoint
         }
     }
 
+    private boolean hasOwn(final int tag)
+    {
+        synchronized (toSelf)
+        {
+            final ArrayDeque<Object> queue = toSelf.get(tag);
+            return null != queue && !queue.isEmpty();
+        }
+    }
+
     @Override
     public int receive(final Object array, final int offset, final int count, final int source, final int tag)
     {
-        if (source == rank)
+        if (source == rank || source < 0 && hasOwn(tag))
         {
             comm();
-            final ArrayDeque<Object> queue = toSelf.get(tag);
-            final Object message = null == queue ? null : queue.peek();
+            final ArrayDeque<Object> queue;
+            final Object message;
+            synchronized (toSelf)
+            {
+                queue = toSelf.get(tag);
+                message = null == queue ? null : queue.peek();
+            }
             if (null == message)
             {
                 throw new PshmemException("receive() on rank " + rank + ": no message from itself with tag " + tag +
@@ -175,7 +196,10 @@ final class MpjEndpoint implements CommEndpoint
                     length + " " + message.getClass().getComponentType() + " elements; the receive has room for " +
                     count + " " + array.getClass().getComponentType());
             }
-            queue.poll();
+            synchronized (toSelf)
+            {
+                queue.poll();
+            }
             System.arraycopy(message, 0, array, offset, length);
             return length;
         }

@@ -220,6 +220,12 @@ public final class MpjLauncher
                 break;
             }
         }
+        if (marked(statusDir, ".ok").size() < job.ranks())
+        {
+            // Under a daemon that was already running, rank JVMs are not MPJRun's children: end them too.
+            kill(process, statusDir);
+            removeSegmentsOf(statusDir, job.shmDir());
+        }
         final List<String> failed = marked(statusDir, ".failed");
         if (!failed.isEmpty())
         {
@@ -252,6 +258,25 @@ public final class MpjLauncher
                 .map(name -> name.substring("rank-".length(), name.length() - suffix.length()))
                 .sorted(Comparator.comparingInt(Integer::parseInt))
                 .collect(Collectors.toList());
+        }
+    }
+
+    /**
+     * Removes segment files whose creator was a rank of this job: a rank killed between creating a segment
+     * and every rank mapping it would otherwise leave the file behind.
+     */
+    private static void removeSegmentsOf(final Path statusDir, final String shmDir) throws IOException
+    {
+        final java.util.Set<String> pids = new java.util.HashSet<>();
+        for (final String rank : marked(statusDir, ".pid"))
+        {
+            pids.add(Files.readString(statusDir.resolve("rank-" + rank + ".pid")).trim());
+        }
+        final Path dir = Path.of(null == shmDir ? MpjSession.DEFAULT_SHM_DIR : shmDir);
+        try (Stream<Path> files = Files.list(dir))
+        {
+            files.filter(path -> ShmSegment.creatorPid(path.getFileName().toString()).map(pids::contains).orElse(false))
+                .forEach(path -> path.toFile().delete());
         }
     }
 
@@ -337,7 +362,7 @@ public final class MpjLauncher
         final StringBuilder names = new StringBuilder();
         for (int r = 0; r < ranks; r++)
         {
-            names.append(r > 0 ? "," : "").append("simnode").append((long)r * nodes / ranks);
+            names.append(r > 0 ? "," : "").append("simnode").append(org.pshmem.api.Blocks.of(r, ranks, nodes));
         }
         return names.toString();
     }

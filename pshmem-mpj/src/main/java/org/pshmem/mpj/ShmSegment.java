@@ -103,6 +103,17 @@ final class ShmSegment implements NodeSegment
         control = track(base + controlOffset(byteSize), controlBytes);
     }
 
+    /**
+     * @param fileName a file name in the segment directory.
+     * @return the pid of the process that created it, when it is one of ours ({@code pshmem-<node>-<pid>-<hex>}).
+     */
+    static java.util.Optional<String> creatorPid(final String fileName)
+    {
+        final java.util.regex.Matcher name = java.util.regex.Pattern.compile("^" + PREFIX + ".*-(\\d+)-[0-9a-f]{16}$")
+            .matcher(fileName);
+        return name.matches() ? java.util.Optional.of(name.group(1)) : java.util.Optional.empty();
+    }
+
     static long controlOffset(final long byteSize)
     {
         return (byteSize + PAGE - 1) / PAGE * PAGE;

@@ -49,6 +49,10 @@ class MpjLauncherTest
     {
         assertEquals("simnode0,simnode0,simnode1", MpjLauncher.simulatedNodes(3, 2));
         assertEquals("simnode0,simnode0,simnode1,simnode1", MpjLauncher.simulatedNodes(4, 2));
+        assertEquals("simnode0,simnode0,simnode1,simnode1,simnode2,simnode2,simnode3,simnode4",
+            MpjLauncher.simulatedNodes(8, 5));
+        assertEquals("pid 4242", "pid " + ShmSegment.creatorPid("pshmem-simnode0-4242-8000000000000abc").orElse("none"));
+        assertEquals("none", ShmSegment.creatorPid("pshmem-notours").orElse("none"));
     }
 
     @Test

@@ -1,0 +1,73 @@
+package org.pshmem.mpj;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.pshmem.api.RankFailedException;
+
+/**
+ * What ranks of this job left in the launcher's job folder ({@link GuardedRank#JOB_DIR_PROPERTY}): a rank
+ * marked failed, or whose JVM is gone with no outcome, can no longer take part. Lets waits in node memory end
+ * instead of waiting for it. Checked at most every 200 ms per process; without a job folder nothing is known.
+ */
+final class JobStatus
+{
+    private static final long INTERVAL_NANOS = 200_000_000L;
+    private static volatile long lastCheck;
+    private static volatile RankFailedException known;
+
+    private JobStatus()
+    {
+    }
+
+    static RankFailedException failure(final String op, final int worldRank)
+    {
+        final String dir = System.getProperty(GuardedRank.JOB_DIR_PROPERTY);
+        if (null == dir)
+        {
+            return null;
+        }
+        final long now = System.nanoTime();
+        if (null == known && now - lastCheck > INTERVAL_NANOS)
+        {
+            lastCheck = now;
+            known = scan(Path.of(dir));
+        }
+        return null == known ? null :
+            new RankFailedException(known.failedRank(), op + " on rank " + worldRank + ": " + known.getMessage(), null);
+    }
+
+    private static RankFailedException scan(final Path dir)
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                final String name = file.getFileName().toString();
+                if (name.endsWith(".failed"))
+                {
+                    final int rank = Integer.parseInt(name.substring("rank-".length(), name.length() - ".failed".length()));
+                    return new RankFailedException(rank, "rank " + rank + " failed: " + Files.readString(file), null);
+                }
+                if (name.endsWith(".pid"))
+                {
+                    final String rank = name.substring("rank-".length(), name.length() - ".pid".length());
+                    final long pid = Long.parseLong(Files.readString(file).trim());
+                    if (ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true) &&
+                        !Files.exists(dir.resolve("rank-" + rank + ".ok")))
+                    {
+                        return new RankFailedException(Integer.parseInt(rank), "rank " + rank + " ended without finishing",
+                            null);
+                    }
+                }
+            }
+        }
+        catch (final IOException | NumberFormatException ignored)
+        {
+            // Marks being written, or the folder gone with the job: nothing known yet.
+        }
+        return null;
+    }
+}
