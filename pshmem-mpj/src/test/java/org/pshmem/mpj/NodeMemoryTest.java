@@ -69,8 +69,9 @@ class NodeMemoryTest
         final String[] words = line.split(" ");
         final double copies = Double.parseDouble(words[1]);
         final double segment = Double.parseDouble(words[3]);
-        // Four private copies would be about 4.0; the JVMs' own heaps and code move the whole-process figure a little.
-        assertTrue(copies > 0.7 && copies < 1.5, "whole-process growth in copies per node: " + line);
+        // Four private copies would be about 4.0. The JVMs' own heaps grow and shrink with garbage collection,
+        // which moves the whole-process figure by a few tens of MiB either way; the segments' own Pss is exact.
+        assertTrue(copies > 0.5 && copies < 1.5, "whole-process growth in copies per node: " + line);
         assertTrue(segment > 0.97 && segment < 1.03, "Pss of the segment mappings in copies per node: " + line);
         assertEquals(List.of(), leftovers());
     }

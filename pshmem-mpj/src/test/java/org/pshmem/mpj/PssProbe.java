@@ -64,6 +64,7 @@ public final class PssProbe
                 {
                     throw new AssertionError("rank " + world.rank() + " read a sum of " + sum + ", not " + expected);
                 }
+                System.gc();
                 world.barrier();
                 final long after = world.allReduce(pssBytes(), ReduceOp.SUM);
                 final long segments = world.allReduce(segmentPssBytes(), ReduceOp.SUM);
