@@ -34,13 +34,21 @@ public final class BenchJob
         {
             final Communicator comm = pshmem.world();
             final boolean root = comm.rank() == 0;
-            // Unlike the Python peer, a JVM compiles hot code as it runs: one unreported round first, so the
+            if (pshmem.args().length > 0)
+            {
+                scale(comm, pshmem.args());
+                return;
+            }
+            // Unlike the Python peer, a JVM compiles hot code as it runs: unreported rounds first, so the
             // figures are of compiled code. The reported round follows the workloads' own warm-up rules.
-            for (int round = 0; round < 3; round++)
+            for (int round = 0; round < 20; round++)
             {
                 setSmall(comm);
-                lock(comm);
-                allocFree(comm);
+                if (round < 3)
+                {
+                    lock(comm);
+                    allocFree(comm);
+                }
             }
             final double setSmall = setSmall(comm);
             report(root, "set_small_us", setSmall, "us/set");
@@ -59,6 +67,40 @@ public final class BenchJob
             report(root, "read_sum_GBps_per_rank/array_sum_GBps", large[1] / sum, "ratio");
             report(root, "barrier_wait_cores", idleBarrier(comm), "cores (a rank waiting 1 s in a barrier)");
             report(root, "lock_wait_cores", idleLock(comm), "cores (a rank waiting 1 s for the lock)");
+        }
+    }
+
+    /**
+     * One workload at one size, for {@code ./pshmem bench --scale}: {@code set_small}, {@code set_large ROWS}
+     * (ROWS x 4096 doubles) or {@code copies}; the line names the rank count and size.
+     */
+    private static void scale(final Communicator comm, final String[] args) throws IOException
+    {
+        final boolean root = comm.rank() == 0;
+        final String at = " (" + comm.size() + " ranks";
+        switch (args[0])
+        {
+            case "set_small":
+                for (int round = 0; round < 20; round++)
+                {
+                    setSmall(comm);
+                }
+                report(root, "set_small_us", setSmall(comm), "us/set" + at + ")");
+                break;
+            case "set_large":
+                final int rows = Integer.parseInt(args[1]);
+                final double[] large = setLargeAndRead(comm, rows, 4096);
+                final double memcpy = root ? memcpy() : 0;
+                report(root, "set_large_GBps", large[0], "GB/s" + at + ", " + (8L * rows * 4096 >> 20) +
+                    " MiB; memcpy_GBps " + String.format("%.4g", memcpy) + ", ratio " +
+                    String.format("%.3f", large[0] / memcpy) + ")");
+                break;
+            case "copies":
+                report(root, "memory_copies_per_node", copies(comm), "copies" + at + ")");
+                break;
+            default:
+                throw new IllegalArgumentException("BenchJob: unknown workload '" + args[0] +
+                    "'; use set_small, set_large ROWS or copies");
         }
     }
 
@@ -97,11 +139,16 @@ public final class BenchJob
     /** 4096 x 4096 doubles set whole from rank 0 (1 warm-up, 5 timed); then every rank sums it 5 times. */
     static double[] setLargeAndRead(final Communicator comm)
     {
-        final int n = 4096;
-        final double bytes = 8.0 * n * n;
-        try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, n, n))
+        return setLargeAndRead(comm, 4096, 4096);
+    }
+
+    static double[] setLargeAndRead(final Communicator comm, final int rows, final int columns)
+    {
+        final int n = rows * columns;
+        final double bytes = 8.0 * n;
+        try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, rows, columns))
         {
-            final double[] data = comm.rank() == 0 ? new double[n * n] : null;
+            final double[] data = comm.rank() == 0 ? new double[n] : null;
             if (null != data)
             {
                 for (int i = 0; i < data.length; i++)
@@ -125,7 +172,7 @@ public final class BenchJob
                 check += sum(shm.view());
             }
             final double readSeconds = comm.allReduce((System.nanoTime() - start) / 1e9, ReduceOp.MAX);
-            if (check != 5 * sumOfPattern(n * n))
+            if (check != 5 * sumOfPattern(n))
             {
                 throw new AssertionError("rank " + comm.rank() + " read a wrong sum: " + check);
             }
@@ -228,7 +275,8 @@ public final class BenchJob
         return 200 / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** Pss growth of all ranks for an 8192 x 8192 double array filled in 512-row blocks and read by all. */
+    /** Pss growth of all ranks for an 8192 x 8192 double array filled in 512-row blocks and read by all;
+     *  garbage is collected before both readings so the heaps count alike. */
     static double copies(final Communicator comm) throws IOException
     {
         final int n = 8192;
@@ -251,6 +299,7 @@ public final class BenchJob
             {
                 throw new AssertionError("rank " + comm.rank() + " read a wrong sum");
             }
+            System.gc(); // as before the first reading, so heaps are measured alike
             comm.barrier();
             final long after = comm.allReduce(pss(), ReduceOp.SUM);
             comm.barrier();
