@@ -38,7 +38,7 @@ public abstract sealed class SharedArray implements AutoCloseable
     permits SharedByteArray, SharedShortArray, SharedIntArray, SharedLongArray, SharedFloatArray,
     SharedDoubleArray
 {
-    /** Elements per message when {@code set()} replicates a block between nodes. */
+    /** Largest message, in bytes, when {@code set()} replicates a block between nodes. */
     static final int SET_CHUNK_BYTES = Integer.getInteger("pshmem.setChunkBytes", 8 << 20);
     private static final int STATUS_BYTES = 1024;
 
