@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import com.kenai.jffi.MemoryIO;
+import net.openhft.posix.PosixAPI;
 import net.openhft.chronicle.bytes.MappedBytes;
 import org.pshmem.api.PshmemException;
 import org.pshmem.spi.NodeSegment;
@@ -44,6 +45,7 @@ final class ShmSegment implements NodeSegment
     private static final ReferenceQueue<ByteBuffer> UNREACHABLE = new ReferenceQueue<>();
     private static final Set<BufferReference> TRACKED = new HashSet<>();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int O_RDWR = 2;
 
     private final Path path;
     private final long byteSize;
@@ -140,12 +142,52 @@ final class ShmSegment implements NodeSegment
         }
         try
         {
+            reserve(dir, path, total);
             return new ShmSegment(path, byteSize, controlBytes, map(path, total), true);
         }
         catch (final RuntimeException ex)
         {
             deleteQuietly(path);
             throw ex;
+        }
+    }
+
+    /**
+     * Allocates the file's blocks now (fallocate), so a segment directory too small for the array fails here
+     * with a clear message, instead of killing the process with a bus error when a page is first touched.
+     */
+    private static void reserve(final Path dir, final Path path, final long total)
+    {
+        final PosixAPI posix = PosixAPI.posix();
+        final int fd = posix.open(path.toString(), O_RDWR, 0600);
+        if (fd < 0)
+        {
+            throw new PshmemException("cannot open node memory file " + path + " to reserve " + total + " bytes");
+        }
+        try
+        {
+            if (posix.fallocate(fd, 0, 0, total) != 0)
+            {
+                throw new PshmemException("cannot reserve " + total + " bytes of node memory in " + dir +
+                    ": only " + usableSpace(dir) + " bytes are free there (set " + MpjSession.SHM_DIR_PROPERTY +
+                    " to a larger directory, or make the array smaller)");
+            }
+        }
+        finally
+        {
+            posix.close(fd);
+        }
+    }
+
+    private static String usableSpace(final Path dir)
+    {
+        try
+        {
+            return Long.toString(Files.getFileStore(dir).getUsableSpace());
+        }
+        catch (final IOException ex)
+        {
+            return "an unknown number of";
         }
     }
 
