@@ -829,12 +829,7 @@ public abstract sealed class SharedArray implements AutoCloseable
             {
                 try
                 {
-                    segment = comm.nodeMemory().create(bytes, NodeSync.controlBytes(nodeEp.size()),
-                        type.dtype() + "-one-node");
-                    final long token = TOKENS.nextLong() | 1;
-                    NodeSync.writeToken(segment.control(), token);
-                    payload = ByteBuffer.allocate(8 + segment.handle().length).putLong(token).put(segment.handle())
-                        .array();
+                    payload = createMarked(comm, bytes, type.dtype() + "-one-node");
                 }
                 catch (final RuntimeException | OutOfMemoryError ex)
                 {
@@ -853,12 +848,7 @@ public abstract sealed class SharedArray implements AutoCloseable
                 {
                     try
                     {
-                        segment = comm.nodeMemory().attach(Arrays.copyOfRange(received, 8, received.length), bytes,
-                            NodeSync.controlBytes(nodeEp.size()));
-                        if (NodeSync.readToken(segment.control()) != ByteBuffer.wrap(received).getLong())
-                        {
-                            problem = "the node memory mapped here is not the one node-rank 0 created";
-                        }
+                        problem = attachMarked(comm, received, bytes);
                     }
                     catch (final RuntimeException ex)
                     {
@@ -889,6 +879,33 @@ public abstract sealed class SharedArray implements AutoCloseable
             }
         }
 
+        /**
+         * On node-rank 0: creates the zero-filled segment and writes a random token into it.
+         *
+         * @return the token and the segment's handle, for the other ranks of the node.
+         */
+        private byte[] createMarked(final Communicator comm, final long bytes, final String label)
+        {
+            segment = comm.nodeMemory().create(bytes, NodeSync.controlBytes(nodeEp.size()), label);
+            final long token = TOKENS.nextLong() | 1;
+            NodeSync.writeToken(segment.control(), token);
+            return ByteBuffer.allocate(8 + segment.handle().length).putLong(token).put(segment.handle()).array();
+        }
+
+        /**
+         * On the other ranks: maps the segment {@link #createMarked} described and checks its token.
+         *
+         * @return why the memory is not shared with node-rank 0, or null.
+         */
+        private String attachMarked(final Communicator comm, final byte[] marked, final long bytes)
+        {
+            segment = comm.nodeMemory().attach(Arrays.copyOfRange(marked, 8, marked.length), bytes,
+                NodeSync.controlBytes(nodeEp.size()));
+            return NodeSync.readToken(segment.control()) == ByteBuffer.wrap(marked).getLong() ? null :
+                "the node memory mapped here is not the one node-rank 0 of this node created: " +
+                "the ranks of the node communicator do not share memory (are they on different hosts?)";
+        }
+
         private void mapNodeMemory(final Communicator comm, final String op)
         {
             final long bytes = Extents.count(shape) * type.byteSize();
@@ -901,11 +918,7 @@ public abstract sealed class SharedArray implements AutoCloseable
             {
                 try
                 {
-                    segment = comm.nodeMemory().create(bytes, NodeSync.controlBytes(nodeEp.size()), label);
-                    final long token = TOKENS.nextLong() | 1;
-                    NodeSync.writeToken(segment.control(), token);
-                    encode(status, (byte)1, ByteBuffer.allocate(8 + segment.handle().length).putLong(token)
-                        .put(segment.handle()).array());
+                    encode(status, (byte)1, createMarked(comm, bytes, label));
                 }
                 catch (final RuntimeException | OutOfMemoryError ex)
                 {
@@ -922,13 +935,7 @@ public abstract sealed class SharedArray implements AutoCloseable
                 {
                     try
                     {
-                        segment = comm.nodeMemory().attach(Arrays.copyOfRange(payload, 8, payload.length), bytes,
-                            NodeSync.controlBytes(nodeEp.size()));
-                        if (NodeSync.readToken(segment.control()) != ByteBuffer.wrap(payload).getLong())
-                        {
-                            problem = "the node memory mapped here is not the one node-rank 0 of this node created: " +
-                                "the ranks of the node communicator do not share memory (are they on different hosts?)";
-                        }
+                        problem = attachMarked(comm, payload, bytes);
                     }
                     catch (final RuntimeException ex)
                     {

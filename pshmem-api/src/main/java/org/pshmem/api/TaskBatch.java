@@ -312,11 +312,38 @@ public final class TaskBatch implements AutoCloseable
         {
             return withFolderLock(() ->
             {
-                for (int task = 0; task < tasks; task++)
+                // The files are the truth: each state the operation reads comes from its file, and corrects memory.
+                final OwnedState.Slots fromFiles = new OwnedState.Slots()
                 {
-                    slots.set(task, readState(task).value()); // the files are the truth
+                    @Override
+                    public long get(final int task)
+                    {
+                        try
+                        {
+                            slots.set(task, readState(task).value());
+                        }
+                        catch (final IOException ex)
+                        {
+                            throw new java.io.UncheckedIOException(ex);
+                        }
+                        return slots.get(task);
+                    }
+
+                    @Override
+                    public void set(final int task, final long value)
+                    {
+                        slots.set(task, value);
+                    }
+                };
+                final long result;
+                try
+                {
+                    result = applyToSlots(op, fromFiles, a, b);
                 }
-                final long result = applyToSlots(op, slots, a, b);
+                catch (final java.io.UncheckedIOException ex)
+                {
+                    throw ex.getCause();
+                }
                 if (op == NEXT && result >= 0)
                 {
                     writeState((int)result, State.RUNNING);

@@ -124,11 +124,9 @@ final class LocalGroup
         job.lock.lock();
         try
         {
-            final RankFailedException failure = job.failure();
-            if (null != failure)
+            if (null != job.failure())
             {
-                return new RankFailedException(failure.failedRank(),
-                    op + " on rank " + members[index] + ": " + failure.getMessage(), failure.getCause());
+                return job.failureSeenBy(op, members[index]);
             }
             for (final int member : members)
             {

@@ -147,6 +147,13 @@ final class LocalJobState
         }
     }
 
+    /** With the lock held: the job's first failure, as reported to a waiting rank. */
+    RankFailedException failureSeenBy(final String op, final int waiter)
+    {
+        return new RankFailedException(failure.failedRank(), op + " on rank " + waiter + ": " + failure.getMessage(),
+            failure.getCause());
+    }
+
     /** With the lock held: true when world rank {@code rank} has returned or thrown. */
     boolean hasFinished(final int rank)
     {
@@ -170,8 +177,7 @@ final class LocalJobState
         {
             if (null != failure)
             {
-                throw new RankFailedException(failure.failedRank(),
-                    op + " on rank " + waiter + ": " + failure.getMessage(), failure.getCause());
+                throw failureSeenBy(op, waiter);
             }
             final int gone = missingFinished.getAsInt();
             if (gone >= 0)

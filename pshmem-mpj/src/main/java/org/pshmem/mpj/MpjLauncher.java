@@ -198,9 +198,10 @@ public final class MpjLauncher
         long abortAt = 0;
         while (!process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS))
         {
-            if (abortAt == 0 && !died(statusDir).isEmpty())
+            final List<String> gone = abortAt == 0 ? died(statusDir) : List.of();
+            if (!gone.isEmpty())
             {
-                err.println("pshmem: rank" + (died(statusDir).size() > 1 ? "s " : " ") + String.join(", ", died(statusDir)) +
+                err.println("pshmem: rank" + (gone.size() > 1 ? "s " : " ") + String.join(", ", gone) +
                     " ended without finishing (killed?); aborting the job");
                 abortAt = System.nanoTime();
             }
@@ -296,8 +297,10 @@ public final class MpjLauncher
             {
                 final long pid = Long.parseLong(Files.readString(statusDir.resolve("rank-" + rank + ".pid")).trim());
                 // Under the multicore device every rank is the same JVM, which ends only with the job.
+                // Looked at again after the pid: the rank may have finished and ended since the listing above.
                 if (ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true) &&
-                    !marked(statusDir, ".ok").contains(rank) && !marked(statusDir, ".failed").contains(rank))
+                    !Files.exists(statusDir.resolve("rank-" + rank + ".ok")) &&
+                    !Files.exists(statusDir.resolve("rank-" + rank + ".failed")))
                 {
                     dead.add(rank);
                 }

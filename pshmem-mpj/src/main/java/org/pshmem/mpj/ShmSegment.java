@@ -46,6 +46,8 @@ final class ShmSegment implements NodeSegment
     private static final Set<BufferReference> TRACKED = new HashSet<>();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int O_RDWR = 2;
+    private static final java.util.regex.Pattern NAME =
+        java.util.regex.Pattern.compile("^" + PREFIX + ".*-(\\d+)-[0-9a-f]{16}$");
 
     private final Path path;
     private final long byteSize;
@@ -111,8 +113,7 @@ final class ShmSegment implements NodeSegment
      */
     static java.util.Optional<String> creatorPid(final String fileName)
     {
-        final java.util.regex.Matcher name = java.util.regex.Pattern.compile("^" + PREFIX + ".*-(\\d+)-[0-9a-f]{16}$")
-            .matcher(fileName);
+        final java.util.regex.Matcher name = NAME.matcher(fileName);
         return name.matches() ? java.util.Optional.of(name.group(1)) : java.util.Optional.empty();
     }
 

@@ -1,7 +1,6 @@
 package org.pshmem.mpj;
 
 import java.io.IOException;
-import java.nio.DoubleBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -10,6 +9,7 @@ import org.pshmem.api.Pshmem;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
+import org.pshmem.bench.BenchJob;
 
 /**
  * Job program: how many copies of a shared array a node holds. Sums every rank's proportional set size
@@ -39,11 +39,11 @@ public final class PssProbe
             }
             try (SharedDoubleArray warmUp = SharedArray.ofDoubles(world, 4, COLUMNS))
             {
-                sum(warmUp.view());
+                BenchJob.sum(warmUp.view());
             }
             System.gc();
             world.barrier();
-            final long before = world.allReduce(pssBytes(), ReduceOp.SUM);
+            final long before = world.allReduce(BenchJob.pss(), ReduceOp.SUM);
             try (SharedDoubleArray shm = SharedArray.ofDoubles(world, rows, COLUMNS))
             {
                 for (int row = 0; row < rows; row += blockRows)
@@ -54,7 +54,7 @@ public final class PssProbe
                     }
                     shm.set(block, new long[] {blockRows, COLUMNS}, new long[] {row, 0}, 0);
                 }
-                final double sum = sum(shm.view());
+                final double sum = BenchJob.sum(shm.view());
                 double expected = 0;
                 for (int row = 0; row < rows; row += blockRows)
                 {
@@ -66,7 +66,7 @@ public final class PssProbe
                 }
                 System.gc();
                 world.barrier();
-                final long after = world.allReduce(pssBytes(), ReduceOp.SUM);
+                final long after = world.allReduce(BenchJob.pss(), ReduceOp.SUM);
                 final long segments = world.allReduce(segmentPssBytes(), ReduceOp.SUM);
                 if (world.rank() == 0)
                 {
@@ -76,16 +76,6 @@ public final class PssProbe
                 world.barrier();
             }
         }
-    }
-
-    private static double sum(final DoubleBuffer values)
-    {
-        double sum = 0;
-        for (int i = 0; i < values.limit(); i++)
-        {
-            sum += values.get(i);
-        }
-        return sum;
     }
 
     /** Proportional set size of this process's mappings of pshmem segment files. */
@@ -105,18 +95,5 @@ public final class PssProbe
             }
         }
         return total;
-    }
-
-    /** Proportional set size of this process: shared pages count divided by the number of their mappers. */
-    static long pssBytes() throws IOException
-    {
-        for (final String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup")))
-        {
-            if (line.startsWith("Pss:"))
-            {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        throw new IOException("no Pss line in /proc/self/smaps_rollup");
     }
 }

@@ -185,8 +185,13 @@ public final class BenchJob
         return (double)(count / 1024) * (1023 * 1024 / 2);
     }
 
-    /** Sums a view the fast way the API offers: bulk copies of cache-sized runs into a reused array. */
-    static double sum(final DoubleBuffer values)
+    /**
+     * Sums a view the fast way the API offers: bulk copies of cache-sized runs into a reused array.
+     *
+     * @param values a read-only view.
+     * @return the sum of its elements.
+     */
+    public static double sum(final DoubleBuffer values)
     {
         final double[] chunk = new double[2048];
         final int limit = values.limit();
@@ -307,7 +312,11 @@ public final class BenchJob
         }
     }
 
-    static long pss() throws IOException
+    /**
+     * @return this process's proportional set size in bytes: shared pages count divided by their mappers.
+     * @throws IOException when {@code /proc/self/smaps_rollup} cannot be read.
+     */
+    public static long pss() throws IOException
     {
         for (final String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup")))
         {
@@ -316,7 +325,7 @@ public final class BenchJob
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }
-        return 0;
+        throw new IOException("no Pss line in /proc/self/smaps_rollup");
     }
 
     static double memcpy()
