@@ -693,6 +693,11 @@ public abstract sealed class SharedArray implements AutoCloseable
         }
     }
 
+    final boolean isOpen()
+    {
+        return !closed;
+    }
+
     final void checkOpen(final String op)
     {
         if (closed)

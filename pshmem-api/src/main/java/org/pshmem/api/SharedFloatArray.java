@@ -8,11 +8,15 @@ import java.nio.FloatBuffer;
 public final class SharedFloatArray extends SharedArray
 {
     private final FloatBuffer[] windows;
+    private final FloatBuffer first;
+    private final int firstLength;
 
     SharedFloatArray(final Allocation allocation)
     {
         super(allocation);
         windows = windows(new FloatBuffer[windowCount()], b -> b.asFloatBuffer());
+        first = windows.length > 0 ? windows[0] : null;
+        firstLength = null == first ? 0 : (int)Math.min(size(), first.capacity());
     }
 
     /**
@@ -35,6 +39,10 @@ public final class SharedFloatArray extends SharedArray
      */
     public float getFlat(final long index)
     {
+        if (index >= 0 && index < firstLength && isOpen())
+        {
+            return first.get((int)index);
+        }
         return at(checkFlat("getFlat()", index));
     }
 

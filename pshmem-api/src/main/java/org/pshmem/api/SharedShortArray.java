@@ -8,11 +8,15 @@ import java.nio.ShortBuffer;
 public final class SharedShortArray extends SharedArray
 {
     private final ShortBuffer[] windows;
+    private final ShortBuffer first;
+    private final int firstLength;
 
     SharedShortArray(final Allocation allocation)
     {
         super(allocation);
         windows = windows(new ShortBuffer[windowCount()], b -> b.asShortBuffer());
+        first = windows.length > 0 ? windows[0] : null;
+        firstLength = null == first ? 0 : (int)Math.min(size(), first.capacity());
     }
 
     /**
@@ -35,6 +39,10 @@ public final class SharedShortArray extends SharedArray
      */
     public short getFlat(final long index)
     {
+        if (index >= 0 && index < firstLength && isOpen())
+        {
+            return first.get((int)index);
+        }
         return at(checkFlat("getFlat()", index));
     }
 

@@ -87,6 +87,20 @@ class MpjLauncherTest
     }
 
     @Test
+    void askingForTheMpjTransportInAPlainJvmSaysItNeedsItsLauncher() throws Exception
+    {
+        final Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Dpshmem.transport=mpj", "-cp", MpjJobs.rankClassPath(), "org.pshmem.examples.ReadmeExample")
+            .redirectErrorStream(true).start();
+        final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(1, process.exitValue(), out);
+        assertTrue(out.contains("transport 'mpj' (from pshmem.transport or PSHMEM_TRANSPORT) needs its launcher, " +
+            "and this JVM was not started by it"), out);
+        assertTrue(out.contains("a transport that runs in a plain JVM: local"), out);
+    }
+
+    @Test
     void theTransportRecognisesRanksStartedByMpjRun()
     {
         final MpjTransport transport = new MpjTransport();

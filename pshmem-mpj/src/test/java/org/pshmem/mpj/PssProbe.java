@@ -10,6 +10,7 @@ import org.pshmem.api.ReduceOp;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 import org.pshmem.bench.BenchJob;
+import org.pshmem.bench.ReadLoops;
 
 /**
  * Job program: how many copies of a shared array a node holds. Sums every rank's proportional set size
@@ -39,7 +40,7 @@ public final class PssProbe
             }
             try (SharedDoubleArray warmUp = SharedArray.ofDoubles(world, 4, COLUMNS))
             {
-                BenchJob.sum(warmUp.view());
+                ReadLoops.sum(warmUp.view());
             }
             System.gc();
             world.barrier();
@@ -54,7 +55,7 @@ public final class PssProbe
                     }
                     shm.set(block, new long[] {blockRows, COLUMNS}, new long[] {row, 0}, 0);
                 }
-                final double sum = BenchJob.sum(shm.view());
+                final double sum = ReadLoops.sum(shm.view());
                 double expected = 0;
                 for (int row = 0; row < rows; row += blockRows)
                 {

@@ -169,7 +169,7 @@ public final class BenchJob
             start = System.nanoTime();
             for (int i = 0; i < 5; i++)
             {
-                check += sum(shm.view());
+                check += ReadLoops.sum(shm.view());
             }
             final double readSeconds = comm.allReduce((System.nanoTime() - start) / 1e9, ReduceOp.MAX);
             if (check != 5 * sumOfPattern(n))
@@ -183,38 +183,6 @@ public final class BenchJob
     private static double sumOfPattern(final int count)
     {
         return (double)(count / 1024) * (1023 * 1024 / 2);
-    }
-
-    /**
-     * Sums a view the fast way the API offers: bulk copies of cache-sized runs into a reused array.
-     *
-     * @param values a read-only view.
-     * @return the sum of its elements.
-     */
-    public static double sum(final DoubleBuffer values)
-    {
-        final double[] chunk = new double[2048];
-        final int limit = values.limit();
-        double total = 0;
-        for (int at = 0; at < limit; at += chunk.length)
-        {
-            final int n = Math.min(chunk.length, limit - at);
-            values.get(at, chunk, 0, n);
-            double s0 = 0;
-            double s1 = 0;
-            int i = 0;
-            for (; i + 1 < n; i += 2)
-            {
-                s0 += chunk[i];
-                s1 += chunk[i + 1];
-            }
-            if (i < n)
-            {
-                s0 += chunk[i];
-            }
-            total += s0 + s1;
-        }
-        return total;
     }
 
     /** Every rank does 200 lock()+unlock() with an empty critical section, between two barriers. */
@@ -300,7 +268,7 @@ public final class BenchJob
             {
                 shm.set(block, new long[] {rows, n}, new long[] {r, 0}, 0);
             }
-            if (sum(shm.view()) != (double)n * n)
+            if (ReadLoops.sum(shm.view()) != (double)n * n)
             {
                 throw new AssertionError("rank " + comm.rank() + " read a wrong sum");
             }
@@ -346,11 +314,11 @@ public final class BenchJob
     {
         final double[] values = new double[16 << 20];
         java.util.Arrays.fill(values, 0.5);
-        double check = plainSum(values);
+        double check = ReadLoops.sum(values);
         final long start = System.nanoTime();
         for (int i = 0; i < 5; i++)
         {
-            check += plainSum(values);
+            check += ReadLoops.sum(values);
         }
         final double seconds = (System.nanoTime() - start) / 1e9;
         if (check != 6 * 0.5 * values.length)
@@ -358,18 +326,6 @@ public final class BenchJob
             throw new AssertionError("wrong sum " + check);
         }
         return 5 * 8.0 * values.length / seconds / GB;
-    }
-
-    private static double plainSum(final double[] values)
-    {
-        double s0 = 0;
-        double s1 = 0;
-        for (int i = 0; i + 1 < values.length; i += 2)
-        {
-            s0 += values[i];
-            s1 += values[i + 1];
-        }
-        return s0 + s1;
     }
 
     /** Rank 0 sleeps 1 s before a barrier; the others measure the CPU their process uses meanwhile. */

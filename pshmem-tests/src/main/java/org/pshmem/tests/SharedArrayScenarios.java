@@ -420,6 +420,7 @@ public final class SharedArrayScenarios
             Expect.throwsOf(IllegalStateException.class, () -> shm.get(0, 0), "on rank " + rank, "closed");
             Expect.throwsOf(IllegalStateException.class, () -> shm.set(null, null, null, 0), "closed");
             Expect.throwsOf(IllegalStateException.class, shm::view, "closed");
+            Expect.throwsOf(IllegalStateException.class, () -> Values.getFlat(shm, 0), "on rank " + rank, "closed");
             shm.close();
         }
     }
