@@ -862,12 +862,12 @@ public abstract sealed class SharedArray implements AutoCloseable
                     }
                 }
             }
-            fast.nodeBarrier(op);
+            // The outcome's reduction is also the barrier after which every rank has mapped the memory.
+            final long[] outcome = fast.minMax(op, null == problem ? Agreement.OK : Agreement.FAILURE);
             if (leader && null != segment)
             {
                 segment.allAttached();
             }
-            final long[] outcome = fast.minMax(op, null == problem ? Agreement.OK : Agreement.FAILURE);
             if (outcome[1] != Agreement.OK)
             {
                 final long[] facts = Agreement.exchange(ep, null == problem ? Agreement.OK : Agreement.FAILURE, 0);

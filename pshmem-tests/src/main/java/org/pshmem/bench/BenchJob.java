@@ -72,7 +72,7 @@ public final class BenchJob
 
     /**
      * One workload at one size, for {@code ./pshmem bench --scale}: {@code set_small}, {@code set_large ROWS}
-     * (ROWS x 4096 doubles) or {@code copies}; the line names the rank count and size.
+     * (ROWS x 4096 doubles), {@code alloc_free} or {@code copies}; the line names the rank count and size.
      */
     private static void scale(final Communicator comm, final String[] args) throws IOException
     {
@@ -95,12 +95,19 @@ public final class BenchJob
                     " MiB; memcpy_GBps " + String.format("%.4g", memcpy) + ", ratio " +
                     String.format("%.3f", large[0] / memcpy) + ")");
                 break;
+            case "alloc_free":
+                for (int round = 0; round < 3; round++)
+                {
+                    allocFree(comm);
+                }
+                report(root, "alloc_free_per_s", allocFree(comm), "arrays/s" + at + ")");
+                break;
             case "copies":
                 report(root, "memory_copies_per_node", copies(comm), "copies" + at + ")");
                 break;
             default:
                 throw new IllegalArgumentException("BenchJob: unknown workload '" + args[0] +
-                    "'; use set_small, set_large ROWS or copies");
+                    "'; use set_small, set_large ROWS, alloc_free or copies");
         }
     }
 
