@@ -48,6 +48,7 @@ public final class BenchJob
                 {
                     lock(comm);
                     allocFree(comm);
+                    setLargeAndRead(comm, 256, 4096);
                 }
             }
             final double setSmall = setSmall(comm);
@@ -89,11 +90,17 @@ public final class BenchJob
                 break;
             case "set_large":
                 final int rows = Integer.parseInt(args[1]);
+                for (int round = 0; round < 3; round++)
+                {
+                    setLargeAndRead(comm, 256, 4096);
+                }
                 final double[] large = setLargeAndRead(comm, rows, 4096);
                 final double memcpy = root ? memcpy() : 0;
                 report(root, "set_large_GBps", large[0], "GB/s" + at + ", " + (8L * rows * 4096 >> 20) +
                     " MiB; memcpy_GBps " + String.format("%.4g", memcpy) + ", ratio " +
                     String.format("%.3f", large[0] / memcpy) + ")");
+                report(root, "read_sum_GBps_per_rank", large[1], "GB/s" + at + ", " + (8L * rows * 4096 >> 20) +
+                    " MiB)");
                 break;
             case "alloc_free":
                 for (int round = 0; round < 3; round++)

@@ -47,6 +47,15 @@ public final class SingleJvmBench
             System.out.printf("jmh_%s_GBps %.4g GB/s (99.9%% interval +-%.2g)%n", name, value,
                 Double.isNaN(error) ? 0 : value * error / millis);
         }
+        for (final String name : new String[] {"plainArraySum", "plainArrayCopy", "viewSum", "getFlatSum", "copyTo",
+            "setWhole"})
+        {
+            if (!gbps.containsKey(name))
+            {
+                throw new IllegalStateException("JMH benchmark " + name + " gave no result; run java -cp ... " +
+                    "org.openjdk.jmh.Main ReadCopyBenchmark." + name + " to see why");
+            }
+        }
         final double sum = gbps.get("plainArraySum");
         final double copy = gbps.get("plainArrayCopy");
         ratio("jmh_viewSum/plainArraySum", gbps.get("viewSum"), sum);
