@@ -14,6 +14,12 @@ import java.util.Arrays;
  * {@code Finalize} is called only after {@code main} returned normally (a failing rank must not take part in
  * it, or it would match a peer's collective).
  *
+ * <p>With a job folder ({@link #JOB_DIR_PROPERTY}, as under {@link MpjLauncher}) it also watches the job from
+ * a thread of its own: when another rank has failed or died and this rank has not noticed within the grace
+ * period (it may be blocked in an MPJ call, which cannot be interrupted), it ends this rank with a message
+ * naming the failed one; when the launcher ({@link #LAUNCHER_PID_PROPERTY}) is gone, it ends this rank too.
+ * A rank that ends early, or by SIGTERM/SIGINT, first removes the names of the segment files it knows.
+ *
  * <p>Started by MPJRun as {@code GuardedRank <rank> <conf> <device> MainClass [args...]}; {@link MpjLauncher}
  * does this for every job, and {@code mpjrun.sh} users can do it by naming this class before theirs.
  */
@@ -23,6 +29,9 @@ public final class GuardedRank
     public static final String JOB_DIR_PROPERTY = "pshmem.jobDir";
     /** System property: milliseconds a failing rank waits before ending its JVM (default 1000). */
     public static final String GRACE_PROPERTY = "pshmem.abortGraceMs";
+    /** System property: pid of the launcher; the rank ends itself when that process is gone. */
+    public static final String LAUNCHER_PID_PROPERTY = "pshmem.launcherPid";
+    private static final java.util.concurrent.atomic.AtomicBoolean ENDING = new java.util.concurrent.atomic.AtomicBoolean();
 
     private GuardedRank()
     {
@@ -41,6 +50,14 @@ public final class GuardedRank
         }
         final String rank = args[0];
         mark(rank, "pid", Long.toString(ProcessHandle.current().pid()));
+        // SIGTERM/SIGINT run shutdown hooks: no segment name of this rank outlives it.
+        Runtime.getRuntime().addShutdownHook(new Thread(ShmSegment::removeKnownNames, "pshmem-segment-names"));
+        if (null != System.getProperty(JOB_DIR_PROPERTY))
+        {
+            final Thread watchdog = new Thread(() -> watch(rank), "pshmem-rank-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+        }
         final String[] rankArgs = new String[args.length - 1];
         System.arraycopy(args, 0, rankArgs, 0, 3);
         System.arraycopy(args, 4, rankArgs, 3, args.length - 4);
@@ -56,19 +73,78 @@ public final class GuardedRank
         catch (final Throwable ex)
         {
             final Throwable failure = ex instanceof InvocationTargetException ? ex.getCause() : ex;
+            if (!ENDING.compareAndSet(false, true))
+            {
+                return; // the watchdog is ending this rank already
+            }
             System.err.println("pshmem: rank " + rank + " failed: " + failure);
             failure.printStackTrace();
             System.err.flush();
             mark(rank, "failed", String.valueOf(failure));
-            try
-            {
-                Thread.sleep(Long.getLong(GRACE_PROPERTY, 1000));
-            }
-            catch (final InterruptedException ignored)
-            {
-                Thread.currentThread().interrupt();
-            }
+            ShmSegment.removeKnownNames();
+            sleep(Long.getLong(GRACE_PROPERTY, 1000));
             Runtime.getRuntime().halt(1);
+        }
+    }
+
+    /**
+     * Ends this rank when another failed and this one did not notice within the grace period, or when the
+     * launcher is gone. Checks every {@code pshmem.failureCheckMs} (default 200) milliseconds.
+     */
+    private static void watch(final String rank)
+    {
+        final long period = Long.getLong(JobStatus.CHECK_PROPERTY, JobStatus.DEFAULT_CHECK_MS);
+        final long grace = Long.getLong(GRACE_PROPERTY, 1000);
+        final long launcher = Long.getLong(LAUNCHER_PID_PROPERTY, 0);
+        final int self = Integer.parseInt(rank);
+        long failureSeenAt = 0;
+        while (!ENDING.get())
+        {
+            sleep(period);
+            if (launcher > 0 && !ProcessHandle.of(launcher).map(ProcessHandle::isAlive).orElse(false))
+            {
+                end(rank, "the launcher (pid " + launcher + ") is gone; ending this rank");
+                return;
+            }
+            final org.pshmem.api.RankFailedException failure = JobStatus.failure("job", self);
+            if (null == failure || failure.failedRank() == self)
+            {
+                continue;
+            }
+            if (0 == failureSeenAt)
+            {
+                failureSeenAt = System.nanoTime();
+            }
+            else if (System.nanoTime() - failureSeenAt > grace * 1_000_000L)
+            {
+                end(rank, "rank " + failure.failedRank() + " failed or died (" + failure.getMessage() + "), and this " +
+                    "rank did not stop within " + grace + " ms (blocked in an MPJ call?); ending it");
+                return;
+            }
+        }
+    }
+
+    private static void end(final String rank, final String why)
+    {
+        if (ENDING.compareAndSet(false, true))
+        {
+            System.err.println("pshmem: rank " + rank + ": " + why);
+            System.err.flush();
+            mark(rank, "failed", why);
+            ShmSegment.removeKnownNames();
+            Runtime.getRuntime().halt(1);
+        }
+    }
+
+    private static void sleep(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ignored)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 

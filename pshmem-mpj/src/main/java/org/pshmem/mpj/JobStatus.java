@@ -10,11 +10,14 @@ import org.pshmem.api.RankFailedException;
 /**
  * What ranks of this job left in the launcher's job folder ({@link GuardedRank#JOB_DIR_PROPERTY}): a rank
  * marked failed, or whose JVM is gone with no outcome, can no longer take part. Lets waits in node memory end
- * instead of waiting for it. Checked at most every 200 ms per process; without a job folder nothing is known.
+ * instead of waiting for it. Checked at most every 200 ms per process ({@code pshmem.failureCheckMs}); without a job folder nothing is known.
  */
 final class JobStatus
 {
-    private static final long INTERVAL_NANOS = 200_000_000L;
+    /** System property: milliseconds between looks at the job folder (default 200). */
+    static final String CHECK_PROPERTY = "pshmem.failureCheckMs";
+    static final long DEFAULT_CHECK_MS = 200;
+    private static final long INTERVAL_NANOS = 1_000_000L * Long.getLong(CHECK_PROPERTY, DEFAULT_CHECK_MS);
     private static volatile long lastCheck;
     private static volatile RankFailedException known;
 

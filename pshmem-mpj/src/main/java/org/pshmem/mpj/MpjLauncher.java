@@ -31,6 +31,9 @@ public final class MpjLauncher
     private static final Pattern BANNER = Pattern.compile(
         "^(MPJ Express \\(.*\\) is started in the .*|Starting process <\\d+> on <.*>|Stopping Process <\\d+> on <.*>)$");
 
+    /** After a rank failed or died: time for the others to report it and end themselves before all are killed. */
+    private static final long ABORT_AFTER_NANOS = 3_000_000_000L;
+
     private MpjLauncher()
     {
     }
@@ -134,7 +137,17 @@ public final class MpjLauncher
             try (LocalDaemon daemon = job.device().equals("niodev") ? LocalDaemon.ensure(home, javaBin, workDir) : null)
             {
                 final Process process = start(job, home, javaBin, workDir, statusDir);
-                final Thread stopper = new Thread(() -> kill(process, statusDir));
+                // SIGINT/SIGTERM: end the ranks, remove what they left, and the job's folder and daemon.
+                final Thread stopper = new Thread(() ->
+                {
+                    kill(process, statusDir);
+                    removeSegmentsQuietly(statusDir, job.shmDir());
+                    if (null != daemon)
+                    {
+                        daemon.close();
+                    }
+                    deleteTree(workDir);
+                }, "pshmem-launcher-stop");
                 Runtime.getRuntime().addShutdownHook(stopper);
                 final Thread pump = new Thread(() -> pump(process, out), "pshmem-mpj-output");
                 pump.start();
@@ -162,6 +175,7 @@ public final class MpjLauncher
             home.resolve("lib/starter.jar").toString(), "runtime.starter.MPJRun"));
         command.addAll(JvmOptions.forRanks(Runtime.version().feature()));
         command.add("-D" + GuardedRank.JOB_DIR_PROPERTY + "=" + statusDir);
+        command.add("-D" + GuardedRank.LAUNCHER_PID_PROPERTY + "=" + ProcessHandle.current().pid());
         if (null != job.shmDir())
         {
             command.add("-D" + MpjSession.SHM_DIR_PROPERTY + "=" + job.shmDir());
@@ -203,11 +217,11 @@ public final class MpjLauncher
             {
                 err.println("pshmem: rank" + (gone.size() > 1 ? "s " : " ") + String.join(", ", gone) +
                     " ended without finishing (killed?); aborting the job");
-                abortAt = System.nanoTime();
+                abortAt = System.nanoTime() + ABORT_AFTER_NANOS; // the other ranks report it, then end themselves
             }
             if (abortAt == 0 && !marked(statusDir, ".failed").isEmpty())
             {
-                abortAt = System.nanoTime() + 3_000_000_000L; // the failing rank ends itself after its grace period
+                abortAt = System.nanoTime() + ABORT_AFTER_NANOS; // the failing rank ends itself after its grace period
             }
             final boolean timedOut = deadline != 0 && System.nanoTime() > deadline;
             if (timedOut || abortAt != 0 && System.nanoTime() > abortAt)
@@ -248,6 +262,18 @@ public final class MpjLauncher
             return 1;
         }
         return process.exitValue();
+    }
+
+    private static void removeSegmentsQuietly(final Path statusDir, final String shmDir)
+    {
+        try
+        {
+            removeSegmentsOf(statusDir, shmDir);
+        }
+        catch (final IOException | RuntimeException ignored)
+        {
+            // The JVM is ending; ./pshmem shm clean removes what is left.
+        }
     }
 
     private static List<String> marked(final Path statusDir, final String suffix) throws IOException

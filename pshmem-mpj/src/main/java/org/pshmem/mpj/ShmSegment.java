@@ -45,6 +45,9 @@ final class ShmSegment implements NodeSegment
     private static final ReferenceQueue<ByteBuffer> UNREACHABLE = new ReferenceQueue<>();
     private static final Set<BufferReference> TRACKED = new HashSet<>();
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Names this process created or mapped that may still be in the directory, with a count per name (under
+     *  the multicore device several ranks of one JVM map the same file). */
+    private static final java.util.Map<Path, Integer> KNOWN_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int O_RDWR = 2;
     private static final java.util.regex.Pattern NAME =
         java.util.regex.Pattern.compile("^" + PREFIX + ".*-(\\d+)-[0-9a-f]{16}$");
@@ -96,6 +99,7 @@ final class ShmSegment implements NodeSegment
         this.byteSize = byteSize;
         this.mapping = new Mapping(bytes);
         this.named = named;
+        KNOWN_NAMES.merge(path, 1, Integer::sum);
         final long base = bytes.addressForRead(0);
         final int count = (int)((byteSize + (1L << WINDOW_SHIFT) - 1) >>> WINDOW_SHIFT);
         windows = new ByteBuffer[count];
@@ -285,12 +289,27 @@ final class ShmSegment implements NodeSegment
         return control.duplicate().order(ByteOrder.nativeOrder());
     }
 
+    /**
+     * Removes every segment name this process created or mapped and has not seen removed: for a rank that ends
+     * abnormally, which may be inside the window between creating a segment and every rank mapping it.
+     * Removing a name never takes memory from a rank that mapped it.
+     */
+    static void removeKnownNames()
+    {
+        for (final Path known : KNOWN_NAMES.keySet())
+        {
+            deleteQuietly(known);
+        }
+        KNOWN_NAMES.clear();
+    }
+
     @Override
     public void close()
     {
         if (null != control)
         {
             unlink();
+            KNOWN_NAMES.computeIfPresent(path, (name, count) -> count > 1 ? count - 1 : null);
             windows = new ByteBuffer[0];
             control = null;
             synchronized (TRACKED)

@@ -1,0 +1,61 @@
+package org.pshmem.mpj;
+
+import org.pshmem.api.Communicator;
+import org.pshmem.api.DistributedLock;
+import org.pshmem.api.Pshmem;
+import org.pshmem.api.SharedArray;
+import org.pshmem.api.SharedDoubleArray;
+
+/**
+ * Job program for the kill tests: every rank prints {@code RUNNING <rank> <pid>} once, then repeats one
+ * operation for up to a minute, to be killed in the middle of it. Phases: {@code create} (create and close
+ * arrays), {@code set} (rotating writers), {@code lock} (lock and unlock), {@code idle} (holds an array and
+ * sleeps). The second argument only marks the processes of one test.
+ */
+public final class ChurnProbe
+{
+    private ChurnProbe()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        try (Pshmem pshmem = Pshmem.init(args))
+        {
+            final Communicator world = pshmem.world();
+            final String phase = pshmem.args()[0];
+            final long end = System.nanoTime() + 60_000_000_000L;
+            try (SharedDoubleArray held = SharedArray.ofDoubles(world, 64, 1024);
+                DistributedLock lock = DistributedLock.create(world))
+            {
+                System.out.println("RUNNING " + world.rank() + " " + ProcessHandle.current().pid());
+                System.out.flush();
+                final double[] row = new double[1024];
+                for (long i = 0; System.nanoTime() < end; i++)
+                {
+                    switch (phase)
+                    {
+                        case "create":
+                            SharedArray.ofDoubles(world, 256, 1024).close();
+                            break;
+                        case "set":
+                            final int writer = (int)(i % world.size());
+                            held.set(world.rank() == writer ? row : null, new long[] {1, 1024},
+                                new long[] {i % 64, 0}, writer);
+                            break;
+                        case "lock":
+                            lock.lock();
+                            Thread.onSpinWait();
+                            lock.unlock();
+                            break;
+                        case "idle":
+                            Thread.sleep(100);
+                            break;
+                        default:
+                            throw new IllegalArgumentException("ChurnProbe: unknown phase " + phase);
+                    }
+                }
+            }
+        }
+    }
+}
