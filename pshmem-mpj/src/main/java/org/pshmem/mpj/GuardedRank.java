@@ -130,7 +130,7 @@ public final class GuardedRank
         {
             System.err.println("pshmem: rank " + rank + ": " + why);
             System.err.flush();
-            mark(rank, "failed", why);
+            mark(rank, "stopped", why); // not "failed": the cause is elsewhere, and the marks must keep naming it
             ShmSegment.removeKnownNames();
             Runtime.getRuntime().halt(1);
         }

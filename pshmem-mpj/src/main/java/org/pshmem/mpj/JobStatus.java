@@ -44,9 +44,12 @@ final class JobStatus
 
     private static RankFailedException scan(final Path dir)
     {
+        // A failed mark names the cause; ranks that died, or were stopped because of it, come after.
         try (Stream<Path> files = Files.list(dir))
         {
-            for (final Path file : (Iterable<Path>)files::iterator)
+            final java.util.List<Path> marks = files.sorted(java.util.Comparator.comparing(
+                (Path file) -> !file.getFileName().toString().endsWith(".failed"))).collect(java.util.stream.Collectors.toList());
+            for (final Path file : marks)
             {
                 final String name = file.getFileName().toString();
                 if (name.endsWith(".failed"))
@@ -59,7 +62,8 @@ final class JobStatus
                     final String rank = name.substring("rank-".length(), name.length() - ".pid".length());
                     final long pid = Long.parseLong(Files.readString(file).trim());
                     if (ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true) &&
-                        !Files.exists(dir.resolve("rank-" + rank + ".ok")))
+                        !Files.exists(dir.resolve("rank-" + rank + ".ok")) &&
+                        !Files.exists(dir.resolve("rank-" + rank + ".stopped")))
                     {
                         return new RankFailedException(Integer.parseInt(rank), "rank " + rank + " ended without finishing",
                             null);

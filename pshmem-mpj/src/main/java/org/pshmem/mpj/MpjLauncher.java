@@ -312,6 +312,7 @@ public final class MpjLauncher
     {
         final List<String> finished = marked(statusDir, ".ok");
         finished.addAll(marked(statusDir, ".failed"));
+        finished.addAll(marked(statusDir, ".stopped"));
         final List<String> dead = new ArrayList<>();
         for (final String rank : marked(statusDir, ".pid"))
         {
@@ -326,7 +327,8 @@ public final class MpjLauncher
                 // Looked at again after the pid: the rank may have finished and ended since the listing above.
                 if (ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true) &&
                     !Files.exists(statusDir.resolve("rank-" + rank + ".ok")) &&
-                    !Files.exists(statusDir.resolve("rank-" + rank + ".failed")))
+                    !Files.exists(statusDir.resolve("rank-" + rank + ".failed")) &&
+                    !Files.exists(statusDir.resolve("rank-" + rank + ".stopped")))
                 {
                     dead.add(rank);
                 }

@@ -48,6 +48,9 @@ final class ShmSegment implements NodeSegment
     /** Names this process created or mapped that may still be in the directory, with a count per name (under
      *  the multicore device several ranks of one JVM map the same file). */
     private static final java.util.Map<Path, Integer> KNOWN_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Guards creating a name against removing them all as the process ends: one or the other comes first. */
+    private static final Object NAMES_LOCK = new Object();
+    private static boolean namesRemoved;
     private static final int O_RDWR = 2;
     private static final java.util.regex.Pattern NAME =
         java.util.regex.Pattern.compile("^" + PREFIX + ".*-(\\d+)-[0-9a-f]{16}$");
@@ -99,7 +102,6 @@ final class ShmSegment implements NodeSegment
         this.byteSize = byteSize;
         this.mapping = new Mapping(bytes);
         this.named = named;
-        KNOWN_NAMES.merge(path, 1, Integer::sum);
         final long base = bytes.addressForRead(0);
         final int count = (int)((byteSize + (1L << WINDOW_SHIFT) - 1) >>> WINDOW_SHIFT);
         windows = new ByteBuffer[count];
@@ -136,14 +138,22 @@ final class ShmSegment implements NodeSegment
             Long.toHexString(RANDOM.nextLong() | Long.MIN_VALUE);
         final Path path = dir.resolve(name);
         final long total = controlOffset(byteSize) + controlBytes;
-        try
+        synchronized (NAMES_LOCK)
         {
-            // createFile is exclusive and does not follow a symbolic link planted at the name.
-            Files.createFile(path, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        }
-        catch (final IOException ex)
-        {
-            throw new PshmemException("cannot create node memory file " + path + ": " + ex, ex);
+            if (namesRemoved)
+            {
+                throw new PshmemException("cannot create node memory: this rank is ending");
+            }
+            try
+            {
+                // createFile is exclusive and does not follow a symbolic link planted at the name.
+                Files.createFile(path, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            }
+            catch (final IOException ex)
+            {
+                throw new PshmemException("cannot create node memory file " + path + ": " + ex, ex);
+            }
+            KNOWN_NAMES.merge(path, 1, Integer::sum);
         }
         try
         {
@@ -153,6 +163,7 @@ final class ShmSegment implements NodeSegment
         catch (final RuntimeException ex)
         {
             deleteQuietly(path);
+            KNOWN_NAMES.computeIfPresent(path, (known, count) -> count > 1 ? count - 1 : null);
             throw ex;
         }
     }
@@ -232,7 +243,16 @@ final class ShmSegment implements NodeSegment
             throw new PshmemException("node memory file " + path + " holds " + attributes.size() + " bytes, not " +
                 total);
         }
-        return new ShmSegment(path, byteSize, controlBytes, map(path, total), false);
+        KNOWN_NAMES.merge(path, 1, Integer::sum);
+        try
+        {
+            return new ShmSegment(path, byteSize, controlBytes, map(path, total), false);
+        }
+        catch (final RuntimeException ex)
+        {
+            KNOWN_NAMES.computeIfPresent(path, (known, count) -> count > 1 ? count - 1 : null);
+            throw ex;
+        }
     }
 
     private static MappedBytes map(final Path path, final long total)
@@ -296,11 +316,15 @@ final class ShmSegment implements NodeSegment
      */
     static void removeKnownNames()
     {
-        for (final Path known : KNOWN_NAMES.keySet())
+        synchronized (NAMES_LOCK)
         {
-            deleteQuietly(known);
+            namesRemoved = true;
+            for (final Path known : KNOWN_NAMES.keySet())
+            {
+                deleteQuietly(known);
+            }
+            KNOWN_NAMES.clear();
         }
-        KNOWN_NAMES.clear();
     }
 
     @Override
@@ -309,7 +333,7 @@ final class ShmSegment implements NodeSegment
         if (null != control)
         {
             unlink();
-            KNOWN_NAMES.computeIfPresent(path, (name, count) -> count > 1 ? count - 1 : null);
+            KNOWN_NAMES.computeIfPresent(path, (known, count) -> count > 1 ? count - 1 : null);
             windows = new ByteBuffer[0];
             control = null;
             synchronized (TRACKED)
