@@ -1,0 +1,762 @@
+package org.pshmem.mpj;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.pshmem.api.Communicator;
+import org.pshmem.api.Pshmem;
+import org.pshmem.api.ReduceOp;
+import org.pshmem.api.SharedArray;
+import org.pshmem.api.SharedLongArray;
+import org.pshmem.tests.CommunicatorScenarios;
+import org.pshmem.tests.ConformanceJob;
+import org.pshmem.tests.CoordinationScenarios;
+import org.pshmem.tests.SharedArrayScenarios;
+
+/**
+ * Real multi-host MPJ Express on one machine: three test hosts, each a Linux network namespace with its own
+ * address on a private bridge (itself in a namespace of its own, so the machine's network is not touched), its
+ * own host name (UTS namespace), its own {@code /dev/shm} (a tmpfs in its mount namespace, so a host cannot see
+ * another's segment files) and its own MPJ daemon. The project's unchanged {@link MpjLauncher} runs on host A
+ * (inside the daemon's namespaces) with MPJ's {@code -machinesfile} naming the three hosts through
+ * {@code PSHMEM_JAVA_OPTS}, as {@code ./pshmem run} would, so the 6 ranks, 2 per host, talk over real TCP
+ * between the hosts' addresses. It runs a probe (host, node and one segment per host, data written on one host
+ * read back on every host), the README example and the whole conformance suite.
+ *
+ * <p>Needs root and iproute2 ({@code ip}, {@code ss}), util-linux ({@code unshare}, {@code nsenter}) and bash;
+ * when the namespaces cannot be made the test fails, loudly: it never skips. Everything it creates (namespaces,
+ * {@code /etc/netns/<host>}, daemons and ranks) is removed after the tests, also when they fail, by
+ * {@code @AfterAll} and by a shutdown hook; leftovers of a killed earlier run are removed at the start.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MultiHostTest
+{
+    private static final int HOSTS = 3;
+    private static final int RANKS_PER_HOST = 2;
+    private static final int RANKS = HOSTS * RANKS_PER_HOST;
+    /** Names of everything this test creates: {@code pmh<pid of the test JVM>-<3 random characters><role>}. */
+    private static final String PREFIX = "pmh";
+    private static final Pattern OURS = Pattern.compile("^" + PREFIX + "(\\d+)-[a-z0-9]{3}(a|b|c|net)$");
+    /** Modest JVMs: the machine (2 cores on CI) runs 3 daemons, the launcher, MPJRun and 6 ranks at once. */
+    private static final List<String> LIGHT_JVM = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+    private static final long JOB_TIMEOUT_S = 180;
+    /** Logs and the machines file of a run, in the temporary folder. */
+    private static final String RUN_DIR_PREFIX = "pshmem-multihost-";
+
+    private static Lab lab;
+
+    @BeforeAll
+    static void buildHosts() throws Exception
+    {
+        lab = new Lab();
+        lab.up();
+    }
+
+    @AfterAll
+    static void removeHosts()
+    {
+        if (null != lab)
+        {
+            lab.close();
+            lab.removeHook();
+            final List<String> left = lab.leftovers();
+            assertTrue(left.isEmpty(), "MultiHostTest left behind: " + left);
+        }
+    }
+
+    @Test
+    @Order(1)
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void everyHostHasOneCopyAndSeesDataWrittenOnAnother() throws Exception
+    {
+        final Job job = lab.launch(HostProbe.class.getName());
+        assertEquals(0, job.status(), job.describe());
+        final Pattern line = Pattern.compile("^PROBE rank=(\\d+)/(\\d+) host=(\\S+) javaHost=(\\S+) ip=(\\S+) " +
+            "netns=(\\S+) node=(\\d+)/(\\d+) nodeRank=(\\d+)/(\\d+) arrayNodes=(\\d+) perNode=(\\d+) segments=(\\S+) " +
+            "readBack=(\\S+) everyRankReadBack=(\\d+)$");
+        final Map<Integer, Matcher> byRank = new LinkedHashMap<>();
+        job.output().lines().map(line::matcher).filter(Matcher::matches)
+            .forEach(m -> byRank.put(Integer.parseInt(m.group(1)), m));
+        byRank.values().forEach(m -> System.out.println("[MultiHostTest] " + m.group()));
+        assertEquals(RANKS, byRank.size(), "one PROBE line per rank\n" + job.describe());
+        final Map<String, Set<String>> segmentsByHost = new LinkedHashMap<>();
+        final Map<String, Set<String>> nodesByHost = new LinkedHashMap<>();
+        final Set<String> netns = new HashSet<>();
+        for (int r = 0; r < RANKS; r++)
+        {
+            final Matcher m = byRank.get(r);
+            final int host = r / RANKS_PER_HOST; // MPJ deals ranks to the machines file in blocks
+            final String where = "rank " + r + ": " + m.group() + "\n" + job.describe();
+            assertEquals(Integer.toString(RANKS), m.group(2), where);
+            assertEquals(lab.hosts.get(host), m.group(3), "the rank's host name (UTS) " + where);
+            assertEquals(lab.hosts.get(host), m.group(4), "the rank's host name in Java " + where);
+            assertEquals(lab.ips.get(host), m.group(5), "the rank's address " + where);
+            assertEquals(Integer.toString(HOSTS), m.group(8), "node count " + where);
+            assertEquals(Integer.toString(RANKS_PER_HOST), m.group(10), "ranks on the node " + where);
+            assertEquals(Integer.toString(HOSTS), m.group(11), "the array's node count " + where);
+            assertEquals(Integer.toString(RANKS_PER_HOST), m.group(12), "the array's ranks per node " + where);
+            assertEquals("ok", m.group(14), "data written on host A, then on host C, read back " + where);
+            assertEquals(Integer.toString(RANKS), m.group(15), "ranks that read the data back " + where);
+            assertTrue(!"none".equals(m.group(13)), "the rank maps a segment file " + where);
+            segmentsByHost.computeIfAbsent(m.group(3), h -> new TreeSet<>()).add(m.group(13));
+            nodesByHost.computeIfAbsent(m.group(3), h -> new TreeSet<>()).add(m.group(7));
+            netns.add(m.group(6));
+        }
+        assertEquals(HOSTS, netns.size(), "one network namespace per host\n" + job.describe());
+        assertTrue(!netns.contains(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString()),
+            "no rank in the machine's own network namespace\n" + job.describe());
+        final Set<String> allSegments = new HashSet<>();
+        for (final String host : lab.hosts)
+        {
+            assertEquals(1, nodesByHost.get(host).size(), "one node index per host: " + nodesByHost + "\n" + job.describe());
+            assertEquals(1, segmentsByHost.get(host).size(),
+                "both ranks of " + host + " map the same segment (one copy per host): " + segmentsByHost + "\n" + job.describe());
+            for (final String segment : segmentsByHost.get(host).iterator().next().split(","))
+            {
+                assertTrue(allSegments.add(segment), "segment " + segment + " mapped on two hosts: " + segmentsByHost);
+            }
+        }
+        assertEquals(HOSTS, nodesByHost.values().stream().flatMap(Set::stream).distinct().count(),
+            "distinct node indexes: " + nodesByHost);
+        lab.assertNothingLeft("the probe");
+    }
+
+    @Test
+    @Order(2)
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void theReadmeExampleRunsAcrossThreeHosts() throws Exception
+    {
+        final Job job = lab.launch("org.pshmem.examples.ReadmeExample");
+        assertEquals(0, job.status(), job.describe());
+        assertTrue(job.output().contains("replicated on 3 nodes, each with 2 processes (6 total)"), job.describe());
+        // Every rank printed the updated data (lines of different ranks may interleave, not within a line).
+        final long updated = job.output().lines().filter(l -> l.equals(" [0. 3. 4. 5. 0.]]")).count();
+        assertTrue(updated >= RANKS, "updated data printed by every rank (" + updated + " times)\n" + job.describe());
+        assertTrue(job.output().contains("rank 5: shm[2, 3] = 5.0"), job.describe());
+        lab.assertNothingLeft("the README example");
+    }
+
+    @Test
+    @Order(3)
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void theConformanceSuitePassesOnEveryRankAcrossThreeHosts() throws Exception
+    {
+        final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
+        scenarios.addAll(CommunicatorScenarios.all().keySet());
+        scenarios.addAll(CoordinationScenarios.all().keySet());
+        final Job job = lab.launch(ConformanceJob.class.getName());
+        assertEquals(0, job.status(), job.describe());
+        assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
+        // Rank 0 prints OK for a scenario only when every rank passed it.
+        final List<String> missing = scenarios.stream()
+            .filter(s -> !job.output().contains("SCENARIO " + s + " OK\n"))
+            .collect(Collectors.toList());
+        assertTrue(missing.isEmpty(), "scenarios not passed on every rank: " + missing + "\n" + job.describe());
+        lab.assertNothingLeft("the conformance job");
+    }
+
+    /**
+     * Run as a 6-rank job: prints, in rank order, each rank's host, address, network namespace, node index,
+     * node-rank, the array's node layout and the segment files it maps (device:inode), after data written on
+     * rank 0 (host A) and then on the last rank (host C) was read back on every rank.
+     */
+    public static final class HostProbe
+    {
+        private HostProbe()
+        {
+        }
+
+        public static void main(final String[] args) throws Exception
+        {
+            try (Pshmem pshmem = Pshmem.init(args); SharedLongArray array = SharedArray.ofLongs(pshmem.world(), 4, 8))
+            {
+                final Communicator world = pshmem.world();
+                final int rank = world.rank();
+                final String uts = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+                final String javaHost = InetAddress.getLocalHost().getHostName();
+                final String addresses = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                    .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
+                    .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+                    .map(InetAddress::getHostAddress).sorted().collect(Collectors.joining(","));
+                final String netns = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+                boolean readBack = true;
+                for (final int writer : new int[] {0, world.size() - 1})
+                {
+                    final long base = 1000L * (writer + 1);
+                    final long[] data = new long[32];
+                    for (int i = 0; i < data.length; i++)
+                    {
+                        data[i] = base + i;
+                    }
+                    array.set(rank == writer ? data : null, rank == writer ? new long[] {4, 8} : null, null, writer);
+                    world.barrier();
+                    for (int i = 0; i < data.length; i++)
+                    {
+                        readBack &= array.get(i / 8, i % 8) == base + i;
+                    }
+                    world.barrier();
+                }
+                final int readers = world.allReduce(readBack ? 1 : 0, ReduceOp.SUM);
+                final String segments = mappedSegments();
+                try (Communicator node = world.splitByNode())
+                {
+                    final long leader = node.broadcast((long)rank, 0);
+                    final long[] leaders = world.allGather(node.rank() == 0 ? (long)rank : -1L);
+                    final long nodes = Arrays.stream(leaders).filter(l -> l >= 0).count();
+                    final long nodeIndex = Arrays.stream(leaders).filter(l -> l >= 0 && l < leader).count();
+                    for (int p = 0; p < world.size(); p++)
+                    {
+                        if (p == rank)
+                        {
+                            System.out.println("PROBE rank=" + rank + "/" + world.size() + " host=" + uts + " javaHost=" +
+                                javaHost + " ip=" + addresses + " netns=" + netns + " node=" + nodeIndex + "/" + nodes +
+                                " nodeRank=" + node.rank() + "/" + node.size() + " arrayNodes=" + array.nodeCount() +
+                                " perNode=" + array.processesPerNode() + " segments=" + segments + " readBack=" +
+                                (readBack ? "ok" : "WRONG") + " everyRankReadBack=" + readers);
+                            System.out.flush();
+                        }
+                        world.barrier();
+                    }
+                }
+            }
+        }
+
+        /** Segment files this process maps, as device:inode (their names are removed once all ranks mapped). */
+        private static String mappedSegments() throws IOException
+        {
+            final Set<String> files = new TreeSet<>();
+            for (final String entry : Files.readAllLines(Path.of("/proc/self/maps")))
+            {
+                final String[] fields = entry.trim().split("\\s+", 6);
+                if (fields.length == 6 && fields[5].contains("/" + ShmSegment.PREFIX))
+                {
+                    files.add(fields[3] + ":" + fields[4]);
+                }
+            }
+            return files.isEmpty() ? "none" : String.join(",", files);
+        }
+    }
+
+    /** A finished launcher run. */
+    record Job(String main, int status, String output, long millis, String logs)
+    {
+        String describe()
+        {
+            return "job " + main + ": exit status " + status + " after " + millis + " ms; output:\n" + output + logs;
+        }
+    }
+
+    /** The test hosts: namespaces, their files, daemons; removed by {@link #close()}. */
+    private static final class Lab implements AutoCloseable
+    {
+        final String base;
+        final String bridgeNs;
+        final List<String> hosts = new ArrayList<>();
+        final List<String> ips = new ArrayList<>();
+        final List<Process> daemons = new ArrayList<>();
+        final Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        final Path runDir;
+        private final Thread hook;
+        private final List<String> created = new ArrayList<>();
+        private boolean createdEtcNetns;
+        private boolean closed;
+        private Path mpjHome;
+
+        Lab() throws IOException
+        {
+            final SecureRandom random = new SecureRandom();
+            final String chars = "abcdefghijklmnopqrstuvwxyz0123456789";
+            final StringBuilder tag = new StringBuilder();
+            for (int i = 0; i < 3; i++)
+            {
+                tag.append(chars.charAt(random.nextInt(chars.length())));
+            }
+            base = PREFIX + ProcessHandle.current().pid() + "-" + tag;
+            bridgeNs = base + "net";
+            final int subnet = 1 + random.nextInt(250);
+            for (int h = 0; h < HOSTS; h++)
+            {
+                hosts.add(base + (char)('a' + h));
+                ips.add("10.77." + subnet + "." + (h + 1));
+            }
+            runDir = Files.createTempDirectory(RUN_DIR_PREFIX + base + "-");
+            hook = new Thread(this::close, "pshmem-multihost-cleanup");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        void up() throws IOException, InterruptedException
+        {
+            final Path etcNetns = Path.of("/etc/netns");
+            if (removeStale() && Files.isDirectory(etcNetns))
+            {
+                try (Stream<Path> entries = Files.list(etcNetns))
+                {
+                    createdEtcNetns = entries.findAny().isEmpty(); // made by that run: removed again when done
+                }
+            }
+            final Cmd add = run(15, "ip", "netns", "add", bridgeNs);
+            if (add.status != 0)
+            {
+                fail("\n*** MultiHostTest CANNOT RUN: 'ip netns add " + bridgeNs + "' failed (" + add.describe() + ").\n" +
+                    "*** It builds test hosts from Linux network namespaces and needs root and iproute2; CI runs it as\n" +
+                    "*** root. This is a failure, not a skip: run the tests as root on Linux with iproute2 installed.\n");
+            }
+            created.add(bridgeNs);
+            must("ip", "-n", bridgeNs, "link", "set", "lo", "up");
+            must("ip", "-n", bridgeNs, "link", "add", "br0", "type", "bridge");
+            must("ip", "-n", bridgeNs, "link", "set", "br0", "up");
+            if (!Files.isDirectory(etcNetns))
+            {
+                Files.createDirectories(etcNetns);
+                createdEtcNetns = true;
+            }
+            final StringBuilder hostsFile = new StringBuilder("127.0.0.1 localhost\n");
+            for (int h = 0; h < HOSTS; h++)
+            {
+                // Every host name maps to its routable address, never to 127.x: ranks connect back to it.
+                hostsFile.append(ips.get(h)).append(' ').append(hosts.get(h)).append('\n');
+            }
+            for (int h = 0; h < HOSTS; h++)
+            {
+                final String host = hosts.get(h);
+                must("ip", "netns", "add", host);
+                created.add(host);
+                final String port = "p" + h;
+                must("ip", "link", "add", "eth0", "netns", host, "type", "veth", "peer", "name", port, "netns", bridgeNs);
+                must("ip", "-n", bridgeNs, "link", "set", port, "master", "br0", "up");
+                must("ip", "-n", host, "link", "set", "lo", "up");
+                must("ip", "-n", host, "addr", "add", ips.get(h) + "/24", "dev", "eth0");
+                must("ip", "-n", host, "link", "set", "eth0", "up");
+                final Path etc = etcNetns.resolve(host);
+                Files.createDirectories(etc);
+                Files.writeString(etc.resolve("hosts"), hostsFile.toString());
+                Files.writeString(etc.resolve("resolv.conf"), "nameserver 127.0.0.1\n"); // no DNS: fail fast
+            }
+            final Path cache = Path.of(System.getenv().getOrDefault("PSHMEM_CACHE_DIR",
+                System.getProperty("user.home") + "/.cache/pshmem"));
+            mpjHome = MpjInstallation.home(cache);
+            Files.writeString(runDir.resolve("machines"), String.join("\n", hosts) + "\n");
+            for (final String host : hosts)
+            {
+                startDaemon(host);
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (int h = 0; h < HOSTS; h++)
+            {
+                while (!listening(hosts.get(h)))
+                {
+                    if (!daemons.get(h).isAlive() || System.nanoTime() > deadline)
+                    {
+                        fail("the MPJ daemon of " + hosts.get(h) + " is not listening on port " + LocalDaemon.PORT +
+                            (daemons.get(h).isAlive() ? " after 60 s" : " (it ended)") + "; its log:\n" +
+                            read(runDir.resolve("daemon-" + hosts.get(h) + ".log")));
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            // Real TCP between the hosts (no ping needed): every host reaches every daemon by its address.
+            for (final String from : hosts)
+            {
+                final StringBuilder script = new StringBuilder();
+                for (final String ip : ips)
+                {
+                    script.append("exec 3<>/dev/tcp/").append(ip).append('/').append(LocalDaemon.PORT)
+                        .append(" || { echo 'cannot reach ").append(ip).append("'; exit 1; }; exec 3<&-; ");
+                }
+                final Cmd reach = run(20, "ip", "netns", "exec", from, "timeout", "15", "bash", "-c", script.toString());
+                assertEquals(0, reach.status, from + " reaches every host's daemon: " + reach.describe());
+            }
+            System.out.println("[MultiHostTest] hosts " + hosts + " at " + ips + ", daemons " +
+                daemons.stream().map(p -> Long.toString(p.pid())).collect(Collectors.joining(" ")) + ", MPJ home " + mpjHome);
+        }
+
+        /**
+         * A daemon as the host's init: its own host name and its own {@code /dev/shm}; {@code ip netns exec}
+         * gives it the network namespace and a private mount namespace with {@code /etc/netns/<host>/*} over
+         * {@code /etc}. Every step execs, so the process started is the daemon's JVM itself.
+         */
+        private void startDaemon(final String host) throws IOException
+        {
+            final List<String> command = new ArrayList<>(List.of("nice", "-n", "10", "ip", "netns", "exec", host,
+                "unshare", "--uts", "--", "sh", "-c",
+                "hostname \"$0\" && mount -t tmpfs -o mode=1777 pmhshm /dev/shm && exec \"$@\"", host,
+                javaBin.toString()));
+            command.addAll(LIGHT_JVM);
+            command.addAll(List.of("-Xmx64m", "-cp", mpjHome.resolve("lib/daemon.jar").toString(),
+                "runtime.daemon.MPJDaemon", Integer.toString(LocalDaemon.PORT)));
+            final Path dir = Files.createDirectories(runDir.resolve("daemon-" + host));
+            final ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(runDir.resolve("daemon-" + host + ".log").toFile());
+            environment(builder);
+            daemons.add(builder.start());
+        }
+
+        private void environment(final ProcessBuilder builder)
+        {
+            // The daemon starts rank JVMs as "java" from its PATH: the same Java as this test's.
+            builder.environment().put("MPJ_HOME", mpjHome.toString());
+            builder.environment().put("PATH", javaBin.getParent() + ":" +
+                System.getenv().getOrDefault("PATH", "/usr/bin:/bin:/usr/sbin:/sbin"));
+        }
+
+        private boolean listening(final String host) throws IOException, InterruptedException
+        {
+            final Cmd ss = run(10, "ip", "netns", "exec", host, "ss", "-Hltn");
+            return ss.status == 0 && ss.output.contains(":" + LocalDaemon.PORT + " ");
+        }
+
+        /**
+         * Runs {@code main} on 6 ranks with the project's launcher, on host A inside its daemon's namespaces.
+         */
+        Job launch(final String main) throws IOException, InterruptedException
+        {
+            final String classPath = MpjJobs.rankClassPath();
+            final List<String> command = new ArrayList<>(List.of("nice", "-n", "10", "nsenter",
+                "--target", Long.toString(daemons.get(0).pid()), "--net", "--uts", "--mount", "--", javaBin.toString()));
+            command.addAll(LIGHT_JVM);
+            // The launcher's work folder (the ranks' status marks, on a file system every host shares here) in
+            // this run's folder: removed with it even when the launcher is killed before it cleans up.
+            command.add("-Djava.io.tmpdir=" + Files.createDirectories(runDir.resolve("tmp")));
+            command.addAll(List.of("-cp", classPath, MpjLauncher.class.getName(), "-np", Integer.toString(RANKS),
+                "--device", "niodev", "--timeout", Long.toString(JOB_TIMEOUT_S), "-cp", classPath, main));
+            final Path log = runDir.resolve("job-" + main.replaceAll("[^A-Za-z0-9.]", "_") + ".log");
+            final ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(runDir.toFile())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(log.toFile());
+            environment(builder);
+            // MPJRun's own option, placed before -np by the launcher: the ranks go to the three hosts.
+            builder.environment().put("PSHMEM_JAVA_OPTS",
+                "-machinesfile " + runDir.resolve("machines") + " " + String.join(" ", LIGHT_JVM));
+            final long start = System.nanoTime();
+            final Process process = builder.start();
+            int status;
+            if (process.waitFor(JOB_TIMEOUT_S + 60, TimeUnit.SECONDS))
+            {
+                status = process.exitValue();
+            }
+            else
+            {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                status = -1;
+            }
+            final long millis = (System.nanoTime() - start) / 1_000_000;
+            final String output = read(log);
+            System.out.println("[MultiHostTest] " + main + ": exit " + status + " in " + millis + " ms");
+            return new Job(main, status, output, millis, status == 0 ? "" : daemonLogs());
+        }
+
+        String daemonLogs()
+        {
+            final StringBuilder logs = new StringBuilder();
+            for (final String host : hosts)
+            {
+                logs.append("\n--- daemon log of ").append(host).append(":\n")
+                    .append(read(runDir.resolve("daemon-" + host + ".log")));
+            }
+            return logs.toString();
+        }
+
+        /**
+         * After a job: no rank JVM left under any daemon, no segment file in any host's {@code /dev/shm}
+         * (seen through the daemon's mount namespace), none of our hosts' in the machine's.
+         */
+        void assertNothingLeft(final String after) throws IOException, InterruptedException
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            for (final Process daemon : daemons)
+            {
+                while (daemon.descendants().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(100);
+                }
+            }
+            for (int h = 0; h < HOSTS; h++)
+            {
+                final Process daemon = daemons.get(h);
+                assertTrue(daemon.isAlive(), "the daemon of " + hosts.get(h) + " still runs after " + after);
+                final List<String> ranks = daemon.descendants().filter(ProcessHandle::isAlive)
+                    .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).collect(Collectors.toList());
+                assertTrue(ranks.isEmpty(), "processes left on " + hosts.get(h) + " after " + after + ": " + ranks);
+                assertEquals(List.of(), segmentFiles(Path.of("/proc/" + daemon.pid() + "/root/dev/shm"), ""),
+                    "segment files left in /dev/shm of " + hosts.get(h) + " after " + after);
+            }
+            for (final String host : hosts)
+            {
+                assertEquals(List.of(), segmentFiles(Path.of("/dev/shm"), host),
+                    "segment files of " + host + " in the machine's /dev/shm after " + after);
+            }
+        }
+
+        private static List<String> segmentFiles(final Path dir, final String node) throws IOException
+        {
+            try (Stream<Path> files = Files.list(dir))
+            {
+                return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(ShmSegment.PREFIX + node))
+                    .sorted().collect(Collectors.toList());
+            }
+        }
+
+        /** Removes what a killed earlier run (its JVM gone) left behind; says whether there was something. */
+        private static boolean removeStale() throws IOException, InterruptedException
+        {
+            boolean found = false;
+            for (final String ns : ourNamespaces())
+            {
+                final Matcher m = OURS.matcher(ns);
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> !p.isAlive()).orElse(true))
+                {
+                    System.out.println("[MultiHostTest] removing namespace " + ns + " left by an earlier run");
+                    removeNamespace(ns);
+                    found = true;
+                }
+            }
+            try (Stream<Path> dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir"))))
+            {
+                for (final Path dir : dirs.collect(Collectors.toList()))
+                {
+                    final String name = dir.getFileName().toString();
+                    final Matcher m = Pattern.compile("^" + RUN_DIR_PREFIX + PREFIX + "(\\d+)-.*").matcher(name);
+                    if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> !p.isAlive()).orElse(true))
+                    {
+                        deleteTree(dir);
+                    }
+                }
+            }
+            return found;
+        }
+
+        private static List<String> ourNamespaces() throws IOException, InterruptedException
+        {
+            final Cmd list = run(10, "ip", "netns", "list");
+            return list.output.lines().map(l -> l.split("\\s+")[0])
+                .filter(n -> OURS.matcher(n).matches()).collect(Collectors.toList());
+        }
+
+        private static void removeNamespace(final String ns) throws IOException, InterruptedException
+        {
+            final Cmd pids = run(10, "ip", "netns", "pids", ns);
+            pids.output.lines().map(String::trim).filter(l -> l.matches("\\d+"))
+                .forEach(pid -> ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly));
+            run(15, "ip", "netns", "del", ns);
+            deleteTree(Path.of("/etc/netns", ns));
+        }
+
+        /** Idempotent; also run by the shutdown hook. Never throws: it does what it can and says what failed. */
+        @Override
+        public synchronized void close()
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            for (final Process daemon : daemons)
+            {
+                daemon.descendants().forEach(ProcessHandle::destroyForcibly);
+                daemon.destroyForcibly();
+            }
+            for (final Process daemon : daemons)
+            {
+                try
+                {
+                    daemon.waitFor(10, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            final List<String> namespaces = new ArrayList<>(hosts);
+            namespaces.add(bridgeNs);
+            for (final String ns : namespaces)
+            {
+                try
+                {
+                    if (created.contains(ns) || Files.exists(Path.of("/run/netns", ns)))
+                    {
+                        removeNamespace(ns);
+                    }
+                    deleteTree(Path.of("/etc/netns", ns));
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    System.err.println("[MultiHostTest] cleanup of " + ns + " failed: " + ex);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (createdEtcNetns)
+            {
+                Path.of("/etc/netns").toFile().delete(); // only when empty
+            }
+            deleteTree(runDir);
+        }
+
+        void removeHook()
+        {
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (final IllegalStateException ignored)
+            {
+                // Shutting down already.
+            }
+        }
+
+        /** What is left of this run after {@link #close()}: namespaces, /etc/netns entries, daemons. */
+        List<String> leftovers()
+        {
+            final List<String> left = new ArrayList<>();
+            try
+            {
+                for (final String ns : ourNamespaces())
+                {
+                    if (ns.startsWith(base))
+                    {
+                        left.add("namespace " + ns);
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                left.add("cannot list namespaces: " + ex);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            for (final String host : hosts)
+            {
+                if (Files.exists(Path.of("/etc/netns", host)))
+                {
+                    left.add("/etc/netns/" + host);
+                }
+            }
+            for (final Process daemon : daemons)
+            {
+                if (daemon.isAlive())
+                {
+                    left.add("daemon " + daemon.pid());
+                }
+            }
+            return left;
+        }
+
+        private static void must(final String... command) throws IOException, InterruptedException
+        {
+            final Cmd cmd = run(15, command);
+            assertEquals(0, cmd.status, cmd.describe());
+        }
+    }
+
+    /** A finished short command. */
+    private record Cmd(List<String> command, int status, String output)
+    {
+        String describe()
+        {
+            return String.join(" ", command) + ": exit status " + status + (output.isBlank() ? "" : ", output: " + output.trim());
+        }
+    }
+
+    /** Runs a short command with a deadline; a command that cannot be started (not installed) is status 127. */
+    private static Cmd run(final long timeoutSeconds, final String... command) throws IOException, InterruptedException
+    {
+        final Path out = Files.createTempFile("pshmem-multihost-cmd", ".out");
+        try
+        {
+            final Process process;
+            try
+            {
+                process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile()).start();
+            }
+            catch (final IOException ex)
+            {
+                return new Cmd(List.of(command), 127, ex.getMessage());
+            }
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
+            {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                return new Cmd(List.of(command), -1, "timed out after " + timeoutSeconds + " s; " + read(out));
+            }
+            return new Cmd(List.of(command), process.exitValue(), read(out));
+        }
+        finally
+        {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    private static String read(final Path file)
+    {
+        try
+        {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            return "(cannot read " + file + ": " + ex + ")";
+        }
+    }
+
+    private static void deleteTree(final Path dir)
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        catch (final IOException ignored)
+        {
+            // Reported by the leftover check.
+        }
+    }
+}
