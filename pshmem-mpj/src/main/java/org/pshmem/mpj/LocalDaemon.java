@@ -36,6 +36,65 @@ final class LocalDaemon implements AutoCloseable
     }
 
     /**
+     * A daemon runs ranks with its own {@code java}, and ranks get the options of the launcher's Java version
+     * (a Java 17 rank refuses Java 25's options and the job would hang): a daemon of this MPJ home running
+     * another Java is stopped so that one with this Java can start; another's daemon is an error.
+     *
+     * @return true when a stale daemon was stopped.
+     */
+    private static boolean replaceStale(final Path home, final Path javaBin) throws IOException
+    {
+        final String daemonJar = home.resolve("lib/daemon.jar").toString();
+        final Path ours = javaBin.toRealPath();
+        boolean stopped = false;
+        for (final ProcessHandle daemon : (Iterable<ProcessHandle>)ProcessHandle.allProcesses()
+            .filter(p -> p.info().commandLine().map(line -> line.contains("runtime.daemon.MPJDaemon")).orElse(false))::iterator)
+        {
+            final String command = daemon.info().command().orElse("");
+            final String line = daemon.info().commandLine().orElse("");
+            if (command.isEmpty() || Path.of(command).toRealPath().equals(ours))
+            {
+                continue;
+            }
+            if (!line.contains(daemonJar))
+            {
+                throw new IOException("an MPJ Express daemon (pid " + daemon.pid() + ") runs with " + command +
+                    ", but this job's ranks run with " + javaBin + " and need its options; stop that daemon, or " +
+                    "launch with the same Java");
+            }
+            daemon.destroy();
+            try
+            {
+                daemon.onExit().get(5, TimeUnit.SECONDS);
+            }
+            catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+            {
+                daemon.destroyForcibly();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping a stale MPJ Express daemon", ex);
+            }
+            stopped = true;
+        }
+        final long deadline = System.currentTimeMillis() + 10_000;
+        while (stopped && running() && System.currentTimeMillis() < deadline)
+        {
+            try
+            {
+                Thread.sleep(50);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping a stale MPJ Express daemon", ex);
+            }
+        }
+        return stopped;
+    }
+
+    /**
      * @param home    the MPJ home.
      * @param javaBin the java command ranks are to run with.
      * @param workDir where the daemon runs and logs.
@@ -45,7 +104,10 @@ final class LocalDaemon implements AutoCloseable
     {
         if (running())
         {
-            return new LocalDaemon(null);
+            if (!replaceStale(home, javaBin))
+            {
+                return new LocalDaemon(null);
+            }
         }
         final ProcessBuilder builder = new ProcessBuilder(javaBin.toString(), "-cp",
             home.resolve("lib/daemon.jar").toString(), "runtime.daemon.MPJDaemon", Integer.toString(PORT))

@@ -202,14 +202,20 @@ class KillTest
         {
             job.awaitRunning();
             final List<ProcessHandle> started = job.launcher.descendants().collect(Collectors.toList());
-            Thread.sleep(randomPause("launcher, " + phase));
-            kill("9", job.launcher.pid());
-            job.awaitNoLeftovers();
-            final String out = job.output();
-            assertEquals(List.of(), job.leftovers(), out);
-            assertEquals(List.of(), job.segmentFiles(), out);
-            // A daemon the launcher started for this job outlives it; end it so later jobs start their own.
-            started.forEach(ProcessHandle::destroyForcibly);
+            try
+            {
+                Thread.sleep(randomPause("launcher, " + phase));
+                kill("9", job.launcher.pid());
+                job.awaitNoLeftovers();
+                final String out = job.output();
+                assertEquals(List.of(), job.leftovers(), out);
+                assertEquals(List.of(), job.segmentFiles(), out);
+            }
+            finally
+            {
+                // A daemon the launcher started for this job outlives it; end it so later jobs start their own.
+                started.forEach(ProcessHandle::destroyForcibly);
+            }
         }
     }
 
