@@ -5,11 +5,12 @@ import org.pshmem.api.DistributedLock;
 import org.pshmem.api.Pshmem;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
+import org.pshmem.api.TaskBatch;
 
 /**
  * Job program for the kill tests: every rank prints {@code RUNNING <rank> <pid>} once, then repeats one
  * operation for up to a minute, to be killed in the middle of it. Phases: {@code create} (create and close
- * arrays), {@code set} (rotating writers), {@code lock} (lock and unlock), {@code idle} (holds an array and
+ * arrays), {@code set} (rotating writers), {@code lock} (lock and unlock), {@code batch} (workers of one rank take and finish tasks), {@code idle} (holds an array and
  * sleeps). The second argument only marks the processes of one test.
  */
 public final class ChurnProbe
@@ -47,6 +48,16 @@ public final class ChurnProbe
                             lock.lock();
                             Thread.onSpinWait();
                             lock.unlock();
+                            break;
+                        case "batch":
+                            try (TaskBatch batch = TaskBatch.builder(world, 100_000).build())
+                            {
+                                for (java.util.OptionalInt task = batch.nextTask(); task.isPresent() &&
+                                    System.nanoTime() < end; task = batch.nextTask())
+                                {
+                                    batch.setState(task.getAsInt(), TaskBatch.State.DONE);
+                                }
+                            }
                             break;
                         case "idle":
                             Thread.sleep(100);

@@ -147,7 +147,7 @@ class KillTest
     }
 
     @ParameterizedTest(name = "kill -9 of one rank while it does: {0}")
-    @ValueSource(strings = {"create", "set", "lock", "idle"})
+    @ValueSource(strings = {"create", "set", "lock", "batch", "idle"})
     void killingOneRankEndsTheJobNamingItAndLeavesNothing(final String phase) throws Exception
     {
         try (Job job = new Job(phase))
