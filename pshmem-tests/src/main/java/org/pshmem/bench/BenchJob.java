@@ -47,8 +47,11 @@ public final class BenchJob
                 if (round < 3)
                 {
                     lock(comm);
-                    allocFree(comm);
                     setLargeAndRead(comm, 256, 4096);
+                }
+                if (round < 15)
+                {
+                    allocFree(comm); // creation crosses more code than the others: longer to compile
                 }
             }
             final double setSmall = setSmall(comm);
@@ -103,7 +106,7 @@ public final class BenchJob
                     " MiB)");
                 break;
             case "alloc_free":
-                for (int round = 0; round < 3; round++)
+                for (int round = 0; round < 15; round++)
                 {
                     allocFree(comm);
                 }
