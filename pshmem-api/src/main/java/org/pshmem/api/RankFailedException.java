@@ -6,8 +6,10 @@ package org.pshmem.api;
  */
 public final class RankFailedException extends PshmemException
 {
+    /** Version of the serialised form. */
     private static final long serialVersionUID = 1L;
 
+    /** World rank of the rank at fault. */
     private final int failedRank;
 
     /**

@@ -133,43 +133,91 @@ public abstract sealed class SharedArray implements AutoCloseable
         }
     }
 
-    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
-     * @param comm the ranks. @param shape extents. @return the array. */
+    /**
+     * Collective over {@code comm}: a new zero-filled array of {@code byte} (int8), one copy per node; the same as
+     * {@link #create(Communicator, NodeGroups, ElementType, long...)} with no node groups given.
+     *
+     * @param comm  the ranks that share the array; every one of them must call this with the same shape.
+     * @param shape the extents, one or more, each zero or more.
+     * @return this rank's handle on the array; close it when done (local).
+     * @throws IllegalArgumentException on every rank when a shape is invalid or the ranks disagree on it.
+     * @throws RankFailedException      when another rank failed or left during creation.
+     */
     public static SharedByteArray ofBytes(final Communicator comm, final long... shape)
     {
         return (SharedByteArray)create(comm, null, ElementType.INT8, shape);
     }
 
-    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
-     * @param comm the ranks. @param shape extents. @return the array. */
+    /**
+     * Collective over {@code comm}: a new zero-filled array of {@code short} (int16), one copy per node; the same as
+     * {@link #create(Communicator, NodeGroups, ElementType, long...)} with no node groups given.
+     *
+     * @param comm  the ranks that share the array; every one of them must call this with the same shape.
+     * @param shape the extents, one or more, each zero or more.
+     * @return this rank's handle on the array; close it when done (local).
+     * @throws IllegalArgumentException on every rank when a shape is invalid or the ranks disagree on it.
+     * @throws RankFailedException      when another rank failed or left during creation.
+     */
     public static SharedShortArray ofShorts(final Communicator comm, final long... shape)
     {
         return (SharedShortArray)create(comm, null, ElementType.INT16, shape);
     }
 
-    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
-     * @param comm the ranks. @param shape extents. @return the array. */
+    /**
+     * Collective over {@code comm}: a new zero-filled array of {@code int} (int32), one copy per node; the same as
+     * {@link #create(Communicator, NodeGroups, ElementType, long...)} with no node groups given.
+     *
+     * @param comm  the ranks that share the array; every one of them must call this with the same shape.
+     * @param shape the extents, one or more, each zero or more.
+     * @return this rank's handle on the array; close it when done (local).
+     * @throws IllegalArgumentException on every rank when a shape is invalid or the ranks disagree on it.
+     * @throws RankFailedException      when another rank failed or left during creation.
+     */
     public static SharedIntArray ofInts(final Communicator comm, final long... shape)
     {
         return (SharedIntArray)create(comm, null, ElementType.INT32, shape);
     }
 
-    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
-     * @param comm the ranks. @param shape extents. @return the array. */
+    /**
+     * Collective over {@code comm}: a new zero-filled array of {@code long} (int64), one copy per node; the same as
+     * {@link #create(Communicator, NodeGroups, ElementType, long...)} with no node groups given.
+     *
+     * @param comm  the ranks that share the array; every one of them must call this with the same shape.
+     * @param shape the extents, one or more, each zero or more.
+     * @return this rank's handle on the array; close it when done (local).
+     * @throws IllegalArgumentException on every rank when a shape is invalid or the ranks disagree on it.
+     * @throws RankFailedException      when another rank failed or left during creation.
+     */
     public static SharedLongArray ofLongs(final Communicator comm, final long... shape)
     {
         return (SharedLongArray)create(comm, null, ElementType.INT64, shape);
     }
 
-    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
-     * @param comm the ranks. @param shape extents. @return the array. */
+    /**
+     * Collective over {@code comm}: a new zero-filled array of {@code float} (float32), one copy per node; the same as
+     * {@link #create(Communicator, NodeGroups, ElementType, long...)} with no node groups given.
+     *
+     * @param comm  the ranks that share the array; every one of them must call this with the same shape.
+     * @param shape the extents, one or more, each zero or more.
+     * @return this rank's handle on the array; close it when done (local).
+     * @throws IllegalArgumentException on every rank when a shape is invalid or the ranks disagree on it.
+     * @throws RankFailedException      when another rank failed or left during creation.
+     */
     public static SharedFloatArray ofFloats(final Communicator comm, final long... shape)
     {
         return (SharedFloatArray)create(comm, null, ElementType.FLOAT32, shape);
     }
 
-    /** Collective; see {@link #create(Communicator, NodeGroups, ElementType, long...)}.
-     * @param comm the ranks. @param shape extents. @return the array. */
+    /**
+     * Collective over {@code comm}: a new zero-filled array of {@code double} (float64), one copy per node; the same as
+     * {@link #create(Communicator, NodeGroups, ElementType, long...)} with no node groups given.
+     *
+     * @param comm  the ranks that share the array; every one of them must call this with the same shape.
+     * @param shape the extents, one or more, each zero or more.
+     * @return this rank's handle on the array; close it when done (local).
+     * @throws IllegalArgumentException on every rank when a shape is invalid or the ranks disagree on it.
+     * @throws RankFailedException      when another rank failed or left during creation.
+     */
     public static SharedDoubleArray ofDoubles(final Communicator comm, final long... shape)
     {
         return (SharedDoubleArray)create(comm, null, ElementType.FLOAT64, shape);

@@ -40,37 +40,66 @@ public interface CommEndpoint extends AutoCloseable
     void barrier();
 
     /**
-     * Copies {@code count} elements at {@code offset} from the root's array into every member's array.
+     * Collective: copies {@code count} elements at {@code offset} from the root's array into every member's array.
+     *
+     * @param array  a primitive array; the root's is read, every other member's written.
+     * @param offset first element.
+     * @param count  number of elements.
+     * @param root   the member whose elements are copied.
      */
     void broadcast(Object array, int offset, int count, int root);
 
     /**
      * Every member contributes {@code count} elements of {@code send}; {@code receive} gets all contributions
-     * in rank order ({@code size() * count} elements).
+     * in rank order ({@code size() * count} elements). Collective.
+     *
+     * @param send    this member's contribution, a primitive array.
+     * @param count   number of elements each member contributes.
+     * @param receive array of the same type with room for {@code size() * count} elements.
      */
     void allGather(Object send, int count, Object receive);
 
     /**
      * Reduces {@code count} elements of {@code send} ({@code int[]}, {@code long[]} or {@code double[]})
-     * element-wise over all members into every member's {@code receive}.
+     * element-wise over all members into every member's {@code receive}. Collective.
+     *
+     * @param send    this member's values.
+     * @param receive array of the same type and at least {@code count} elements, for the result.
+     * @param count   number of elements.
+     * @param op      the reduction.
      */
     void allReduce(Object send, Object receive, int count, ReduceOp op);
 
     /**
-     * Sends {@code count} elements to {@code dest}; may return before the receiver has them.
+     * Sends {@code count} elements to {@code dest}; may return before the receiver has them. Not collective.
+     *
+     * @param array  a primitive array.
+     * @param offset first element to send.
+     * @param count  number of elements.
+     * @param dest   the receiving member.
+     * @param tag    message tag, zero or more.
      */
     void send(Object array, int offset, int count, int dest, int tag);
 
     /**
      * Non-blocking: whether a message with {@code tag} from {@code source} (or {@link #ANY_SOURCE}) waits.
      * May be called by a thread other than the one using the endpoint's collectives.
+     *
+     * @param source the sending member, or {@link #ANY_SOURCE}.
+     * @param tag    message tag.
+     * @return true when such a message can be received now.
      */
     boolean probe(int source, int tag);
 
     /**
      * Receives a message of at most {@code count} elements from {@code source} (or {@link #ANY_SOURCE})
-     * with {@code tag}.
+     * with {@code tag}. Not collective; blocks until the message arrives.
      *
+     * @param array  a primitive array to receive into.
+     * @param offset first element to write.
+     * @param count  room for at most this many elements.
+     * @param source the sending member, or {@link #ANY_SOURCE}.
+     * @param tag    message tag.
      * @return number of elements received.
      */
     int receive(Object array, int offset, int count, int source, int tag);
@@ -90,6 +119,8 @@ public interface CommEndpoint extends AutoCloseable
     /**
      * Collective: splits into groups by colour, ordered by key then rank.
      *
+     * @param color this rank's group, zero or more, or {@link #UNDEFINED} for none.
+     * @param key   order within the group.
      * @return this rank's new group, or null when {@code color} is {@link #UNDEFINED}.
      */
     CommEndpoint split(int color, int key);

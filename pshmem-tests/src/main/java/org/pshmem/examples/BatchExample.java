@@ -22,6 +22,7 @@ public final class BatchExample
 
     /**
      * @param args optional tracking folder.
+     * @throws Exception when the tracking folder cannot be read or written.
      */
     public static void main(final String[] args) throws Exception
     {

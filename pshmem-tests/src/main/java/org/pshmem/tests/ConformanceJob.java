@@ -22,6 +22,7 @@ public final class ConformanceJob
 
     /**
      * @param args optional comma-separated scenario names; all scenarios when absent.
+     * @throws Exception when a scenario or the job fails; the launcher reports it and fails the job.
      */
     public static void main(final String[] args) throws Exception
     {

@@ -53,6 +53,11 @@ public final class SharedArrayScenarios
     /**
      * Upstream scenario 1: every writable rank in turn writes its value over a 2x5x10 array in 1x1x5 blocks,
      * with {@code set()} and again with {@code assign()}; then a full assignment; then contiguity of a row.
+     * Collective over {@code comm}.
+     *
+     * @param comm   the ranks.
+     * @param groups node groups to pass to the arrays, or null to let them split {@code comm}.
+     * @param types  element types to run with.
      */
     public static void writeInTurn(final Communicator comm, final NodeGroups groups, final ElementType... types)
     {

@@ -23,6 +23,9 @@ public final class Values
     }
 
     /**
+     * @param type   element type.
+     * @param length number of elements.
+     * @param value  element i's value, from i.
      * @return a Java array of {@code type} whose element i is {@code value.applyAsLong(i)}.
      */
     public static Object make(final ElementType type, final int length, final LongUnaryOperator value)
@@ -45,6 +48,8 @@ public final class Values
     }
 
     /**
+     * @param array a Java primitive array.
+     * @param i     index.
      * @return element {@code i} of a Java primitive array, as a double.
      */
     public static double element(final Object array, final int i)
@@ -53,6 +58,8 @@ public final class Values
     }
 
     /**
+     * @param shm  the array.
+     * @param flat flat index.
      * @return element {@code flat} of the node's copy, read through the typed {@code getFlat}.
      */
     public static double getFlat(final SharedArray shm, final long flat)
@@ -81,6 +88,8 @@ public final class Values
     }
 
     /**
+     * @param shm   the array.
+     * @param index one index per dimension.
      * @return element at {@code index}, read through the typed {@code get}.
      */
     public static double get(final SharedArray shm, final long... index)
@@ -109,6 +118,8 @@ public final class Values
     }
 
     /**
+     * @param shm     the array.
+     * @param leading leading indices.
      * @return the typed read-only view of the run selected by leading indices.
      */
     public static Buffer view(final SharedArray shm, final long... leading)
@@ -137,6 +148,8 @@ public final class Values
     }
 
     /**
+     * @param buffer a typed buffer.
+     * @param i      index.
      * @return element {@code i} of a typed buffer, as a double.
      */
     public static double element(final Buffer buffer, final int i)
@@ -167,6 +180,11 @@ public final class Values
     /**
      * Checks the whole node copy equals {@code expected(flat index)}, through {@code copyTo}, {@code get}
      * and {@code getFlat}.
+     *
+     * @param shm      the array.
+     * @param expected expected value by flat index.
+     * @param what     names the check in failure messages.
+     * @throws AssertionError when an element differs.
      */
     public static void expectAll(final SharedArray shm, final LongUnaryOperator expected, final String what)
     {
