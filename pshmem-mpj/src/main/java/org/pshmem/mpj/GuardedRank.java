@@ -49,7 +49,7 @@ public final class GuardedRank
             Runtime.getRuntime().halt(2);
         }
         final String rank = args[0];
-        mark(rank, "pid", Long.toString(ProcessHandle.current().pid()));
+        mark(rank, "pid", RankProcess.markOfThisProcess());
         // SIGTERM/SIGINT run shutdown hooks: no segment name of this rank outlives it.
         Runtime.getRuntime().addShutdownHook(new Thread(ShmSegment::removeKnownNames, "pshmem-segment-names"));
         if (null != System.getProperty(JOB_DIR_PROPERTY))

@@ -60,8 +60,7 @@ final class JobStatus
                 if (name.endsWith(".pid"))
                 {
                     final String rank = name.substring("rank-".length(), name.length() - ".pid".length());
-                    final long pid = Long.parseLong(Files.readString(file).trim());
-                    if (ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true) &&
+                    if (RankProcess.isGone(file) &&
                         !Files.exists(dir.resolve("rank-" + rank + ".ok")) &&
                         !Files.exists(dir.resolve("rank-" + rank + ".stopped")))
                     {

@@ -18,10 +18,13 @@ import java.util.stream.Stream;
 
 /**
  * Our launcher of MPJ Express jobs:
- * {@code MpjLauncher -np N [--device niodev|multicore] [--nodes K] -cp CLASSPATH MainClass [args...]}.
- * It prepares a working MPJ home, for niodev the {@code machines} file and a local daemon when none runs
- * (stopped again after the job), passes the JVM options ranks need ({@link JvmOptions}), and with
- * {@code --nodes K} deals the ranks to K simulated nodes through the node-name setting. Every rank runs under
+ * {@code MpjLauncher -np N [--device niodev|multicore] [--nodes K | --machines FILE] -cp CLASSPATH MainClass
+ * [args...]}. It prepares a working MPJ home, for niodev the {@code machines} file and a local daemon when none
+ * runs (stopped again after the job); with {@code --machines} the ranks go to the listed hosts, where MPJ
+ * daemons must already run, and the class path and the launcher's temporary folder (the job folder) must be
+ * the same paths on every host (a shared file system). It passes the JVM options ranks need
+ * ({@link JvmOptions}), and with {@code --nodes K} deals the ranks to K simulated nodes through the node-name
+ * setting. Every rank runs under
  * {@link GuardedRank}: when one fails, the job is aborted. MPJ's banner lines are dropped from the output.
  * Exit status: 0 when every rank finished normally; 1 when a rank failed, did not finish, or the
  * {@code --timeout} passed; 2 for bad usage.
@@ -62,6 +65,7 @@ public final class MpjLauncher
         String classPath = ".";
         long timeoutSeconds = 0;
         String shmDir = null;
+        Path machines = null;
         int i = 0;
         try
         {
@@ -80,6 +84,7 @@ public final class MpjLauncher
                     case "--device": device = value; break;
                     case "--timeout": timeoutSeconds = Long.parseLong(value); break;
                     case "--shm-dir": shmDir = Path.of(value).toAbsolutePath().toString(); break;
+                    case "--machines": machines = Path.of(value).toAbsolutePath(); break;
                     case "-cp": case "-classpath": case "--class-path": classPath = value; break;
                     default: return usage(err, "unknown option '" + option + "'");
                 }
@@ -106,10 +111,49 @@ public final class MpjLauncher
         {
             return usage(err, "--device must be niodev or multicore, not '" + device + "'");
         }
+        List<String> hosts = List.of();
+        if (null != machines)
+        {
+            if (!device.equals("niodev") || nodes > 1)
+            {
+                return usage(err, "--machines runs ranks on the listed hosts with the niodev device; it does not go " +
+                    "with --device multicore or --nodes (the hosts are the nodes)");
+            }
+            try
+            {
+                hosts = Files.readAllLines(machines).stream().map(String::trim)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).collect(Collectors.toList());
+            }
+            catch (final IOException ex)
+            {
+                return usage(err, "cannot read the machines file " + machines + ": " + ex);
+            }
+            if (hosts.isEmpty())
+            {
+                return usage(err, "the machines file " + machines + " lists no host");
+            }
+            try
+            {
+                // MPJRun has the ranks connect back to this host by its name: a loopback address hangs the job.
+                final java.net.InetAddress self = java.net.InetAddress.getLocalHost();
+                if (self.isLoopbackAddress() && hosts.stream().anyMatch(host -> !host.equals("localhost")))
+                {
+                    err.println("pshmem mpj launcher: this host's name " + self.getHostName() + " resolves to " +
+                        self.getHostAddress() + " (loopback), so ranks on other hosts could not reach the launcher; " +
+                        "map it to an address they can reach (/etc/hosts)");
+                    return 1;
+                }
+            }
+            catch (final java.net.UnknownHostException ex)
+            {
+                err.println("pshmem mpj launcher: this host's name does not resolve: " + ex.getMessage());
+                return 1;
+            }
+        }
         try
         {
             return run(new Job(ranks, nodes, device, absolute(classPath), args.subList(i, args.size()), timeoutSeconds,
-                shmDir), out, err);
+                shmDir, hosts), out, err);
         }
         catch (final IOException | IllegalStateException ex)
         {
@@ -118,8 +162,9 @@ public final class MpjLauncher
         }
     }
 
-    private record Job(
-        int ranks, int nodes, String device, String classPath, List<String> program, long timeoutSeconds, String shmDir)
+    /** @param hosts where ranks run, each with an MPJ daemon already running; empty for this host alone. */
+    private record Job(int ranks, int nodes, String device, String classPath, List<String> program, long timeoutSeconds,
+        String shmDir, List<String> hosts)
     {
     }
 
@@ -133,8 +178,11 @@ public final class MpjLauncher
         final Path statusDir = Files.createDirectory(workDir.resolve("status"));
         try
         {
-            Files.writeString(workDir.resolve("machines"), "localhost\n");
-            try (LocalDaemon daemon = job.device().equals("niodev") ? LocalDaemon.ensure(home, javaBin, workDir) : null)
+            final boolean thisHostOnly = job.hosts().isEmpty();
+            Files.writeString(workDir.resolve("machines"),
+                thisHostOnly ? "localhost\n" : String.join("\n", job.hosts()) + "\n");
+            try (LocalDaemon daemon = thisHostOnly && job.device().equals("niodev") ?
+                LocalDaemon.ensure(home, javaBin, workDir) : null)
             {
                 final Process process = start(job, home, javaBin, workDir, statusDir);
                 // SIGINT/SIGTERM: end the ranks, remove what they left, and the job's folder and daemon.
@@ -297,7 +345,7 @@ public final class MpjLauncher
         final java.util.Set<String> pids = new java.util.HashSet<>();
         for (final String rank : marked(statusDir, ".pid"))
         {
-            pids.add(Files.readString(statusDir.resolve("rank-" + rank + ".pid")).trim());
+            RankProcess.localPid(statusDir.resolve("rank-" + rank + ".pid")).ifPresent(pid -> pids.add(pid.toString()));
         }
         final Path dir = Path.of(null == shmDir ? MpjSession.DEFAULT_SHM_DIR : shmDir);
         try (Stream<Path> files = Files.list(dir))
@@ -320,22 +368,14 @@ public final class MpjLauncher
             {
                 continue;
             }
-            try
+            // Under the multicore device every rank is the same JVM, which ends only with the job.
+            // Looked at again after the pid: the rank may have finished and ended since the listing above.
+            if (RankProcess.isGone(statusDir.resolve("rank-" + rank + ".pid")) &&
+                !Files.exists(statusDir.resolve("rank-" + rank + ".ok")) &&
+                !Files.exists(statusDir.resolve("rank-" + rank + ".failed")) &&
+                !Files.exists(statusDir.resolve("rank-" + rank + ".stopped")))
             {
-                final long pid = Long.parseLong(Files.readString(statusDir.resolve("rank-" + rank + ".pid")).trim());
-                // Under the multicore device every rank is the same JVM, which ends only with the job.
-                // Looked at again after the pid: the rank may have finished and ended since the listing above.
-                if (ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true) &&
-                    !Files.exists(statusDir.resolve("rank-" + rank + ".ok")) &&
-                    !Files.exists(statusDir.resolve("rank-" + rank + ".failed")) &&
-                    !Files.exists(statusDir.resolve("rank-" + rank + ".stopped")))
-                {
-                    dead.add(rank);
-                }
-            }
-            catch (final NumberFormatException | IOException ignored)
-            {
-                // Being written.
+                dead.add(rank);
             }
         }
         return dead;
@@ -348,14 +388,8 @@ public final class MpjLauncher
         {
             files.filter(path -> path.getFileName().toString().endsWith(".pid")).forEach(path ->
             {
-                try
-                {
-                    ProcessHandle.of(Long.parseLong(Files.readString(path).trim())).ifPresent(ProcessHandle::destroyForcibly);
-                }
-                catch (final IOException | NumberFormatException ignored)
-                {
-                    // The rank is gone already.
-                }
+                // Only ranks of this host: a remote rank ends when MPJRun does, through its daemon.
+                RankProcess.localPid(path).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
             });
         }
         catch (final IOException ignored)
@@ -422,7 +456,8 @@ public final class MpjLauncher
     {
         err.println("pshmem mpj launcher: " + problem);
         err.println("usage: " + MpjLauncher.class.getName() +
-            " -np N [--device niodev|multicore] [--nodes K] [--timeout SECONDS] [--shm-dir DIR] -cp CLASSPATH" +
+            " -np N [--device niodev|multicore] [--nodes K | --machines FILE] [--timeout SECONDS] [--shm-dir DIR]" +
+            " -cp CLASSPATH" +
             " MainClass [args...]");
         return 2;
     }

@@ -42,6 +42,10 @@ class MpjLauncherTest
         assertTrue(usageError("-np", "2", "--device", "carrier", "Main").contains("--device must be niodev or multicore"));
         assertTrue(usageError("-np", "two", "Main").contains("whole numbers"));
         assertTrue(usageError("--bogus", "1", "Main").contains("unknown option '--bogus'"));
+        assertTrue(usageError("-np", "2", "--machines", "/nonexistent/machines", "Main")
+            .contains("cannot read the machines file /nonexistent/machines"));
+        assertTrue(usageError("-np", "4", "--nodes", "2", "--machines", "/etc/hostname", "Main")
+            .contains("it does not go with --device multicore or --nodes"));
     }
 
     @Test

@@ -51,8 +51,8 @@ import org.pshmem.tests.SharedArrayScenarios;
  * address on a private bridge (itself in a namespace of its own, so the machine's network is not touched), its
  * own host name (UTS namespace), its own {@code /dev/shm} (a tmpfs in its mount namespace, so a host cannot see
  * another's segment files) and its own MPJ daemon. The project's unchanged {@link MpjLauncher} runs on host A
- * (inside the daemon's namespaces) with MPJ's {@code -machinesfile} naming the three hosts through
- * {@code PSHMEM_JAVA_OPTS}, as {@code ./pshmem run} would, so the 6 ranks, 2 per host, talk over real TCP
+ * (inside the daemon's namespaces) with {@code --machines} naming the three hosts, as
+ * {@code ./pshmem run --machines} does, so the 6 ranks, 2 per host, talk over real TCP
  * between the hosts' addresses. It runs a probe (host, node and one segment per host, data written on one host
  * read back on every host), the README example and the whole conformance suite.
  *
@@ -454,7 +454,8 @@ class MultiHostTest
             // this run's folder: removed with it even when the launcher is killed before it cleans up.
             command.add("-Djava.io.tmpdir=" + Files.createDirectories(runDir.resolve("tmp")));
             command.addAll(List.of("-cp", classPath, MpjLauncher.class.getName(), "-np", Integer.toString(RANKS),
-                "--device", "niodev", "--timeout", Long.toString(JOB_TIMEOUT_S), "-cp", classPath, main));
+                "--device", "niodev", "--machines", runDir.resolve("machines").toString(),
+                "--timeout", Long.toString(JOB_TIMEOUT_S), "-cp", classPath, main));
             final Path log = runDir.resolve("job-" + main.replaceAll("[^A-Za-z0-9.]", "_") + ".log");
             final ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(runDir.toFile())
@@ -462,9 +463,7 @@ class MultiHostTest
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(log.toFile());
             environment(builder);
-            // MPJRun's own option, placed before -np by the launcher: the ranks go to the three hosts.
-            builder.environment().put("PSHMEM_JAVA_OPTS",
-                "-machinesfile " + runDir.resolve("machines") + " " + String.join(" ", LIGHT_JVM));
+            builder.environment().put("PSHMEM_JAVA_OPTS", String.join(" ", LIGHT_JVM));
             final long start = System.nanoTime();
             final Process process = builder.start();
             int status;
