@@ -192,10 +192,8 @@ class KillTest
         }
     }
 
-    // Not "create": when the launcher dies the MPJ daemon may kill the ranks before their watchdog ends them,
-    // and a file being created then stays (./pshmem shm clean removes it); the README says so.
     @ParameterizedTest(name = "kill -9 of the launcher while the ranks do: {0}")
-    @ValueSource(strings = {"set", "lock", "idle"})
+    @ValueSource(strings = {"create", "set", "lock", "idle"})
     void killingTheLauncherEndsTheRanksAndLeavesNothing(final String phase) throws Exception
     {
         try (Job job = new Job(phase))

@@ -106,6 +106,7 @@ class CommandLineTest
             List.of("run", "--transport", "carrier-pigeon", "Main"),
             List.of("run", "--device", "smoke", "Main"),
             List.of("run", "--timeout", "soon", "Main"),
+            List.of("run", "--transport", "local", "--machines", "hosts", "Main"),
             List.of("run"),
             List.of("demo", "--transport", "carrier-pigeon"),
             List.of("shm", "sweep"),
