@@ -28,6 +28,14 @@ public final class BenchJob
     {
     }
 
+    /**
+     * Runs every workload, or with arguments one workload at one size (see {@code scale}); collective over the
+     * world.
+     *
+     * @param args the launcher's arguments, then optionally {@code set_small}, {@code set_large ROWS},
+     *             {@code alloc_free} or {@code copies}.
+     * @throws Exception when a workload fails or reads a wrong result.
+     */
     public static void main(final String[] args) throws Exception
     {
         try (Pshmem pshmem = Pshmem.init(args))

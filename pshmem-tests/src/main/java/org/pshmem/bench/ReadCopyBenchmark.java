@@ -38,6 +38,7 @@ public class ReadCopyBenchmark
     private double[] plain;
     private double[] target;
 
+    /** A single-rank runtime and a 128 MiB array holding 0.5 everywhere. */
     @Setup(Level.Trial)
     public void setUp()
     {
@@ -50,6 +51,7 @@ public class ReadCopyBenchmark
         view = shm.view();
     }
 
+    /** Closes the array and the runtime. */
     @TearDown(Level.Trial)
     public void tearDown()
     {
@@ -58,14 +60,14 @@ public class ReadCopyBenchmark
         pshmem.close();
     }
 
-    /** Baseline: summing a plain heap array. */
+    /** @return the sum of a plain heap array (the baseline). */
     @Benchmark
     public double plainArraySum()
     {
         return ReadLoops.sum(plain);
     }
 
-    /** Baseline: copying a plain heap array into another. */
+    /** @return the copy of a plain heap array into another (the baseline). */
     @Benchmark
     public double[] plainArrayCopy()
     {
@@ -73,14 +75,14 @@ public class ReadCopyBenchmark
         return target;
     }
 
-    /** The read API: absolute {@code get(i)} on a zero-copy view. */
+    /** @return the sum through the read API: absolute {@code get(i)} on a zero-copy view. */
     @Benchmark
     public double viewSum()
     {
         return ReadLoops.sum(view);
     }
 
-    /** The read API: element by element through {@code getFlat}, the loop as for the plain array. */
+    /** @return the sum through {@code getFlat}, element by element, in the loop used for the plain array. */
     @Benchmark
     public double getFlatSum()
     {
@@ -94,7 +96,7 @@ public class ReadCopyBenchmark
         return s0 + s1;
     }
 
-    /** The read API: copying the whole array out. */
+    /** @return the whole array copied out through the read API. */
     @Benchmark
     public double[] copyTo()
     {
@@ -102,7 +104,7 @@ public class ReadCopyBenchmark
         return target;
     }
 
-    /** The write API on one rank: a whole-array {@code set()}. */
+    /** @return the array after a whole-array {@code set()} on one rank. */
     @Benchmark
     public SharedDoubleArray setWhole()
     {

@@ -23,6 +23,10 @@ public final class SingleJvmBench
     {
     }
 
+    /**
+     * @param args none.
+     * @throws RunnerException when JMH cannot run the benchmarks.
+     */
     public static void main(final String[] args) throws RunnerException
     {
         final Options options = new OptionsBuilder()
