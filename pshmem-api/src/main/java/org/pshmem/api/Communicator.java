@@ -16,6 +16,9 @@ import org.pshmem.spi.NodeMemory;
  * {@link #receive(Object, int, int)} are Java primitive arrays: {@code byte[]}, {@code short[]},
  * {@code int[]}, {@code long[]}, {@code float[]} or {@code double[]}.
  *
+ * <p>Methods not marked collective are not: {@code send} and {@code receive} are point-to-point between two
+ * ranks, and the accessors ({@code rank()}, {@code size()}, {@code worldRank()}) are local.
+ *
  * <p>A communicator is used by one thread at a time. The world and self communicators belong to
  * {@link Pshmem}; communicators made by {@link #split(int, int)} and {@link #splitByNode()} belong to the
  * caller, who closes them.

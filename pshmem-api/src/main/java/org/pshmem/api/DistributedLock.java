@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  *
+ * <p>Only {@code create} and {@code close} are collective. {@code lock()}, {@code tryLock()}, {@code hold()} and
+ * {@code unlock()} are called by each rank on its own, whenever it likes; they talk only to the owner's state.
+ * {@code isHeldByThisRank()} is local.
+ *
  * <p>{@code lock()} when this rank already holds the lock returns at once; {@code unlock()} when it does not
  * does nothing. One thread of a rank uses a lock at a time. If waiting fails (a rank failed), this rank's
  * request is withdrawn so the others are not left waiting for it. With the system logger {@code org.pshmem.lock}

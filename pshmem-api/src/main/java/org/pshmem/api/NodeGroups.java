@@ -5,6 +5,9 @@ package org.pshmem.api;
  * memory, and the ranks with the same node-rank on every node, over which {@code set()} replicates data.
  * Arrays made without a {@code NodeGroups} split their own; pass one to reuse the splits across many
  * arrays or to choose the grouping yourself.
+ *
+ * <p>{@code split} is collective over its communicator, and so is closing the pair it returns (which frees its
+ * two communicators); {@code of} and the accessors are local.
  */
 public final class NodeGroups implements AutoCloseable
 {

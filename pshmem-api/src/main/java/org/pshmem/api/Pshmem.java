@@ -28,6 +28,9 @@ import org.pshmem.spi.TransportSession;
  * {@value #TRANSPORT_ENV}; else, of the transports on the class path that can run without a launcher, the
  * one of highest priority. Asking for a transport that is not present is an error that lists the ones that
  * are.
+ *
+ * <p>{@code init} and {@code close} are called once by every rank (with MPJ Express they are MPI's
+ * {@code Init} and {@code Finalize}); the accessors are local.
  */
 public final class Pshmem implements AutoCloseable
 {

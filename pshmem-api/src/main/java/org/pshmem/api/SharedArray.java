@@ -24,7 +24,10 @@ import org.pshmem.spi.NodeSegment;
  * <p>Every collective method checks its input on the ranks that have it and agrees on the outcome, so bad
  * input makes every rank throw the same exception (naming the rank that had it) and never leaves a rank
  * waiting. {@link #close()} is local and idempotent; the memory goes away when the last rank of the node
- * has closed it. An instance is used by one thread at a time.
+ * has closed it. Only creation, {@code set} and {@code assign} are collective; every read ({@code get},
+ * {@code getFlat}, {@code view}, {@code flatView}, {@code copyTo}, {@code toString}, {@code dataString}) and
+ * every accessor is local: it reads this node's copy or this rank's own state and involves no other rank. An
+ * instance is used by one thread at a time.
  *
  * <pre>{@code
  * try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, 3, 5)) {

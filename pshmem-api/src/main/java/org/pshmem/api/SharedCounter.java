@@ -11,7 +11,9 @@ package org.pshmem.api;
  * }
  * }</pre>
  *
- * <p>One thread of a rank uses a counter at a time.
+ * <p>Only {@code create} and {@code close} are collective; {@code getAndAdd}, {@code getAndIncrement} and
+ * {@code get} are called by each rank on its own and talk only to the owner's state. One thread of a rank uses
+ * a counter at a time.
  */
 public final class SharedCounter implements AutoCloseable
 {

@@ -38,6 +38,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  * }</pre>
  *
+ * <p>{@code build()} and {@code close()} are collective over the communicator, and {@code nextTask()} over the
+ * calling rank's worker; {@code getState} and {@code setState} are called by one rank on its own and talk only
+ * to the owner's state; the builder and the accessors ({@code worker()}, {@code workerCount()},
+ * {@code workerRank()}, {@code workerComm()}, {@code taskCount()}) are local.
+ *
  * <p>One thread of a rank uses a batch at a time.
  */
 public final class TaskBatch implements AutoCloseable
