@@ -104,17 +104,18 @@ public final class Pshmem implements AutoCloseable
             final String name = wanted.trim();
             for (final Transport transport : present)
             {
-                if (transport.name().equals(name) && !transport.runsWithoutLauncher())
+                if (!transport.name().equals(name))
+                {
+                    continue;
+                }
+                if (!transport.runsWithoutLauncher())
                 {
                     throw new PshmemException("transport '" + name + "' (from " + TRANSPORT_PROPERTY + " or " +
                         TRANSPORT_ENV + ") needs its launcher, and this JVM was not started by it: use ./pshmem run " +
                         "or the transport's own launcher, or a transport that runs in a plain JVM: " +
                         names(present.stream().filter(Transport::runsWithoutLauncher).collect(Collectors.toList())));
                 }
-                if (transport.name().equals(name))
-                {
-                    return transport;
-                }
+                return transport;
             }
             throw new PshmemException("transport '" + name + "' (from " + TRANSPORT_PROPERTY + " or " +
                 TRANSPORT_ENV + ") is not on the class path; present: " + names(present));

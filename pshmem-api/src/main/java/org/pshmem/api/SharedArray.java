@@ -61,6 +61,7 @@ public abstract sealed class SharedArray implements AutoCloseable
     private final NodeSync sync;
     private final int elementShift;
     private final long elementMask;
+    private final long firstWindowElements;
     private boolean closed;
     private boolean buffersExported;
 
@@ -91,6 +92,7 @@ public abstract sealed class SharedArray implements AutoCloseable
             nodes == 1);
         this.elementShift = segment.windowShift() - Integer.numberOfTrailingZeros(type.byteSize());
         this.elementMask = (1L << elementShift) - 1;
+        this.firstWindowElements = Math.min(size, 1L << elementShift);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -744,9 +746,13 @@ public abstract sealed class SharedArray implements AutoCloseable
         }
     }
 
-    final boolean isOpen()
+    /**
+     * @return true when {@code index} lies in the first window of an open array: the typed {@code getFlat} then
+     * reads that window directly, which keeps its loop small enough for the JIT (every array under 1 GiB).
+     */
+    final boolean inOpenFirstWindow(final long index)
     {
-        return !closed;
+        return index >= 0 && index < firstWindowElements && !closed;
     }
 
     final void checkOpen(final String op)

@@ -9,14 +9,12 @@ public final class SharedByteArray extends SharedArray
 {
     private final ByteBuffer[] windows;
     private final ByteBuffer first;
-    private final int firstLength;
 
     SharedByteArray(final Allocation allocation)
     {
         super(allocation);
         windows = windows(new ByteBuffer[windowCount()], b -> b.duplicate());
         first = windows.length > 0 ? windows[0] : null;
-        firstLength = null == first ? 0 : (int)Math.min(size(), first.capacity());
     }
 
     /**
@@ -39,7 +37,7 @@ public final class SharedByteArray extends SharedArray
      */
     public byte getFlat(final long index)
     {
-        if (index >= 0 && index < firstLength && isOpen())
+        if (inOpenFirstWindow(index))
         {
             return first.get((int)index);
         }

@@ -9,14 +9,12 @@ public final class SharedDoubleArray extends SharedArray
 {
     private final DoubleBuffer[] windows;
     private final DoubleBuffer first;
-    private final int firstLength;
 
     SharedDoubleArray(final Allocation allocation)
     {
         super(allocation);
         windows = windows(new DoubleBuffer[windowCount()], b -> b.asDoubleBuffer());
         first = windows.length > 0 ? windows[0] : null;
-        firstLength = null == first ? 0 : (int)Math.min(size(), first.capacity());
     }
 
     /**
@@ -39,7 +37,7 @@ public final class SharedDoubleArray extends SharedArray
      */
     public double getFlat(final long index)
     {
-        if (index >= 0 && index < firstLength && isOpen())
+        if (inOpenFirstWindow(index))
         {
             return first.get((int)index);
         }

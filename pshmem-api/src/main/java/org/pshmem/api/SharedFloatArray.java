@@ -9,14 +9,12 @@ public final class SharedFloatArray extends SharedArray
 {
     private final FloatBuffer[] windows;
     private final FloatBuffer first;
-    private final int firstLength;
 
     SharedFloatArray(final Allocation allocation)
     {
         super(allocation);
         windows = windows(new FloatBuffer[windowCount()], b -> b.asFloatBuffer());
         first = windows.length > 0 ? windows[0] : null;
-        firstLength = null == first ? 0 : (int)Math.min(size(), first.capacity());
     }
 
     /**
@@ -39,7 +37,7 @@ public final class SharedFloatArray extends SharedArray
      */
     public float getFlat(final long index)
     {
-        if (index >= 0 && index < firstLength && isOpen())
+        if (inOpenFirstWindow(index))
         {
             return first.get((int)index);
         }

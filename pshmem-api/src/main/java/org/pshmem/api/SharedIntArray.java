@@ -9,14 +9,12 @@ public final class SharedIntArray extends SharedArray
 {
     private final IntBuffer[] windows;
     private final IntBuffer first;
-    private final int firstLength;
 
     SharedIntArray(final Allocation allocation)
     {
         super(allocation);
         windows = windows(new IntBuffer[windowCount()], b -> b.asIntBuffer());
         first = windows.length > 0 ? windows[0] : null;
-        firstLength = null == first ? 0 : (int)Math.min(size(), first.capacity());
     }
 
     /**
@@ -39,7 +37,7 @@ public final class SharedIntArray extends SharedArray
      */
     public int getFlat(final long index)
     {
-        if (index >= 0 && index < firstLength && isOpen())
+        if (inOpenFirstWindow(index))
         {
             return first.get((int)index);
         }

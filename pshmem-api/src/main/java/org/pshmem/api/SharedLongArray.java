@@ -9,14 +9,12 @@ public final class SharedLongArray extends SharedArray
 {
     private final LongBuffer[] windows;
     private final LongBuffer first;
-    private final int firstLength;
 
     SharedLongArray(final Allocation allocation)
     {
         super(allocation);
         windows = windows(new LongBuffer[windowCount()], b -> b.asLongBuffer());
         first = windows.length > 0 ? windows[0] : null;
-        firstLength = null == first ? 0 : (int)Math.min(size(), first.capacity());
     }
 
     /**
@@ -39,7 +37,7 @@ public final class SharedLongArray extends SharedArray
      */
     public long getFlat(final long index)
     {
-        if (index >= 0 && index < firstLength && isOpen())
+        if (inOpenFirstWindow(index))
         {
             return first.get((int)index);
         }

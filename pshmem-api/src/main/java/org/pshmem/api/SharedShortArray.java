@@ -9,14 +9,12 @@ public final class SharedShortArray extends SharedArray
 {
     private final ShortBuffer[] windows;
     private final ShortBuffer first;
-    private final int firstLength;
 
     SharedShortArray(final Allocation allocation)
     {
         super(allocation);
         windows = windows(new ShortBuffer[windowCount()], b -> b.asShortBuffer());
         first = windows.length > 0 ? windows[0] : null;
-        firstLength = null == first ? 0 : (int)Math.min(size(), first.capacity());
     }
 
     /**
@@ -39,7 +37,7 @@ public final class SharedShortArray extends SharedArray
      */
     public short getFlat(final long index)
     {
-        if (index >= 0 && index < firstLength && isOpen())
+        if (inOpenFirstWindow(index))
         {
             return first.get((int)index);
         }

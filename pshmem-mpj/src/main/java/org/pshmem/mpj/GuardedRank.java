@@ -73,17 +73,8 @@ public final class GuardedRank
         catch (final Throwable ex)
         {
             final Throwable failure = ex instanceof InvocationTargetException ? ex.getCause() : ex;
-            if (!ENDING.compareAndSet(false, true))
-            {
-                return; // the watchdog is ending this rank already
-            }
-            System.err.println("pshmem: rank " + rank + " failed: " + failure);
-            failure.printStackTrace();
-            System.err.flush();
-            mark(rank, "failed", String.valueOf(failure));
-            ShmSegment.removeKnownNames();
-            sleep(Long.getLong(GRACE_PROPERTY, 1000));
-            Runtime.getRuntime().halt(1);
+            end(rank, "pshmem: rank " + rank + " failed: " + failure, failure, "failed", String.valueOf(failure),
+                Long.getLong(GRACE_PROPERTY, 1000));
         }
     }
 
@@ -103,7 +94,7 @@ public final class GuardedRank
             sleep(period);
             if (launcher > 0 && !ProcessHandle.of(launcher).map(ProcessHandle::isAlive).orElse(false))
             {
-                end(rank, "the launcher (pid " + launcher + ") is gone; ending this rank");
+                stop(rank, "the launcher (pid " + launcher + ") is gone; ending this rank");
                 return;
             }
             final org.pshmem.api.RankFailedException failure = JobStatus.failure("job", self);
@@ -117,23 +108,40 @@ public final class GuardedRank
             }
             else if (System.nanoTime() - failureSeenAt > grace * 1_000_000L)
             {
-                end(rank, "rank " + failure.failedRank() + " failed or died (" + failure.getMessage() + "), and this " +
+                stop(rank, "rank " + failure.failedRank() + " failed or died (" + failure.getMessage() + "), and this " +
                     "rank did not stop within " + grace + " ms (blocked in an MPJ call?); ending it");
                 return;
             }
         }
     }
 
-    private static void end(final String rank, final String why)
+    /** The watchdog's end: the cause is another rank's, so the mark says "stopped", not "failed". */
+    private static void stop(final String rank, final String why)
     {
-        if (ENDING.compareAndSet(false, true))
+        end(rank, "pshmem: rank " + rank + ": " + why, null, "stopped", why, 0);
+    }
+
+    /**
+     * Ends this rank once, whichever of {@code main}'s failure and the watchdog comes first: prints why, leaves
+     * the outcome mark, removes the segment names this process knows, waits {@code graceMillis} and halts.
+     */
+    private static void end(final String rank, final String line, final Throwable trace, final String outcome,
+        final String markText, final long graceMillis)
+    {
+        if (!ENDING.compareAndSet(false, true))
         {
-            System.err.println("pshmem: rank " + rank + ": " + why);
-            System.err.flush();
-            mark(rank, "stopped", why); // not "failed": the cause is elsewhere, and the marks must keep naming it
-            ShmSegment.removeKnownNames();
-            Runtime.getRuntime().halt(1);
+            return; // being ended already
         }
+        System.err.println(line);
+        if (null != trace)
+        {
+            trace.printStackTrace();
+        }
+        System.err.flush();
+        mark(rank, outcome, markText);
+        ShmSegment.removeKnownNames();
+        sleep(graceMillis);
+        Runtime.getRuntime().halt(1);
     }
 
     private static void sleep(final long millis)

@@ -62,34 +62,12 @@ final class LocalDaemon implements AutoCloseable
                     ", but this job's ranks run with " + javaBin + " and need its options; stop that daemon, or " +
                     "launch with the same Java");
             }
-            daemon.destroy();
-            try
-            {
-                daemon.onExit().get(5, TimeUnit.SECONDS);
-            }
-            catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
-            {
-                daemon.destroyForcibly();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while stopping a stale MPJ Express daemon", ex);
-            }
+            stop(daemon);
             stopped = true;
         }
-        final long deadline = System.currentTimeMillis() + 10_000;
-        while (stopped && running() && System.currentTimeMillis() < deadline)
+        if (stopped)
         {
-            try
-            {
-                Thread.sleep(50);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while stopping a stale MPJ Express daemon", ex);
-            }
+            awaitListening(false, 10_000, null); // if it still listens, starting ours says so
         }
         return stopped;
     }
@@ -117,25 +95,22 @@ final class LocalDaemon implements AutoCloseable
         builder.environment().put("MPJ_HOME", home.toString());
         builder.environment().put("PATH", javaBin.getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         final Process process = builder.start();
-        final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-        while (!running())
+        boolean listening = false;
+        try
         {
-            if (!process.isAlive() || System.currentTimeMillis() > deadline)
+            listening = awaitListening(true, START_TIMEOUT_MS, process);
+        }
+        finally
+        {
+            if (!listening)
             {
                 process.destroyForcibly();
-                throw new IOException("the MPJ Express daemon did not start listening on port " + PORT +
-                    " (log: " + workDir.resolve("daemon.log") + ")");
             }
-            try
-            {
-                Thread.sleep(50);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-                throw new IOException("interrupted while starting the MPJ Express daemon", ex);
-            }
+        }
+        if (!listening)
+        {
+            throw new IOException("the MPJ Express daemon did not start listening on port " + PORT +
+                " (log: " + workDir.resolve("daemon.log") + ")");
         }
         return new LocalDaemon(process);
     }
@@ -145,25 +120,63 @@ final class LocalDaemon implements AutoCloseable
         return null != process;
     }
 
+    /**
+     * Waits until the daemon port is listening, or no longer is.
+     *
+     * @param starting a daemon being started: waiting ends when it dies; or null.
+     * @return false when the deadline passed or {@code starting} died first.
+     */
+    private static boolean awaitListening(final boolean listening, final long timeoutMs, final Process starting)
+        throws IOException
+    {
+        final long deadline = System.currentTimeMillis() + timeoutMs;
+        while (running() != listening)
+        {
+            if (System.currentTimeMillis() > deadline || null != starting && !starting.isAlive())
+            {
+                return false;
+            }
+            try
+            {
+                Thread.sleep(50);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the MPJ Express daemon's port");
+            }
+        }
+        return true;
+    }
+
+    /** Ends a daemon and the ranks it started: politely, then, after 5 s, forcibly. */
+    private static void stop(final ProcessHandle daemon)
+    {
+        daemon.descendants().forEach(ProcessHandle::destroy);
+        daemon.destroy();
+        try
+        {
+            daemon.onExit().get(5, TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            daemon.descendants().forEach(ProcessHandle::destroyForcibly);
+            daemon.destroyForcibly();
+            daemon.onExit().completeOnTimeout(daemon, 5, TimeUnit.SECONDS).join();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            daemon.destroyForcibly();
+        }
+    }
+
     @Override
     public void close()
     {
         if (null != process)
         {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            try
-            {
-                if (!process.waitFor(5, TimeUnit.SECONDS))
-                {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
+            stop(process.toHandle());
         }
     }
 }

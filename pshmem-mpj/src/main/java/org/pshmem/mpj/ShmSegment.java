@@ -153,7 +153,7 @@ final class ShmSegment implements NodeSegment
             {
                 throw new PshmemException("cannot create node memory file " + path + ": " + ex, ex);
             }
-            KNOWN_NAMES.merge(path, 1, Integer::sum);
+            remember(path);
         }
         try
         {
@@ -163,7 +163,7 @@ final class ShmSegment implements NodeSegment
         catch (final RuntimeException ex)
         {
             deleteQuietly(path);
-            KNOWN_NAMES.computeIfPresent(path, (known, count) -> count > 1 ? count - 1 : null);
+            forget(path);
             throw ex;
         }
     }
@@ -243,14 +243,14 @@ final class ShmSegment implements NodeSegment
             throw new PshmemException("node memory file " + path + " holds " + attributes.size() + " bytes, not " +
                 total);
         }
-        KNOWN_NAMES.merge(path, 1, Integer::sum);
+        remember(path);
         try
         {
             return new ShmSegment(path, byteSize, controlBytes, map(path, total), false);
         }
         catch (final RuntimeException ex)
         {
-            KNOWN_NAMES.computeIfPresent(path, (known, count) -> count > 1 ? count - 1 : null);
+            forget(path);
             throw ex;
         }
     }
@@ -327,13 +327,23 @@ final class ShmSegment implements NodeSegment
         }
     }
 
+    private static void remember(final Path name)
+    {
+        KNOWN_NAMES.merge(name, 1, Integer::sum);
+    }
+
+    private static void forget(final Path name)
+    {
+        KNOWN_NAMES.computeIfPresent(name, (known, count) -> count > 1 ? count - 1 : null);
+    }
+
     @Override
     public void close()
     {
         if (null != control)
         {
             unlink();
-            KNOWN_NAMES.computeIfPresent(path, (known, count) -> count > 1 ? count - 1 : null);
+            forget(path);
             windows = new ByteBuffer[0];
             control = null;
             synchronized (TRACKED)

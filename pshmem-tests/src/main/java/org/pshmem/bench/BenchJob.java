@@ -23,6 +23,12 @@ import org.pshmem.api.TaskBatch;
 public final class BenchJob
 {
     private static final double GB = 1e9;
+    // Unreported rounds before a workload is timed (a JVM compiles hot code as it runs); creation crosses more
+    // code than the others, so it takes longer to compile.
+    private static final int SET_SMALL_WARM_UP = 20;
+    private static final int SET_LARGE_WARM_UP = 3;
+    private static final int LOCK_WARM_UP = 3;
+    private static final int ALLOC_FREE_WARM_UP = 15;
 
     private BenchJob()
     {
@@ -49,17 +55,20 @@ public final class BenchJob
             }
             // Unlike the Python peer, a JVM compiles hot code as it runs: unreported rounds first, so the
             // figures are of compiled code. The reported round follows the workloads' own warm-up rules.
-            for (int round = 0; round < 20; round++)
+            for (int round = 0; round < SET_SMALL_WARM_UP; round++)
             {
                 setSmall(comm);
-                if (round < 3)
+                if (round < LOCK_WARM_UP)
                 {
                     lock(comm);
+                }
+                if (round < SET_LARGE_WARM_UP)
+                {
                     setLargeAndRead(comm, 256, 4096);
                 }
-                if (round < 15)
+                if (round < ALLOC_FREE_WARM_UP)
                 {
-                    allocFree(comm); // creation crosses more code than the others: longer to compile
+                    allocFree(comm);
                 }
             }
             final double setSmall = setSmall(comm);
@@ -93,7 +102,7 @@ public final class BenchJob
         switch (args[0])
         {
             case "set_small":
-                for (int round = 0; round < 20; round++)
+                for (int round = 0; round < SET_SMALL_WARM_UP; round++)
                 {
                     setSmall(comm);
                 }
@@ -101,20 +110,19 @@ public final class BenchJob
                 break;
             case "set_large":
                 final int rows = Integer.parseInt(args[1]);
-                for (int round = 0; round < 3; round++)
+                for (int round = 0; round < SET_LARGE_WARM_UP; round++)
                 {
                     setLargeAndRead(comm, 256, 4096);
                 }
                 final double[] large = setLargeAndRead(comm, rows, 4096);
                 final double memcpy = root ? memcpy() : 0;
-                report(root, "set_large_GBps", large[0], "GB/s" + at + ", " + (8L * rows * 4096 >> 20) +
-                    " MiB; memcpy_GBps " + String.format("%.4g", memcpy) + ", ratio " +
-                    String.format("%.3f", large[0] / memcpy) + ")");
-                report(root, "read_sum_GBps_per_rank", large[1], "GB/s" + at + ", " + (8L * rows * 4096 >> 20) +
-                    " MiB)");
+                final String size = at + ", " + (8L * rows * 4096 >> 20) + " MiB";
+                report(root, "set_large_GBps", large[0], "GB/s" + size + "; memcpy_GBps " +
+                    String.format("%.4g", memcpy) + ", ratio " + String.format("%.3f", large[0] / memcpy) + ")");
+                report(root, "read_sum_GBps_per_rank", large[1], "GB/s" + size + ")");
                 break;
             case "alloc_free":
-                for (int round = 0; round < 15; round++)
+                for (int round = 0; round < ALLOC_FREE_WARM_UP; round++)
                 {
                     allocFree(comm);
                 }
