@@ -7,7 +7,11 @@ import java.util.concurrent.locks.LockSupport;
  * intervals up to a ceiling. Yielding is long because ranks usually outnumber cores: a yield hands the core
  * to the rank being waited for. Tunable with the system properties {@code pshmem.backoff.spins},
  * {@code pshmem.backoff.yields}, {@code pshmem.backoff.minParkMicros} and {@code pshmem.backoff.maxParkMicros}.
- * One instance per wait; not thread-safe.
+ *
+ * <p>Interrupts: {@link #idle()} is for waits that cannot be interrupted. It takes the interrupt flag down
+ * (a set flag makes {@code park} return at once, which would turn the wait into a spin), goes straight to
+ * parking, and {@link #restoreInterrupt()} puts the flag back when the wait ends. {@link #idleInterruptibly()}
+ * throws instead. One instance per wait; not thread-safe.
  */
 final class Backoff
 {
@@ -18,11 +22,58 @@ final class Backoff
 
     private int step;
     private long parkNanos = MIN_PARK_NANOS;
+    private boolean interrupted;
 
     /**
-     * Waits a little; each call waits as long as or longer than the one before.
+     * Waits a little, whatever the interrupt flag; each call waits as long as or longer than the one before.
+     * Call {@link #restoreInterrupt()} when the wait ends.
      */
     void idle()
+    {
+        if (Thread.interrupted())
+        {
+            interrupted = true;
+            step = SPINS + YIELDS; // an interrupted waiter parks at once
+        }
+        pause();
+    }
+
+    /**
+     * Waits a little, or throws if the thread is interrupted.
+     *
+     * @throws InterruptedException when the interrupt flag is set (it is cleared, as by java.util.concurrent).
+     */
+    void idleInterruptibly() throws InterruptedException
+    {
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
+        pause();
+    }
+
+    /**
+     * Sets the interrupt flag again if {@link #idle()} took it down; call once the wait is over.
+     */
+    void restoreInterrupt()
+    {
+        if (interrupted)
+        {
+            interrupted = false;
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Starts the schedule again (after progress), keeping a taken-down interrupt to restore.
+     */
+    void reset()
+    {
+        step = 0;
+        parkNanos = MIN_PARK_NANOS;
+    }
+
+    private void pause()
     {
         if (step < SPINS)
         {
@@ -36,7 +87,7 @@ final class Backoff
         }
         else
         {
-            LockSupport.parkNanos(parkNanos);
+            LockSupport.parkNanos(this, parkNanos);
             parkNanos = Math.min(parkNanos * 2, MAX_PARK_NANOS);
         }
     }

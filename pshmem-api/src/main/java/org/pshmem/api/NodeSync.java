@@ -220,20 +220,28 @@ final class NodeSync
         }
     }
 
+    /** Uninterruptible: a set() or barrier is collective, so an interrupt is kept for after it. */
     private void await(final String op, final BooleanSupplier done)
     {
         final Backoff backoff = new Backoff();
-        while (!done.getAsBoolean())
+        try
         {
-            backoff.idle();
-            if (backoff.parking())
+            while (!done.getAsBoolean())
             {
-                final RankFailedException failure = nodeEp.failedMember(op);
-                if (null != failure && !done.getAsBoolean())
+                backoff.idle();
+                if (backoff.parking())
                 {
-                    throw failure;
+                    final RankFailedException failure = nodeEp.failedMember(op);
+                    if (null != failure && !done.getAsBoolean())
+                    {
+                        throw failure;
+                    }
                 }
             }
+        }
+        finally
+        {
+            backoff.restoreInterrupt();
         }
     }
 }

@@ -22,8 +22,15 @@ import org.pshmem.spi.CommEndpoint;
  * longs, one operation at a time. The owner's own operations go to the same thread through a queue, so all
  * its messages leave from one thread.</li>
  * </ul>
- * One slot may be watched ({@link #NO_WATCH} for none): when an operation sets it to {@code r + 1}, rank
- * {@code r} is told, which is how a lock is handed over.
+ * Ranks may wait to be granted something (a lock, a permit, a signal): with grant slots, slot
+ * {@code grantBase + r} belongs to rank {@code r}; an operation that turns it from zero to non-zero grants
+ * rank {@code r}, which is then told (in node memory it sees the slot; across nodes the service sends it a
+ * notice). A rank's own operation clears its slot before it waits again.
+ *
+ * <p>Interrupts: {@link #execute} never throws {@link InterruptedException}; it parks through an interrupt and
+ * returns with the flag set. {@link #awaitGrant} does the same; {@link #awaitGrantInterruptibly} throws, and
+ * then the caller withdraws its request with an operation of its own ({@code CANCEL}), which tells it whether
+ * the grant came meanwhile (then {@link #awaitGrant} takes the notice that is on its way).
  */
 abstract class OwnedState implements AutoCloseable
 {
@@ -45,49 +52,77 @@ abstract class OwnedState implements AutoCloseable
     }
 
     static final int FIRST_SLOT = 1; // slot 0 is the node mutex
-    static final int NO_WATCH = -1;
+    /** {@code grantBase} of states on which no rank waits. */
+    static final int NO_GRANTS = -1;
 
     final Communicator comm;
     final int owner;
-    final int watchSlot;
+    final int grantBase;
 
-    OwnedState(final Communicator comm, final int owner, final int watchSlot)
+    OwnedState(final Communicator comm, final int owner, final int grantBase)
     {
         this.comm = comm;
         this.owner = owner;
-        this.watchSlot = watchSlot;
+        this.grantBase = grantBase;
     }
 
     /**
      * Collective over {@code comm}.
      *
-     * @param slots number of slots, counting from {@link #FIRST_SLOT}.
-     * @param name  short name for the service thread.
+     * @param slots     number of slots, counting from {@link #FIRST_SLOT}.
+     * @param grantBase the grant slot of rank 0 (rank r's is {@code grantBase + r}), or {@link #NO_GRANTS}.
+     * @param name      short name for the service thread.
      */
-    static OwnedState create(final Communicator comm, final int owner, final int slots, final int watchSlot,
+    static OwnedState create(final Communicator comm, final int owner, final int slots, final int grantBase,
         final Operations operations, final String name)
     {
         final SharedLongArray memory = SharedArray.ofLongs(comm, FIRST_SLOT + slots);
         if (memory.nodeCount() == 1)
         {
-            return new InNodeMemory(comm, owner, watchSlot, memory, operations);
+            return new InNodeMemory(comm, owner, grantBase, memory, operations);
         }
         memory.close();
-        return new Serviced(comm, owner, slots, watchSlot, operations, name);
+        return new Serviced(comm, owner, slots, grantBase, operations, name);
     }
 
     /**
-     * Runs an operation with exclusive access and returns its result.
+     * Runs an operation with exclusive access and returns its result; an interrupt is kept for after it.
      */
     abstract long execute(int op, long a, long b);
 
     /**
-     * Waits until the watched slot holds {@code rank + 1}.
+     * Waits until this rank's grant slot is non-zero; an interrupt is kept for after it.
      *
+     * @param rank          this rank.
      * @param deadlineNanos {@link System#nanoTime()} at which to give up, or 0 for never.
-     * @return true when it does, false at the deadline.
+     * @return true when granted, false at the deadline.
      */
-    abstract boolean awaitWatched(int rank, long deadlineNanos);
+    final boolean awaitGrant(final int rank, final long deadlineNanos)
+    {
+        try
+        {
+            return awaitGrant(rank, deadlineNanos, false);
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new AssertionError("an uninterruptible wait was interrupted", ex);
+        }
+    }
+
+    /**
+     * As {@link #awaitGrant(int, long)}, but an interrupt ends the wait.
+     *
+     * @param rank          this rank.
+     * @param deadlineNanos {@link System#nanoTime()} at which to give up, or 0 for never.
+     * @return true when granted, false at the deadline.
+     * @throws InterruptedException when the thread is interrupted first; the request is still pending.
+     */
+    final boolean awaitGrantInterruptibly(final int rank, final long deadlineNanos) throws InterruptedException
+    {
+        return awaitGrant(rank, deadlineNanos, true);
+    }
+
+    abstract boolean awaitGrant(int rank, long deadlineNanos, boolean interruptible) throws InterruptedException;
 
     /**
      * Collective; local parts released.
@@ -111,10 +146,10 @@ abstract class OwnedState implements AutoCloseable
         private final Operations operations;
         private final CommEndpoint ep;
 
-        InNodeMemory(final Communicator comm, final int owner, final int watchSlot, final SharedLongArray memory,
+        InNodeMemory(final Communicator comm, final int owner, final int grantBase, final SharedLongArray memory,
             final Operations operations)
         {
-            super(comm, owner, watchSlot);
+            super(comm, owner, grantBase);
             this.memory = memory;
             this.slots = memory.rawWindow();
             this.operations = operations;
@@ -138,9 +173,17 @@ abstract class OwnedState implements AutoCloseable
         {
             final long me = ep.rank() + 1L;
             final Backoff backoff = new Backoff();
-            while (!LONGS.compareAndSet(slots, 0, 0L, me))
+            try
             {
-                idle(backoff, "mutex", () -> (long)LONGS.getVolatile(slots, 0) == 0L);
+                while (!LONGS.compareAndSet(slots, 0, 0L, me))
+                {
+                    backoff.idle();
+                    checkMembers(backoff, "mutex", () -> (long)LONGS.getVolatile(slots, 0) == 0L);
+                }
+            }
+            finally
+            {
+                backoff.restoreInterrupt();
             }
             try
             {
@@ -153,24 +196,39 @@ abstract class OwnedState implements AutoCloseable
         }
 
         @Override
-        boolean awaitWatched(final int rank, final long deadlineNanos)
+        boolean awaitGrant(final int rank, final long deadlineNanos, final boolean interruptible)
+            throws InterruptedException
         {
             final Backoff backoff = new Backoff();
-            while (get(watchSlot) != rank + 1L)
+            try
             {
-                if (pastDeadline(deadlineNanos))
+                while (get(grantBase + rank) == 0)
                 {
-                    return false;
+                    if (pastDeadline(deadlineNanos))
+                    {
+                        return false;
+                    }
+                    if (interruptible)
+                    {
+                        backoff.idleInterruptibly();
+                    }
+                    else
+                    {
+                        backoff.idle();
+                    }
+                    checkMembers(backoff, "wait", () -> get(grantBase + rank) != 0);
                 }
-                idle(backoff, "wait", () -> get(watchSlot) == rank + 1L);
+                return true;
             }
-            return true;
+            finally
+            {
+                backoff.restoreInterrupt();
+            }
         }
 
-        /** Waits a little; throws when a member failed, unless what was awaited has happened meanwhile. */
-        private void idle(final Backoff backoff, final String what, final java.util.function.BooleanSupplier done)
+        /** Once parking: throws when a member failed, unless what was awaited has happened meanwhile. */
+        private void checkMembers(final Backoff backoff, final String what, final java.util.function.BooleanSupplier done)
         {
-            backoff.idle();
             if (backoff.parking())
             {
                 final RankFailedException failure = ep.failedMember(what);
@@ -207,10 +265,10 @@ abstract class OwnedState implements AutoCloseable
         private volatile boolean stopping;
         private volatile Throwable serviceFailure;
 
-        Serviced(final Communicator comm, final int owner, final int slots, final int watchSlot,
+        Serviced(final Communicator comm, final int owner, final int slots, final int grantBase,
             final Operations operations, final String name)
         {
-            super(comm, owner, watchSlot);
+            super(comm, owner, grantBase);
             this.values = new long[slots];
             this.operations = operations;
             this.requests = comm.endpoint().split(0, comm.rank());
@@ -247,13 +305,18 @@ abstract class OwnedState implements AutoCloseable
                 final OwnerRequest request = new OwnerRequest(op, a, b);
                 ownerQueue.add(request);
                 LockSupport.unpark(service);
+                boolean interrupted = false;
                 synchronized (monitor)
                 {
                     while (!request.done)
                     {
                         checkService();
-                        waitOn(TimeUnit.MILLISECONDS.toNanos(10));
+                        interrupted |= waitOn(TimeUnit.MILLISECONDS.toNanos(10));
                     }
+                }
+                if (interrupted)
+                {
+                    Thread.currentThread().interrupt();
                 }
                 if (null != request.failure)
                 {
@@ -264,7 +327,14 @@ abstract class OwnedState implements AutoCloseable
             }
             requests.send(new long[] {op, a, b, comm.rank()}, 0, 4, owner, TAG_REQUEST);
             final long[] reply = new long[2];
-            awaitMessage(TAG_REPLY, 0);
+            try
+            {
+                awaitMessage(TAG_REPLY, 0, false);
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new AssertionError("an uninterruptible wait was interrupted", ex);
+            }
             replies.receive(reply, 0, 2, owner, TAG_REPLY);
             if (reply[0] != 0)
             {
@@ -299,49 +369,87 @@ abstract class OwnedState implements AutoCloseable
          *
          * @return false at the deadline.
          */
-        private boolean awaitMessage(final int tag, final long deadlineNanos)
+        private boolean awaitMessage(final int tag, final long deadlineNanos, final boolean interruptible)
+            throws InterruptedException
         {
             final Backoff backoff = new Backoff();
-            while (!replies.probe(owner, tag))
+            try
             {
-                if (pastDeadline(deadlineNanos))
+                while (!replies.probe(owner, tag))
                 {
-                    return false;
-                }
-                backoff.idle();
-                if (backoff.parking())
-                {
-                    final RankFailedException failure = replies.failedMember("waiting for rank " + owner);
-                    if (null != failure && !replies.probe(owner, tag))
+                    if (pastDeadline(deadlineNanos))
                     {
-                        throw failure;
+                        return false;
+                    }
+                    if (interruptible)
+                    {
+                        backoff.idleInterruptibly();
+                    }
+                    else
+                    {
+                        backoff.idle();
+                    }
+                    if (backoff.parking())
+                    {
+                        final RankFailedException failure = replies.failedMember("waiting for rank " + owner);
+                        if (null != failure && !replies.probe(owner, tag))
+                        {
+                            throw failure;
+                        }
                     }
                 }
+                return true;
             }
-            return true;
+            finally
+            {
+                backoff.restoreInterrupt();
+            }
         }
 
         @Override
-        boolean awaitWatched(final int rank, final long deadlineNanos)
+        boolean awaitGrant(final int rank, final long deadlineNanos, final boolean interruptible)
+            throws InterruptedException
         {
             if (comm.rank() == owner)
             {
-                synchronized (monitor)
+                boolean interrupted = false;
+                try
                 {
-                    while (values[watchSlot] != rank + 1L)
+                    synchronized (monitor)
                     {
-                        checkService();
-                        if (pastDeadline(deadlineNanos))
+                        while (values[grantBase + rank] == 0)
                         {
-                            return false;
+                            checkService();
+                            if (pastDeadline(deadlineNanos))
+                            {
+                                return false;
+                            }
+                            if (interruptible && Thread.interrupted())
+                            {
+                                throw new InterruptedException();
+                            }
+                            if (waitOn(deadlineNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(10) :
+                                Math.min(TimeUnit.MILLISECONDS.toNanos(10), deadlineNanos - System.nanoTime())))
+                            {
+                                if (interruptible)
+                                {
+                                    throw new InterruptedException();
+                                }
+                                interrupted = true;
+                            }
                         }
-                        waitOn(deadlineNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(10) :
-                            Math.min(TimeUnit.MILLISECONDS.toNanos(10), deadlineNanos - System.nanoTime()));
+                        return true;
                     }
-                    return true;
+                }
+                finally
+                {
+                    if (interrupted)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
                 }
             }
-            if (!awaitMessage(TAG_NOTICE, deadlineNanos))
+            if (!awaitMessage(TAG_NOTICE, deadlineNanos, interruptible))
             {
                 return false;
             }
@@ -355,7 +463,7 @@ abstract class OwnedState implements AutoCloseable
         {
             try
             {
-                Backoff backoff = new Backoff();
+                final Backoff backoff = new Backoff();
                 final long[] request = new long[4];
                 while (!stopping)
                 {
@@ -402,7 +510,7 @@ abstract class OwnedState implements AutoCloseable
                     }
                     if (worked)
                     {
-                        backoff = new Backoff();
+                        backoff.reset();
                     }
                     else
                     {
@@ -420,22 +528,41 @@ abstract class OwnedState implements AutoCloseable
             }
         }
 
-        /** Runs one operation; tells the rank the watched slot now names, unless it is the caller. */
+        /** Runs one operation; tells each rank it granted, but the caller (it has the result) and the owner
+         *  (it watches the slots). */
         private long apply(final long op, final long a, final long b, final int caller)
         {
             final long result;
-            final long watched;
+            final int ranks = comm.size();
+            final boolean[] granted = grantBase == NO_GRANTS ? null : new boolean[ranks];
             synchronized (monitor)
             {
-                final long before = watchSlot == NO_WATCH ? 0 : values[watchSlot];
+                if (null != granted)
+                {
+                    for (int r = 0; r < ranks; r++)
+                    {
+                        granted[r] = values[grantBase + r] == 0;
+                    }
+                }
                 result = operations.apply((int)op, this, a, b, caller);
-                watched = watchSlot == NO_WATCH || values[watchSlot] == before ? 0 : values[watchSlot];
+                if (null != granted)
+                {
+                    for (int r = 0; r < ranks; r++)
+                    {
+                        granted[r] &= values[grantBase + r] != 0;
+                    }
+                }
                 monitor.notifyAll();
             }
-            final int told = (int)watched - 1;
-            if (watched > 0 && told != caller && told != owner && told < comm.size())
+            if (null != granted)
             {
-                replies.send(new long[] {watched}, 0, 1, told, TAG_NOTICE);
+                for (int r = 0; r < ranks; r++)
+                {
+                    if (granted[r] && r != caller && r != owner)
+                    {
+                        replies.send(new long[] {1}, 0, 1, r, TAG_NOTICE);
+                    }
+                }
             }
             return result;
         }
@@ -449,16 +576,17 @@ abstract class OwnedState implements AutoCloseable
             }
         }
 
-        private void waitOn(final long nanos)
+        /** Waits on the monitor (held); returns true when interrupted, with the flag taken down. */
+        private boolean waitOn(final long nanos)
         {
             try
             {
                 TimeUnit.NANOSECONDS.timedWait(monitor, Math.max(1, nanos));
+                return false;
             }
             catch (final InterruptedException ex)
             {
-                Thread.currentThread().interrupt();
-                throw new PshmemException("interrupted while waiting on rank " + owner, ex);
+                return true;
             }
         }
 
@@ -470,11 +598,19 @@ abstract class OwnedState implements AutoCloseable
             {
                 stopping = true;
                 LockSupport.unpark(service);
-                try
+                boolean interrupted = false;
+                while (service.isAlive())
                 {
-                    service.join();
+                    try
+                    {
+                        service.join();
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        interrupted = true;
+                    }
                 }
-                catch (final InterruptedException ex)
+                if (interrupted)
                 {
                     Thread.currentThread().interrupt();
                 }

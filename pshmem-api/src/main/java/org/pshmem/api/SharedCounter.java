@@ -25,7 +25,7 @@ public final class SharedCounter implements AutoCloseable
     private SharedCounter(final Communicator comm, final int owner, final long initial)
     {
         this.rank = comm.rank();
-        this.state = OwnedState.create(comm, owner, 1, OwnedState.NO_WATCH, (op, slots, a, b, caller) ->
+        this.state = OwnedState.create(comm, owner, 1, OwnedState.NO_GRANTS, (op, slots, a, b, caller) ->
         {
             final long value = slots.get(0);
             slots.set(0, value + a);

@@ -241,7 +241,7 @@ public final class TaskBatch implements AutoCloseable
             0);
         Agreement.raiseIfAny(comm.endpoint(), op, all, 1, problem, null);
         this.workerComm = comm.split(comm.rank() / workerSize, comm.rank());
-        this.state = OwnedState.create(comm, options.owner, Math.max(1, tasks), OwnedState.NO_WATCH, this::apply,
+        this.state = OwnedState.create(comm, options.owner, Math.max(1, tasks), OwnedState.NO_GRANTS, this::apply,
             "batch");
         try
         {

@@ -17,9 +17,22 @@ import org.pshmem.spi.CommEndpoint;
 /**
  * A {@link CommEndpoint} over an MPJ Express intracommunicator. Node groups are ranks whose node names
  * ({@link NodeNames}) are equal.
+ *
+ * <p>Interrupts never reach MPJ: niodev writes to its socket channels on the calling thread, and a channel
+ * written by an interrupted thread is closed for good (the job dies with {@code ClosedByInterruptException});
+ * an interrupt while MPJ waits is swallowed with a stack trace. So every call runs with the interrupt flag
+ * taken down and put back after it ({@link InterruptShield}), and the waits that can be long (a barrier, a
+ * receive whose message is not there yet) are ours: polling with {@code Iprobe}, parked, checking for failed
+ * ranks. An interrupt that lands during an MPJ call itself (a collective's transfer, after every rank has
+ * arrived) is not shielded.
  */
 final class MpjEndpoint implements CommEndpoint
 {
+    /** First tag of the barrier's rounds; the API refuses user tags above {@code Communicator.MAX_TAG}. */
+    static final int BARRIER_TAG = 1 << 30;
+    private static final int SPINS = 100;
+    private static final long MAX_PARK_NANOS = 1_000_000;
+
     private final Intracomm comm;
     private final int rank;
     private final int size;
@@ -28,6 +41,7 @@ final class MpjEndpoint implements CommEndpoint
     private final boolean freeable;
     // MPJ's niodev does not reliably deliver a rank's message to itself, so those stay here.
     private final Map<Integer, ArrayDeque<Object>> toSelf = new java.util.concurrent.ConcurrentHashMap<>();
+    private final int[] token = new int[1];
     private boolean closed;
 
     MpjEndpoint(final Intracomm comm, final int worldRank, final String nodeName, final boolean freeable)
@@ -63,55 +77,119 @@ final class MpjEndpoint implements CommEndpoint
         return nodeName;
     }
 
+    /**
+     * A dissemination barrier over point-to-point messages with tags of the library's own: in round k each rank
+     * tells rank {@code rank + 2^k} and waits to hear from rank {@code rank - 2^k}, parked, so that a rank
+     * waiting here can be interrupted without harm and notices a failed rank.
+     */
     @Override
     public void barrier()
     {
+        final InterruptShield shield = InterruptShield.raise();
         try
         {
-            comm().Barrier();
+            arrive("barrier()", shield);
         }
         catch (final MPIException ex)
         {
             throw failed("barrier()", ex);
+        }
+        finally
+        {
+            shield.lower();
+        }
+    }
+
+    /** The barrier; collectives start with it too, so a rank waits for late ones here and not inside MPJ. */
+    private void arrive(final String op, final InterruptShield shield) throws MPIException
+    {
+        for (int k = 0, distance = 1; distance < size; k++, distance <<= 1)
+        {
+            final int tag = BARRIER_TAG + k;
+            comm().Send(token, 0, 1, MPI.INT, (rank + distance) % size, tag);
+            final int from = (rank - distance + size) % size;
+            awaitMessage(op, from, tag, shield);
+            comm().Recv(token, 0, 1, MPI.INT, from, tag);
+        }
+    }
+
+    /** Waits, parked and checking for failed ranks, until a message from {@code source} with {@code tag} waits. */
+    private void awaitMessage(final String op, final int source, final int tag, final InterruptShield shield)
+        throws MPIException
+    {
+        int idle = 0;
+        long parkNanos = 1_000;
+        while (null == comm().Iprobe(source, tag))
+        {
+            if (++idle < SPINS)
+            {
+                Thread.onSpinWait();
+                continue;
+            }
+            shield.park(parkNanos);
+            parkNanos = Math.min(parkNanos * 2, MAX_PARK_NANOS);
+            final org.pshmem.api.RankFailedException failure = failedMember(op);
+            if (null != failure && null == comm().Iprobe(source, tag))
+            {
+                throw failure;
+            }
         }
     }
 
     @Override
     public void broadcast(final Object array, final int offset, final int count, final int root)
     {
+        final InterruptShield shield = InterruptShield.raise();
         try
         {
+            arrive("broadcast()", shield);
             comm().Bcast(array, offset, count, type(array), root);
         }
         catch (final MPIException ex)
         {
             throw failed("broadcast()", ex);
         }
+        finally
+        {
+            shield.lower();
+        }
     }
 
     @Override
     public void allGather(final Object send, final int count, final Object receive)
     {
+        final InterruptShield shield = InterruptShield.raise();
         try
         {
+            arrive("allGather()", shield);
             comm().Allgather(send, 0, count, type(send), receive, 0, count, type(receive));
         }
         catch (final MPIException ex)
         {
             throw failed("allGather()", ex);
         }
+        finally
+        {
+            shield.lower();
+        }
     }
 
     @Override
     public void allReduce(final Object send, final Object receive, final int count, final ReduceOp op)
     {
+        final InterruptShield shield = InterruptShield.raise();
         try
         {
+            arrive("allReduce()", shield);
             comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
         }
         catch (final MPIException ex)
         {
             throw failed("allReduce()", ex);
+        }
+        finally
+        {
+            shield.lower();
         }
     }
 
@@ -129,6 +207,7 @@ final class MpjEndpoint implements CommEndpoint
             }
             return;
         }
+        final InterruptShield shield = InterruptShield.raise();
         try
         {
             comm().Send(array, offset, count, type(array), dest, tag);
@@ -136,6 +215,10 @@ final class MpjEndpoint implements CommEndpoint
         catch (final MPIException ex)
         {
             throw failed("send()", ex);
+        }
+        finally
+        {
+            shield.lower();
         }
     }
 
@@ -152,6 +235,7 @@ final class MpjEndpoint implements CommEndpoint
         {
             return hasOwn(tag);
         }
+        final InterruptShield shield = InterruptShield.raise();
         try
         {
             return null != comm().Iprobe(source < 0 ? MPI.ANY_SOURCE : source, tag);
@@ -159,6 +243,10 @@ final class MpjEndpoint implements CommEndpoint
         catch (final MPIException ex)
         {
             throw failed("probe()", ex);
+        }
+        finally
+        {
+            shield.lower();
         }
     }
 
@@ -203,28 +291,41 @@ final class MpjEndpoint implements CommEndpoint
             System.arraycopy(message, 0, array, offset, length);
             return length;
         }
+        final InterruptShield shield = InterruptShield.raise();
         try
         {
-            final Status status = comm().Recv(array, offset, count, type(array), source < 0 ? MPI.ANY_SOURCE : source, tag);
+            final int from = source < 0 ? MPI.ANY_SOURCE : source;
+            awaitMessage("receive()", from, tag, shield);
+            final Status status = comm().Recv(array, offset, count, type(array), from, tag);
             return status.Get_count(type(array));
         }
         catch (final MPIException ex)
         {
             throw failed("receive()", ex);
         }
+        finally
+        {
+            shield.lower();
+        }
     }
 
     @Override
     public CommEndpoint split(final int color, final int key)
     {
+        final InterruptShield shield = InterruptShield.raise();
         try
         {
+            arrive("split()", shield);
             final Intracomm child = comm().Split(color < 0 ? MPI.UNDEFINED : color, key);
             return color < 0 || null == child ? null : new MpjEndpoint(child, worldRank, nodeName, true);
         }
         catch (final MPIException ex)
         {
             throw failed("split()", ex);
+        }
+        finally
+        {
+            shield.lower();
         }
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.CoordinationScenarios;
+import org.pshmem.tests.LockScenarios;
 import org.pshmem.tests.SharedArrayScenarios;
 
 /**
@@ -36,6 +37,7 @@ class MpjConformanceTest
         final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
         scenarios.addAll(CommunicatorScenarios.all().keySet());
         scenarios.addAll(CoordinationScenarios.all().keySet());
+        scenarios.addAll(LockScenarios.all().keySet());
         return LAYOUTS.stream().map(layout ->
         {
             final List<String> options = new ArrayList<>(layout);

@@ -18,6 +18,11 @@ class ConformanceTest
         return cases(SharedArrayScenarios.all());
     }
 
+    static Stream<Arguments> lockCases()
+    {
+        return cases(LockScenarios.all());
+    }
+
     static Stream<Arguments> communicatorCases()
     {
         return cases(CommunicatorScenarios.all());
@@ -46,6 +51,13 @@ class ConformanceTest
     void coordination(final String scenario, final TransportUnderTest.Layout layout)
     {
         TransportUnderTest.run(layout, CoordinationScenarios.all().get(scenario));
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("lockCases")
+    void lock(final String scenario, final TransportUnderTest.Layout layout)
+    {
+        TransportUnderTest.run(layout, LockScenarios.all().get(scenario));
     }
 
     @ParameterizedTest(name = "{0} on {1}")
