@@ -9,6 +9,7 @@ import mpi.Intracomm;
 import mpi.MPI;
 import mpi.MPIException;
 import mpi.Op;
+import mpi.Request;
 import mpi.Status;
 import org.pshmem.api.PshmemException;
 import org.pshmem.api.ReduceOp;
@@ -42,6 +43,7 @@ final class MpjEndpoint implements CommEndpoint
     // MPJ's niodev does not reliably deliver a rank's message to itself, so those stay here.
     private final Map<Integer, ArrayDeque<Object>> toSelf = new java.util.concurrent.ConcurrentHashMap<>();
     private final int[] token = new int[1];
+    private final int[] received = new int[1];
     private boolean closed;
 
     MpjEndpoint(final Intracomm comm, final int worldRank, final String nodeName, final boolean freeable)
@@ -106,10 +108,12 @@ final class MpjEndpoint implements CommEndpoint
         for (int k = 0, distance = 1; distance < size; k++, distance <<= 1)
         {
             final int tag = BARRIER_TAG + k;
-            comm().Send(token, 0, 1, MPI.INT, (rank + distance) % size, tag);
+            // Isend: the multicore device's sends are synchronous, and every rank sends before it receives.
+            final Request sent = comm().Isend(token, 0, 1, MPI.INT, (rank + distance) % size, tag);
             final int from = (rank - distance + size) % size;
             awaitMessage(op, from, tag, shield);
-            comm().Recv(token, 0, 1, MPI.INT, from, tag);
+            comm().Recv(received, 0, 1, MPI.INT, from, tag);
+            sent.Wait();
         }
     }
 
