@@ -17,6 +17,7 @@ import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 import org.pshmem.api.SharedIntArray;
+import org.pshmem.api.SharedLongArray;
 import org.pshmem.api.SharedShortArray;
 
 /**
@@ -51,6 +52,11 @@ public final class SharedArrayScenarios
         all.put("rejectedWrites", p -> rejectedWrites(p.world()));
         all.put("unevenLastNode", p -> unevenLastNode(p.world()));
         all.put("largeBlocksAndChunks", p -> largeBlocks(p.world()));
+        all.put("setWholeArray", p -> setWholeArray(p.world()));
+        all.put("setRegion", p -> setRegion(p.world()));
+        all.put("assignRegion", p -> assignRegion(p.world()));
+        all.put("copyToRegion", p -> copyToRegion(p.world()));
+        all.put("typedAllGather", p -> typedAllGather(p.world()));
         return all;
     }
 
@@ -551,6 +557,223 @@ public final class SharedArrayScenarios
             }, "after a 300x7 strided block");
             shm.set(writer ? new double[] {0.25} : null, writer ? Region.at(699, 999).size(1, 1) : null, w);
             Expect.equal(0.25, Values.get(shm, 699, 999), "last element");
+        }
+    }
+
+    /**
+     * {@code set(data, fromRank)}: each writable rank in turn fills the whole array, of every element type;
+     * every rank of every node then reads the writer's values.
+     */
+    static void setWholeArray(final Communicator comm)
+    {
+        for (final ElementType type : ElementType.values())
+        {
+            try (SharedArray<?> shm = SharedArray.create(comm, type, 4, 3))
+            {
+                setWholeInTurn(comm, shm);
+            }
+        }
+        // The typed subclass takes its own array type with no cast.
+        try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, 2, 2))
+        {
+            final int w = lastWritable(shm, comm.size());
+            shm.set(comm.rank() == w ? new double[] {0.5, 1.5, 2.5, 3.5} : null, w);
+            Expect.equal(2.5, shm.get(1, 0), "element (1, 0) of a whole-array set()");
+        }
+    }
+
+    private static <A> void setWholeInTurn(final Communicator comm, final SharedArray<A> shm)
+    {
+        for (int p = 0; p < comm.size(); p++)
+        {
+            if (shm.canWriteFrom(p))
+            {
+                final long base = 10 * (p + 1);
+                shm.set(comm.rank() == p ? Values.make(shm, (int)shm.size(), e -> base + e) : null, p);
+                Values.expectAll(shm, flat -> base + flat, "after a whole-array set() from rank " + p);
+            }
+        }
+    }
+
+    /**
+     * {@code set(data, region, fromRank)}: blocks of a 3x4x5 array (inner, whole rows, whole planes, one
+     * element, empty) from different writers. The other ranks pass null or a region of their own, which is
+     * ignored.
+     */
+    static void setRegion(final Communicator comm)
+    {
+        for (final ElementType type : UPSTREAM_TYPES)
+        {
+            try (SharedArray<?> shm = SharedArray.create(comm, type, 3, 4, 5))
+            {
+                setRegions(comm, shm);
+            }
+        }
+    }
+
+    private static <A> void setRegions(final Communicator comm, final SharedArray<A> shm)
+    {
+        final long[] expected = new long[(int)shm.size()];
+        final Region[] regions = {
+            Region.at(1, 1, 1).size(2, 2, 3),
+            Region.at(0, 2, 0).size(3, 2, 5),
+            Region.at(2, 0, 0).size(1, 4, 5),
+            Region.at(0, 3, 4).size(1, 1, 1),
+            Region.at(1, 0, 2).size(2, 0, 3),
+        };
+        for (int r = 0; r < regions.length; r++)
+        {
+            final int writer = lastWritable(shm, comm.size() - r % comm.size());
+            final boolean me = comm.rank() == writer;
+            final long base = 100 * (r + 1);
+            // Only the writer's region counts: the others pass null, or every other turn one that does not fit.
+            final Region elsewhere = r % 2 == 0 ? null : Region.at(9, 9, 9).size(9, 9, 9);
+            shm.set(me ? Values.make(shm, (int)regions[r].count(), e -> base + e) : null, me ? regions[r] : elsewhere,
+                writer);
+            paint(expected, shm.shape(), regions[r], base);
+            Values.expectAll(shm, flat -> expected[(int)flat], "after set() of " + regions[r] + " from rank " + writer);
+        }
+    }
+
+    /** Writes {@code base + i} into element i (row-major) of {@code region} in {@code expected}. */
+    private static void paint(final long[] expected, final long[] shape, final Region region, final long base)
+    {
+        final long[] flat = flatIndices(shape, region);
+        for (int i = 0; i < flat.length; i++)
+        {
+            expected[(int)flat[i]] = base + i;
+        }
+    }
+
+    /** @return the flat index in an array of {@code shape} of each element of {@code region}, in row-major order. */
+    private static long[] flatIndices(final long[] shape, final Region region)
+    {
+        final long[] offset = region.offset();
+        final long[] extent = region.shape();
+        final long[] index = new long[extent.length];
+        final long[] flat = new long[(int)region.count()];
+        for (int i = 0; i < flat.length; i++)
+        {
+            for (int d = 0; d < shape.length; d++)
+            {
+                flat[i] = flat[i] * shape[d] + offset[d] + index[d];
+            }
+            for (int d = extent.length - 1; d >= 0 && ++index[d] == extent[d]; d--)
+            {
+                index[d] = 0;
+            }
+        }
+        return flat;
+    }
+
+    /**
+     * {@code assign(data, region)}: every writable rank in turn is the one that passes data; the others pass
+     * null data and a null region.
+     */
+    static void assignRegion(final Communicator comm)
+    {
+        for (final ElementType type : UPSTREAM_TYPES)
+        {
+            try (SharedArray<?> shm = SharedArray.create(comm, type, 4, 6))
+            {
+                assignInTurn(comm, shm);
+            }
+        }
+    }
+
+    private static <A> void assignInTurn(final Communicator comm, final SharedArray<A> shm)
+    {
+        final long[] expected = new long[(int)shm.size()];
+        for (int p = 0; p < comm.size(); p++)
+        {
+            if (!shm.canWriteFrom(p))
+            {
+                continue;
+            }
+            final Region region = Region.at(p % 3, p % 4).size(2, 3);
+            final long base = 1000 * (p + 1);
+            final boolean me = comm.rank() == p;
+            shm.assign(me ? Values.make(shm, 6, e -> base + e) : null, me ? region : null);
+            paint(expected, shm.shape(), region, base);
+            Values.expectAll(shm, flat -> expected[(int)flat], "after assign() of " + region + " from rank " + p);
+        }
+    }
+
+    /**
+     * {@code copyTo(region, dest)}: blocks of every shape read back from a known array, of every element type.
+     */
+    static void copyToRegion(final Communicator comm)
+    {
+        for (final ElementType type : ElementType.values())
+        {
+            try (SharedArray<?> shm = SharedArray.create(comm, type, 3, 4, 5))
+            {
+                copyBlocks(comm, shm);
+            }
+        }
+    }
+
+    private static <A> void copyBlocks(final Communicator comm, final SharedArray<A> shm)
+    {
+        final int w = lastWritable(shm, comm.size());
+        // Values stay below 128, exact in int8.
+        shm.set(comm.rank() == w ? Values.make(shm, 60, e -> e + 1) : null, w);
+        final Region[] regions = {
+            Values.whole(3, 4, 5),
+            Region.at(1, 1, 1).size(2, 2, 3),
+            Region.at(1, 0, 0).size(2, 4, 5),
+            Region.at(0, 2, 0).size(3, 1, 5),
+            Region.at(2, 3, 4).size(1, 1, 1),
+            Region.at(0, 0, 3).size(3, 4, 2),
+            Region.at(3, 4, 5).size(0, 0, 0),
+        };
+        for (final Region region : regions)
+        {
+            final A dest = Values.make(shm, (int)region.count(), e -> -1);
+            shm.copyTo(region, dest);
+            final long[] flat = flatIndices(shm.shape(), region);
+            for (int i = 0; i < flat.length; i++)
+            {
+                Expect.equal(flat[i] + 1.0, Values.element(dest, i), "element " + i + " of " + region + " of " +
+                    shm.elementType().dtype());
+            }
+        }
+    }
+
+    /**
+     * {@code allGather} of every array type returns that type with no cast: rank r's elements at r times the
+     * length.
+     */
+    static void typedAllGather(final Communicator comm)
+    {
+        final int n = comm.size();
+        final int r = comm.rank();
+        final byte[] bytes = comm.allGather(new byte[] {(byte)r, (byte)-r});
+        final short[] shorts = comm.allGather(new short[] {(short)(r + 1), (short)(r + 2)});
+        final int[] ints = comm.allGather(new int[] {r * 3, r * 3 + 1});
+        final long[] longs = comm.allGather(new long[] {Long.MAX_VALUE - r, r});
+        final float[] floats = comm.allGather(new float[] {r + 0.5f, r - 0.5f});
+        final double[] doubles = comm.allGather(new double[] {r * 0.25, -r * 0.25});
+        for (final Object gathered : new Object[] {bytes, shorts, ints, longs, floats, doubles})
+        {
+            Expect.equal(2 * n, java.lang.reflect.Array.getLength(gathered),
+                "length of the gathered " + gathered.getClass().getSimpleName());
+        }
+        for (int i = 0; i < n; i++)
+        {
+            Expect.equal((byte)i, bytes[2 * i], "gathered byte of rank " + i);
+            Expect.equal((byte)-i, bytes[2 * i + 1], "gathered second byte of rank " + i);
+            Expect.equal((short)(i + 2), shorts[2 * i + 1], "gathered short of rank " + i);
+            Expect.equal(i * 3 + 1, ints[2 * i + 1], "gathered int of rank " + i);
+            Expect.equal(Long.MAX_VALUE - i, longs[2 * i], "gathered long of rank " + i);
+            Expect.equal(i - 0.5f, floats[2 * i + 1], "gathered float of rank " + i);
+            Expect.equal(i * 0.25, doubles[2 * i], "gathered double of rank " + i);
+        }
+        // A typed allGather feeds a typed array: every rank's value in one whole-array set().
+        try (SharedLongArray shm = SharedArray.ofLongs(comm, n))
+        {
+            shm.set(comm.allGather(new long[] {r * r}), 0);
+            Values.expectAll(shm, flat -> flat * flat, "array set from a gathered long[]");
         }
     }
 }
