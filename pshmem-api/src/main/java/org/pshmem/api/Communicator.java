@@ -235,7 +235,7 @@ public final class Communicator implements AutoCloseable
      */
     public int[] allGather(final int value)
     {
-        return (int[])allGather(new int[]{value});
+        return allGather(new int[]{value});
     }
 
     /**
@@ -246,7 +246,7 @@ public final class Communicator implements AutoCloseable
      */
     public long[] allGather(final long value)
     {
-        return (long[])allGather(new long[]{value});
+        return allGather(new long[]{value});
     }
 
     /**
@@ -257,20 +257,25 @@ public final class Communicator implements AutoCloseable
      */
     public double[] allGather(final double value)
     {
-        return (double[])allGather(new double[]{value});
+        return allGather(new double[]{value});
     }
 
     /**
      * Collective: concatenates every rank's array in rank order.
      *
-     * @param values a primitive array, of the same type and length on every rank.
-     * @return a new array of {@code size() * values.length} elements.
+     * @param <A>    the array type, one of {@code byte[]}, {@code short[]}, {@code int[]}, {@code long[]},
+     *               {@code float[]} and {@code double[]}.
+     * @param values this rank's values, of the same type and length on every rank.
+     * @return a new array of the same type with {@code size() * values.length} elements.
+     * @throws IllegalArgumentException on this rank when {@code values} is not one of those array types.
      */
-    public Object allGather(final Object values)
+    public <A> A allGather(final A values)
     {
         final CommEndpoint ep = endpoint();
         final int length = arrayLength("allGather", values);
-        final Object result = ElementType.ofArray(values).newArray(Math.multiplyExact(length, ep.size()));
+        // The result is made from the class of values, so it is an A.
+        @SuppressWarnings("unchecked")
+        final A result = (A)ElementType.ofArray(values).newArray(Math.multiplyExact(length, ep.size()));
         ep.allGather(values, length, result);
         return result;
     }

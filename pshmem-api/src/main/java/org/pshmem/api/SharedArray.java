@@ -15,11 +15,14 @@ import org.pshmem.spi.NodeSegment;
  *
  * <p>Creation is collective over a communicator: the ranks are grouped by node, the first rank of each node
  * creates zero-filled memory and the others map it. Every rank then reads its node's copy directly:
- * element by element ({@code get}), in blocks ({@link #copyTo(long[], long[], Object)}) or through
- * read-only buffers over the memory itself ({@code view}, {@code flatView}), with no copy. The only way to
- * write is the collective {@link #set(Object, long[], long[], int)} (or {@link #assign(Object, long[],
- * long...)}): the writer's block reaches every node, and when it returns every rank of every node sees the
- * same bytes.
+ * element by element ({@code get}), in blocks ({@link #copyTo(Region, Object)}) or through read-only buffers
+ * over the memory itself ({@code view}, {@code flatView}), with no copy. The only way to write is the
+ * collective {@link #set(Object, Region, int)} (or {@link #assign(Object, Region)}): the writer's block
+ * reaches every node, and when it returns every rank of every node sees the same bytes.
+ *
+ * <p>Data goes in and out as a Java array of the element type, {@code A}: {@code double[]} for a
+ * {@link SharedDoubleArray}, and so on, so passing another type does not compile. A block is placed by a
+ * {@link Region} (offset and shape).
  *
  * <p>Every collective method checks its input on the ranks that have it and agrees on the outcome, so bad
  * input makes every rank throw the same exception (naming the rank that had it) and never leaves a rank
@@ -32,12 +35,16 @@ import org.pshmem.spi.NodeSegment;
  * <pre>{@code
  * try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, 3, 5)) {
  *     double[] block = comm.rank() == 0 ? new double[] {0, 1, 2, 3, 4, 5} : null;
- *     shm.set(block, new long[] {2, 3}, new long[] {1, 1}, 0);
- *     double x = shm.get(2, 3);
+ *     shm.set(block, Region.at(1, 1).size(2, 3), 0);   // collective: rank 0's block, 2 x 3 at (1, 1)
+ *     double x = shm.get(2, 3);                         // local: 5.0 on every rank
+ *     double[] row = new double[5];
+ *     shm.copyTo(Region.at(2, 0).size(1, 5), row);      // local: row 2 of this node's copy
  * }
  * }</pre>
+ *
+ * @param <A> the Java array type of the elements, such as {@code double[]}.
  */
-public abstract sealed class SharedArray implements AutoCloseable
+public abstract sealed class SharedArray<A> implements AutoCloseable
     permits SharedByteArray, SharedShortArray, SharedIntArray, SharedLongArray, SharedFloatArray,
     SharedDoubleArray
 {
@@ -104,9 +111,9 @@ public abstract sealed class SharedArray implements AutoCloseable
      * @param comm  the ranks that share the array.
      * @param type  element type.
      * @param shape extents, each zero or more; at least one.
-     * @return the array; its class is the typed subclass for {@code type}.
+     * @return the array; its class is the typed subclass for {@code type}, such as {@link SharedDoubleArray}.
      */
-    public static SharedArray create(final Communicator comm, final ElementType type, final long... shape)
+    public static SharedArray<?> create(final Communicator comm, final ElementType type, final long... shape)
     {
         return create(comm, null, type, shape);
     }
@@ -118,11 +125,11 @@ public abstract sealed class SharedArray implements AutoCloseable
      * @param groups node and node-rank communicators to use, or null to split {@code comm} by node.
      * @param type   element type.
      * @param shape  extents, each zero or more; at least one.
-     * @return the array; its class is the typed subclass for {@code type}.
+     * @return the array; its class is the typed subclass for {@code type}, such as {@link SharedDoubleArray}.
      * @throws IllegalArgumentException on every rank, when any rank's arguments are bad or disagree.
      * @throws PshmemException          on every rank, when a node could not create or map the memory.
      */
-    public static SharedArray create(
+    public static SharedArray<?> create(
         final Communicator comm, final NodeGroups groups, final ElementType type, final long... shape)
     {
         Objects.requireNonNull(comm, "SharedArray.create(): comm is null");
@@ -281,7 +288,7 @@ public abstract sealed class SharedArray implements AutoCloseable
 
     /**
      * @param rank a rank of the array's communicator.
-     * @return true when {@code rank} may be the {@code fromRank} of {@link #set(Object, long[], long[], int)}:
+     * @return true when {@code rank} may be the {@code fromRank} of {@link #set(Object, Region, int)}:
      * its node-rank exists on every node (on an uneven last node, the highest allowed node-rank is the size
      * of the smallest node minus one).
      */
@@ -302,26 +309,86 @@ public abstract sealed class SharedArray implements AutoCloseable
     // Writes
 
     /**
-     * Collective: writes a block given on one rank into every node's copy. Only {@code fromRank}'s
-     * {@code data}, {@code dataShape} and {@code offset} are used; other ranks may pass null. On return every
-     * rank of every node sees the new values.
+     * Collective: writes a block given on one rank into every node's copy. Only {@code fromRank}'s {@code data}
+     * and {@code region} are used; the other ranks may pass null for both.
      *
-     * @param data      on the writer, a Java array of exactly this array's element type ({@code double[]} for
-     *                  {@link ElementType#FLOAT64}, ...), holding the block in row-major order.
-     * @param dataShape on the writer, the block's extents (one per dimension); null means the whole array's
-     *                  shape when {@code data} has {@link #size()} elements.
-     * @param offset    on the writer, where the block starts (one entry per dimension); null means zeros.
-     * @param fromRank  the writing rank, the same on every rank; its node-rank must exist on every node.
-     * @throws IllegalArgumentException on every rank when the writer's input or {@code fromRank} is bad.
+     * <p>Memory consistency effects: actions in a thread prior to calling {@code set()} on the writing rank
+     * <a href="https://docs.oracle.com/javase/specs/jls/se17/html/jls-17.html#jls-17.4.5"><i>happen-before</i></a>
+     * any read of the written elements, by any rank of any node, after {@code set()} has returned on the reading
+     * rank. {@code set()} returns on every rank only after the block is visible in that rank's node copy.
+     *
+     * @param data     on the writer, the block in row-major order, {@link Region#count()} elements.
+     * @param region   on the writer, where the block goes: as many dimensions as this array, and inside it.
+     * @param fromRank the writing rank, the same on every rank; {@link #canWriteFrom(int)} must hold for it.
+     * @throws IllegalArgumentException on every rank, naming the writer, when its data or region is bad (null,
+     *                                  another array type, another number of elements or dimensions, or a block
+     *                                  that does not fit); naming the problem when {@code fromRank} is out of
+     *                                  range, disagrees between ranks or is not writable.
+     * @throws IllegalStateException    on this rank when the array was closed here.
      */
-    public final void set(final Object data, final long[] dataShape, final long[] offset, final int fromRank)
+    public final void set(final A data, final Region region, final int fromRank)
     {
-        final String op = "set()";
+        write("set()", data, region, false, fromRank);
+    }
+
+    /**
+     * Collective: writes the whole array from one rank into every node's copy; the same as
+     * {@link #set(Object, Region, int)} with a region from zero covering the array.
+     *
+     * <p>Memory consistency effects: as for {@link #set(Object, Region, int)}.
+     *
+     * @param data     on the writer, all {@link #size()} elements in row-major order; other ranks may pass null.
+     * @param fromRank the writing rank, the same on every rank; {@link #canWriteFrom(int)} must hold for it.
+     * @throws IllegalArgumentException on every rank, naming the writer, when its data is bad (null, another
+     *                                  array type or another number of elements); as for
+     *                                  {@link #set(Object, Region, int)} when {@code fromRank} is bad.
+     * @throws IllegalStateException    on this rank when the array was closed here.
+     */
+    public final void set(final A data, final int fromRank)
+    {
+        write("set()", data, null, true, fromRank);
+    }
+
+    /**
+     * Collective: indexed assignment, like upstream's {@code shm[region] = data}. Exactly one rank passes
+     * non-null {@code data} and is the writer; the library finds it (one more agreement than {@code set()}).
+     * Only the writer's {@code region} is used; the other ranks may pass null.
+     *
+     * <p>Memory consistency effects: actions in a thread prior to calling {@code assign()} on the writing rank
+     * <i>happen-before</i> any read of the written elements, by any rank of any node, after {@code assign()} has
+     * returned on the reading rank. {@code assign()} returns on every rank only after the block is visible in
+     * that rank's node copy.
+     *
+     * @param dataOrNull the block in row-major order on the one writing rank, null on every other rank.
+     * @param region     on the writer, where the block goes, as for {@link #set(Object, Region, int)}.
+     * @throws IllegalArgumentException on every rank when no rank or more than one rank passes data, or, naming
+     *                                  the writer, when its data or region is bad.
+     * @throws IllegalStateException    on this rank when the array was closed here.
+     */
+    public final void assign(final A dataOrNull, final Region region)
+    {
+        final String op = "assign()";
+        checkOpen(op);
+        final long rank = ep.rank();
+        final boolean has = null != dataOrNull;
+        final long[] writers = sync.minMax(op, has ? rank : Long.MAX_VALUE, has ? rank : -1);
+        if (writers[0] == Long.MAX_VALUE || writers[0] != writers[3])
+        {
+            throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": exactly one rank must pass data, " +
+                (writers[0] == Long.MAX_VALUE ? "but none did" :
+                "but more than one did (ranks " + writers[0] + " and " + writers[3] + " among them)"));
+        }
+        write(op, dataOrNull, region, false, (int)writers[0]);
+    }
+
+    /**
+     * The collective write behind {@code set()} and {@code assign()}, of {@code region} or of the whole array.
+     */
+    private void write(final String op, final A data, final Region region, final boolean whole, final int fromRank)
+    {
         checkOpen(op);
         final boolean writer = ep.rank() == fromRank;
-        final long[] blockShape = writer ? blockShape(data, dataShape) : null;
-        final long[] blockOffset = writer ? (null == offset ? new long[shape.length] : offset) : null;
-        final String problem = writer ? writeProblem(data, blockShape, blockOffset) : null;
+        final String problem = writer ? writeProblem(data, region, whole) : null;
         // Agreement through node memory: a one-node job sends no message in set().
         final long[] agreed = sync.minMax(op, fromRank, null == problem ? 0 : 1);
         if (agreed[0] != agreed[1])
@@ -348,58 +415,15 @@ public abstract sealed class SharedArray implements AutoCloseable
         }
         if (nodeEp.rank() == writerNodeRank)
         {
-            replicate(data, blockShape, blockOffset, writer, nodeIndexOf[fromRank]);
+            replicate(data, whole ? null : region, writer, nodeIndexOf[fromRank]);
         }
         sync.nodeBarrier(op);
     }
 
     /**
-     * Collective: as {@link #set(Object, long[], long[], int)} with the block at offset zero.
-     *
-     * @param data      on the writer, the block; see {@link #set(Object, long[], long[], int)}.
-     * @param dataShape on the writer, the block's extents, or null for the whole array.
-     * @param fromRank  the writing rank, the same on every rank.
+     * @return why the writer's input cannot be written, or null.
      */
-    public final void set(final Object data, final long[] dataShape, final int fromRank)
-    {
-        set(data, dataShape, null, fromRank);
-    }
-
-    /**
-     * Collective: indexed assignment, like upstream's {@code shm[offset] = data}. Exactly one rank passes
-     * non-null {@code data}; the others pass null, and the library finds the writer (one extra all-gather
-     * compared with {@code set()}).
-     *
-     * @param data      the block on the one writing rank, null elsewhere.
-     * @param dataShape the block's extents on the writer (null: the whole array).
-     * @param offset    where the block starts on the writer; no entries means zeros.
-     * @throws IllegalArgumentException on every rank when no rank or more than one rank passes data.
-     */
-    public final void assign(final Object data, final long[] dataShape, final long... offset)
-    {
-        final String op = "assign()";
-        checkOpen(op);
-        final long[] writers = sync.minMax(op, null == data ? Long.MAX_VALUE : ep.rank(), null == data ? -1 : ep.rank());
-        if (writers[0] == Long.MAX_VALUE || writers[0] != writers[3])
-        {
-            throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": exactly one rank must pass data, " +
-                (writers[0] == Long.MAX_VALUE ? "but none did" :
-                "but more than one did (ranks " + writers[0] + " and " + writers[3] + " among them)"));
-        }
-        set(data, dataShape, null == offset || offset.length == 0 ? null : offset, (int)writers[0]);
-    }
-
-    private long[] blockShape(final Object data, final long[] dataShape)
-    {
-        if (null == dataShape && null != data && ElementType.ofArray(data) != null &&
-            java.lang.reflect.Array.getLength(data) == size)
-        {
-            return shape.clone();
-        }
-        return dataShape;
-    }
-
-    private String writeProblem(final Object data, final long[] dataShape, final long[] offset)
+    private String writeProblem(final Object data, final Region region, final boolean whole)
     {
         if (size == 0)
         {
@@ -409,42 +433,55 @@ public abstract sealed class SharedArray implements AutoCloseable
         {
             return "data is null on the writing rank";
         }
-        final ElementType dataType = ElementType.ofArray(data);
-        if (dataType != type)
+        final String typeProblem = typeProblem("data", data);
+        if (null != typeProblem)
         {
-            return "data is " + ElementType.describe(data) + " but the array holds " + type.dtype() + " (" +
-                type.arrayClass().getSimpleName() + "); no conversion is made";
+            return typeProblem;
         }
         final int length = java.lang.reflect.Array.getLength(data);
-        if (null == dataShape)
+        if (whole)
         {
-            return "dataShape is null and data has " + length + " elements, not the array's " + size;
+            return length == size ? null : "data has " + length + " elements but the array " + Extents.text(shape) +
+                " has " + size + "; pass a Region to write part of it";
         }
-        if (dataShape.length != shape.length)
+        return null == region ? "region is null on the writing rank" : blockProblem("data", length, region);
+    }
+
+    /**
+     * @return why {@code array}, named {@code name} in the message, is not a Java array of this element type, or
+     * null. Generics stop this at compile time, but raw and wildcard callers reach here with any object.
+     */
+    private String typeProblem(final String name, final Object array)
+    {
+        if (ElementType.ofArray(array) != type)
         {
-            return "data has " + dataShape.length + " dimensions but the array has " + shape.length;
+            return name + " is " + ElementType.describe(array) + " but the array holds " + type.dtype() + " (" +
+                type.arrayClass().getSimpleName() + "); no conversion is made";
         }
-        for (int d = 0; d < dataShape.length; d++)
+        return null;
+    }
+
+    /**
+     * @return why {@code region} does not place {@code length} elements of {@code name} in this array, or null.
+     */
+    private String blockProblem(final String name, final int length, final Region region)
+    {
+        final long[] offset = region.offsetArray();
+        final long[] blockShape = region.shapeArray();
+        if (blockShape.length != shape.length)
         {
-            if (dataShape[d] < 0)
-            {
-                return "dataShape " + Extents.text(dataShape) + " has a negative extent";
-            }
+            return region + " has " + blockShape.length + " dimensions but the array has " + shape.length;
         }
-        final String shapeProblem = Extents.shapeProblem(dataShape, type.byteSize());
-        if (null != shapeProblem || Extents.count(dataShape) != length)
+        if (region.count() != length)
         {
-            return "dataShape " + Extents.text(dataShape) + " does not describe the " + length + " elements of data";
-        }
-        if (offset.length != shape.length)
-        {
-            return "offset has " + offset.length + " entries but the array has " + shape.length + " dimensions";
+            return "region shape " + Extents.text(blockShape) + " holds " + region.count() + " elements but " + name +
+                " has " + length;
         }
         for (int d = 0; d < shape.length; d++)
         {
-            if (offset[d] < 0 || offset[d] > shape[d] - dataShape[d])
+            if (offset[d] > shape[d] - blockShape[d])
             {
-                return "block " + Extents.text(dataShape) + " at offset " + Extents.text(offset) +
+                return "block " + Extents.text(blockShape) + " at offset " + Extents.text(offset) +
                     " does not fit in the array " + Extents.text(shape) + " (dimension " + d + ")";
             }
         }
@@ -452,18 +489,18 @@ public abstract sealed class SharedArray implements AutoCloseable
     }
 
     /**
-     * Runs on the ranks with the writer's node-rank: the writer's block reaches each of them over the
-     * node-rank communicator, in chunks, and each copies it into its node's memory.
+     * Runs on the ranks with the writer's node-rank: the writer's block (its region, or the whole array for
+     * null) reaches each of them over the node-rank communicator, in chunks, and each copies it into its
+     * node's memory. Only the writer's region is read; the others learn it from the writer.
      */
-    private void replicate(
-        final Object data, final long[] dataShape, final long[] offset, final boolean writer, final int root)
+    private void replicate(final A data, final Region region, final boolean writer, final int root)
     {
         final int dims = shape.length;
         final long[] header = new long[2 * dims];
         if (writer)
         {
-            System.arraycopy(offset, 0, header, 0, dims);
-            System.arraycopy(dataShape, 0, header, dims, dims);
+            System.arraycopy(null == region ? new long[dims] : region.offsetArray(), 0, header, 0, dims);
+            System.arraycopy(null == region ? shape : region.shapeArray(), 0, header, dims, dims);
         }
         if (nodes > 1)
         {
@@ -479,7 +516,7 @@ public abstract sealed class SharedArray implements AutoCloseable
         if (nodes > 1)
         {
             final int chunk = Math.max(1, SET_CHUNK_BYTES / type.byteSize());
-            final Object buffer = writer ? null : type.newArray((int)Math.min(chunk, total));
+            final A buffer = writer ? null : newArray((int)Math.min(chunk, total));
             for (long from = 0; from < total; from += chunk)
             {
                 final int count = (int)Math.min(chunk, total - from);
@@ -499,11 +536,18 @@ public abstract sealed class SharedArray implements AutoCloseable
     /** Copies block elements [from, to) taken from {@code source} (whose element 0 is block element
      *  {@code sourceStart}) into this node's memory. */
     private void writeBlock(
-        final BlockRuns runs, final Object source, final long sourceStart, final long from, final long to)
+        final BlockRuns runs, final A source, final long sourceStart, final long from, final long to)
     {
         runs.forEach(from, to, Integer.MAX_VALUE, (arrayIndex, blockIndex, length) ->
             forEachWindow(arrayIndex, length, (window, at, done, count) ->
                 putRun(window, at, source, (int)(blockIndex - sourceStart) + done, count)));
+    }
+
+    /** A Java array of this element type: the element type fixes {@code A} (each subclass pairs them). */
+    @SuppressWarnings("unchecked")
+    private A newArray(final int length)
+    {
+        return (A)type.newArray(length);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -512,30 +556,33 @@ public abstract sealed class SharedArray implements AutoCloseable
     /**
      * Copies a block of this node's copy into a Java array (local, no communication).
      *
-     * @param offset     where the block starts, one entry per dimension.
-     * @param blockShape the block's extents.
-     * @param dest       a Java array of this array's element type with room for the block.
-     * @throws IllegalArgumentException when the block does not fit or {@code dest} is of the wrong type or size.
+     * @param region where the block is: as many dimensions as this array, and inside it.
+     * @param dest   where the block goes, in row-major order: exactly {@link Region#count()} elements.
+     * @throws IllegalArgumentException when {@code region} or {@code dest} is null, the region has another number
+     *                                  of dimensions or does not fit, or {@code dest} is of another array type or
+     *                                  length.
+     * @throws IllegalStateException    when the array was closed on this rank.
      */
-    public final void copyTo(final long[] offset, final long[] blockShape, final Object dest)
+    public final void copyTo(final Region region, final A dest)
     {
         final String op = "copyTo()";
         checkOpen(op);
-        if (ElementType.ofArray(dest) != type)
+        if (null == dest)
         {
-            throw argument(op, "dest is " + ElementType.describe(dest) + " but the array holds " + type.dtype());
+            throw argument(op, "dest is null");
         }
-        final String problem = null == offset || null == blockShape ? "offset and blockShape must not be null" :
-            writeProblem(dest, blockShape, offset);
-        if (null != problem && size > 0)
+        final String typeProblem = typeProblem("dest", dest);
+        if (null != typeProblem)
         {
-            throw argument(op, problem.replace("data", "dest"));
+            throw argument(op, typeProblem);
         }
-        if (size == 0)
+        final String problem = null == region ? "region is null" :
+            blockProblem("dest", java.lang.reflect.Array.getLength(dest), region);
+        if (null != problem)
         {
-            return;
+            throw argument(op, problem);
         }
-        final BlockRuns runs = new BlockRuns(shape, offset, blockShape);
+        final BlockRuns runs = new BlockRuns(shape, region.offsetArray(), region.shapeArray());
         runs.forEach(0, runs.blockCount(), Integer.MAX_VALUE, (arrayIndex, blockIndex, length) ->
             forEachWindow(arrayIndex, length, (window, at, done, count) ->
                 getRun(window, at, dest, (int)blockIndex + done, count)));
@@ -685,10 +732,10 @@ public abstract sealed class SharedArray implements AutoCloseable
     }
 
     /** Writes {@code count} elements of {@code source} from {@code offset} at position {@code at} of a window. */
-    abstract void putRun(int window, int at, Object source, int offset, int count);
+    abstract void putRun(int window, int at, A source, int offset, int count);
 
     /** Reads {@code count} elements at position {@code at} of a window into {@code dest} from {@code offset}. */
-    abstract void getRun(int window, int at, Object dest, int offset, int count);
+    abstract void getRun(int window, int at, A dest, int offset, int count);
 
     /** Text of one element, numpy style. */
     abstract String format(long flat);

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 /**
  * A {@link SharedArray} of {@code byte} ({@link ElementType#INT8}), with typed reads of this node's copy. Bytes double as uint8: read them with {@link #getUnsigned(long...)}.
  */
-public final class SharedByteArray extends SharedArray
+public final class SharedByteArray extends SharedArray<byte[]>
 {
     private final ByteBuffer[] windows;
     private final ByteBuffer first;
@@ -99,15 +99,15 @@ public final class SharedByteArray extends SharedArray
     }
 
     @Override
-    void putRun(final int window, final int at, final Object source, final int offset, final int count)
+    void putRun(final int window, final int at, final byte[] source, final int offset, final int count)
     {
-        windows[window].put(at, (byte[])source, offset, count);
+        windows[window].put(at, source, offset, count);
     }
 
     @Override
-    void getRun(final int window, final int at, final Object dest, final int offset, final int count)
+    void getRun(final int window, final int at, final byte[] dest, final int offset, final int count)
     {
-        windows[window].get(at, (byte[])dest, offset, count);
+        windows[window].get(at, dest, offset, count);
     }
 
     @Override

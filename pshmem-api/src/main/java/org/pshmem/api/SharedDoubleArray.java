@@ -5,7 +5,7 @@ import java.nio.DoubleBuffer;
 /**
  * A {@link SharedArray} of {@code double} ({@link ElementType#FLOAT64}), with typed reads of this node's copy.
  */
-public final class SharedDoubleArray extends SharedArray
+public final class SharedDoubleArray extends SharedArray<double[]>
 {
     private final DoubleBuffer[] windows;
     private final DoubleBuffer first;
@@ -87,15 +87,15 @@ public final class SharedDoubleArray extends SharedArray
     }
 
     @Override
-    void putRun(final int window, final int at, final Object source, final int offset, final int count)
+    void putRun(final int window, final int at, final double[] source, final int offset, final int count)
     {
-        windows[window].put(at, (double[])source, offset, count);
+        windows[window].put(at, source, offset, count);
     }
 
     @Override
-    void getRun(final int window, final int at, final Object dest, final int offset, final int count)
+    void getRun(final int window, final int at, final double[] dest, final int offset, final int count)
     {
-        windows[window].get(at, (double[])dest, offset, count);
+        windows[window].get(at, dest, offset, count);
     }
 
     @Override

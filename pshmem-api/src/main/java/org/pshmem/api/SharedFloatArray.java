@@ -5,7 +5,7 @@ import java.nio.FloatBuffer;
 /**
  * A {@link SharedArray} of {@code float} ({@link ElementType#FLOAT32}), with typed reads of this node's copy.
  */
-public final class SharedFloatArray extends SharedArray
+public final class SharedFloatArray extends SharedArray<float[]>
 {
     private final FloatBuffer[] windows;
     private final FloatBuffer first;
@@ -87,15 +87,15 @@ public final class SharedFloatArray extends SharedArray
     }
 
     @Override
-    void putRun(final int window, final int at, final Object source, final int offset, final int count)
+    void putRun(final int window, final int at, final float[] source, final int offset, final int count)
     {
-        windows[window].put(at, (float[])source, offset, count);
+        windows[window].put(at, source, offset, count);
     }
 
     @Override
-    void getRun(final int window, final int at, final Object dest, final int offset, final int count)
+    void getRun(final int window, final int at, final float[] dest, final int offset, final int count)
     {
-        windows[window].get(at, (float[])dest, offset, count);
+        windows[window].get(at, dest, offset, count);
     }
 
     @Override

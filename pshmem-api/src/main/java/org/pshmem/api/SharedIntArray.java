@@ -5,7 +5,7 @@ import java.nio.IntBuffer;
 /**
  * A {@link SharedArray} of {@code int} ({@link ElementType#INT32}), with typed reads of this node's copy.
  */
-public final class SharedIntArray extends SharedArray
+public final class SharedIntArray extends SharedArray<int[]>
 {
     private final IntBuffer[] windows;
     private final IntBuffer first;
@@ -87,15 +87,15 @@ public final class SharedIntArray extends SharedArray
     }
 
     @Override
-    void putRun(final int window, final int at, final Object source, final int offset, final int count)
+    void putRun(final int window, final int at, final int[] source, final int offset, final int count)
     {
-        windows[window].put(at, (int[])source, offset, count);
+        windows[window].put(at, source, offset, count);
     }
 
     @Override
-    void getRun(final int window, final int at, final Object dest, final int offset, final int count)
+    void getRun(final int window, final int at, final int[] dest, final int offset, final int count)
     {
-        windows[window].get(at, (int[])dest, offset, count);
+        windows[window].get(at, dest, offset, count);
     }
 
     @Override

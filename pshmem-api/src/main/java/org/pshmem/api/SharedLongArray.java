@@ -5,7 +5,7 @@ import java.nio.LongBuffer;
 /**
  * A {@link SharedArray} of {@code long} ({@link ElementType#INT64}), with typed reads of this node's copy.
  */
-public final class SharedLongArray extends SharedArray
+public final class SharedLongArray extends SharedArray<long[]>
 {
     private final LongBuffer[] windows;
     private final LongBuffer first;
@@ -87,15 +87,15 @@ public final class SharedLongArray extends SharedArray
     }
 
     @Override
-    void putRun(final int window, final int at, final Object source, final int offset, final int count)
+    void putRun(final int window, final int at, final long[] source, final int offset, final int count)
     {
-        windows[window].put(at, (long[])source, offset, count);
+        windows[window].put(at, source, offset, count);
     }
 
     @Override
-    void getRun(final int window, final int at, final Object dest, final int offset, final int count)
+    void getRun(final int window, final int at, final long[] dest, final int offset, final int count)
     {
-        windows[window].get(at, (long[])dest, offset, count);
+        windows[window].get(at, dest, offset, count);
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.nio.ShortBuffer;
 /**
  * A {@link SharedArray} of {@code short} ({@link ElementType#INT16}), with typed reads of this node's copy.
  */
-public final class SharedShortArray extends SharedArray
+public final class SharedShortArray extends SharedArray<short[]>
 {
     private final ShortBuffer[] windows;
     private final ShortBuffer first;
@@ -87,15 +87,15 @@ public final class SharedShortArray extends SharedArray
     }
 
     @Override
-    void putRun(final int window, final int at, final Object source, final int offset, final int count)
+    void putRun(final int window, final int at, final short[] source, final int offset, final int count)
     {
-        windows[window].put(at, (short[])source, offset, count);
+        windows[window].put(at, source, offset, count);
     }
 
     @Override
-    void getRun(final int window, final int at, final Object dest, final int offset, final int count)
+    void getRun(final int window, final int at, final short[] dest, final int offset, final int count)
     {
-        windows[window].get(at, (short[])dest, offset, count);
+        windows[window].get(at, dest, offset, count);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Test;
 import org.pshmem.api.DistributedLock;
+import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedCounter;
 import org.pshmem.api.SharedDoubleArray;
@@ -32,9 +33,8 @@ class MessageFreeSetTest
                 for (int i = 0; i < 50; i++)
                 {
                     final int writer = i % world.size();
-                    shm.set(world.rank() == writer ? new double[100] : null, new long[] {1, 100},
-                        new long[] {i, 0}, writer);
-                    shm.assign(world.rank() == writer ? new double[] {i} : null, new long[] {1, 1}, i, 0);
+                    shm.set(world.rank() == writer ? new double[100] : null, Region.at(i, 0).size(1, 100), writer);
+                    shm.assign(world.rank() == writer ? new double[] {i} : null, Region.at(i, 0).size(1, 1));
                 }
                 // Every rank has returned from its last set() before anyone reads the count.
                 world.barrier();
@@ -86,7 +86,7 @@ class MessageFreeSetTest
                 world.barrier();
                 final long before = job.messages(world.rank());
                 world.barrier();
-                shm.set(world.rank() == 0 ? new double[10] : null, null, 0);
+                shm.set(world.rank() == 0 ? new double[10] : null, 0);
                 world.barrier();
                 sent.put(world.rank(), job.messages(world.rank()) - before);
             }

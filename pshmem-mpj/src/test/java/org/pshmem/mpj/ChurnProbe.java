@@ -3,6 +3,7 @@ package org.pshmem.mpj;
 import org.pshmem.api.Communicator;
 import org.pshmem.api.DistributedLock;
 import org.pshmem.api.Pshmem;
+import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 import org.pshmem.api.TaskBatch;
@@ -41,8 +42,7 @@ public final class ChurnProbe
                             break;
                         case "set":
                             final int writer = (int)(i % world.size());
-                            held.set(world.rank() == writer ? row : null, new long[] {1, 1024},
-                                new long[] {i % 64, 0}, writer);
+                            held.set(world.rank() == writer ? row : null, Region.at(i % 64, 0).size(1, 1024), writer);
                             break;
                         case "lock":
                             lock.lock();

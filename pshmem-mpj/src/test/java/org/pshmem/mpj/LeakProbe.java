@@ -1,6 +1,7 @@
 package org.pshmem.mpj;
 
 import org.pshmem.api.Pshmem;
+import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 
@@ -21,7 +22,7 @@ public final class LeakProbe
             SharedDoubleArray shm = SharedArray.ofDoubles(pshmem.world(), 128, 1024))
         {
             final String mode = pshmem.args()[0];
-            shm.set(pshmem.world().rank() == 0 ? new double[1024] : null, new long[] {1, 1024}, null, 0);
+            shm.set(pshmem.world().rank() == 0 ? new double[1024] : null, Region.at(0, 0).size(1, 1024), 0);
             if (mode.equals("throw") && pshmem.world().rank() == 1)
             {
                 throw new IllegalStateException("rank 1 fails while holding a shared array");

@@ -221,7 +221,7 @@ class MultiHostTest
                     {
                         data[i] = base + i;
                     }
-                    array.set(rank == writer ? data : null, rank == writer ? new long[] {4, 8} : null, null, writer);
+                    array.set(rank == writer ? data : null, writer);
                     world.barrier();
                     for (int i = 0; i < data.length; i++)
                     {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.pshmem.api.Communicator;
 import org.pshmem.api.Pshmem;
 import org.pshmem.api.ReduceOp;
+import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 import org.pshmem.bench.BenchJob;
@@ -53,7 +54,7 @@ public final class PssProbe
                     {
                         java.util.Arrays.fill(block, row + 1.0);
                     }
-                    shm.set(block, new long[] {blockRows, COLUMNS}, new long[] {row, 0}, 0);
+                    shm.set(block, Region.at(row, 0).size(blockRows, COLUMNS), 0);
                 }
                 final double sum = ReadLoops.sum(shm.view());
                 double expected = 0;

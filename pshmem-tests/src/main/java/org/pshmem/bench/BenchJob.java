@@ -11,6 +11,7 @@ import org.pshmem.api.Communicator;
 import org.pshmem.api.DistributedLock;
 import org.pshmem.api.Pshmem;
 import org.pshmem.api.ReduceOp;
+import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 import org.pshmem.api.TaskBatch;
@@ -152,17 +153,17 @@ public final class BenchJob
         try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, 1000, 1000))
         {
             final double[] row = new double[1000];
-            final long[] shape = {1, 1000};
             for (int i = 0; i < 10; i++)
             {
-                shm.set(comm.rank() == i % comm.size() ? row : null, shape, new long[] {i % 1000, 0}, i % comm.size());
+                shm.set(comm.rank() == i % comm.size() ? row : null, Region.at(i % 1000, 0).size(1, 1000),
+                    i % comm.size());
             }
             comm.barrier();
             final long start = System.nanoTime();
             for (int i = 0; i < 200; i++)
             {
                 final int writer = i % comm.size();
-                shm.set(comm.rank() == writer ? row : null, shape, new long[] {i % 1000, 0}, writer);
+                shm.set(comm.rank() == writer ? row : null, Region.at(i % 1000, 0).size(1, 1000), writer);
             }
             comm.barrier();
             return (System.nanoTime() - start) / 1e3 / 200;
@@ -189,12 +190,12 @@ public final class BenchJob
                     data[i] = i & 1023;
                 }
             }
-            shm.set(data, null, 0);
+            shm.set(data, 0);
             comm.barrier();
             long start = System.nanoTime();
             for (int i = 0; i < 5; i++)
             {
-                shm.set(data, null, 0);
+                shm.set(data, 0);
             }
             final double setSeconds = (System.nanoTime() - start) / 1e9;
             comm.barrier();
@@ -299,7 +300,7 @@ public final class BenchJob
         {
             for (int r = 0; r < n; r += rows)
             {
-                shm.set(block, new long[] {rows, n}, new long[] {r, 0}, 0);
+                shm.set(block, Region.at(r, 0).size(rows, n), 0);
             }
             if (ReadLoops.sum(shm.view()) != (double)n * n)
             {

@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.pshmem.api.Pshmem;
+import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 
@@ -30,7 +31,7 @@ public class ReadCopyBenchmark
     /** Elements per operation: 16M doubles, as in the {@code array_sum_GBps} baseline. */
     public static final int ELEMENTS = 16 << 20;
     private static final long[] SHAPE = {4096, ELEMENTS / 4096};
-    private static final long[] ORIGIN = {0, 0};
+    private static final Region WHOLE = Region.at(0, 0).size(SHAPE);
 
     private Pshmem pshmem;
     private SharedDoubleArray shm;
@@ -47,7 +48,7 @@ public class ReadCopyBenchmark
         plain = new double[ELEMENTS];
         Arrays.fill(plain, 0.5);
         target = new double[ELEMENTS];
-        shm.set(plain, null, 0);
+        shm.set(plain, 0);
         view = shm.view();
     }
 
@@ -100,7 +101,7 @@ public class ReadCopyBenchmark
     @Benchmark
     public double[] copyTo()
     {
-        shm.copyTo(ORIGIN, SHAPE, target);
+        shm.copyTo(WHOLE, target);
         return target;
     }
 
@@ -108,7 +109,7 @@ public class ReadCopyBenchmark
     @Benchmark
     public SharedDoubleArray setWhole()
     {
-        shm.set(plain, null, 0);
+        shm.set(plain, 0);
         return shm;
     }
 }

@@ -2,6 +2,7 @@ package org.pshmem.examples;
 
 import org.pshmem.api.Communicator;
 import org.pshmem.api.Pshmem;
+import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 
@@ -34,19 +35,17 @@ public final class ReadmeExample
             printInTurn(comm, shm);
 
             double[] setData = null;
-            long[] setShape = null;
-            long[] setOffset = null;
+            Region setRegion = null;
             if (comm.rank() == 0)
             {
                 setData = new double[] {0, 1, 2, 3, 4, 5};
-                setShape = new long[] {2, 3};
-                setOffset = new long[] {1, 1};
+                setRegion = Region.at(1, 1).size(2, 3);
             }
             // set() is collective, but its inputs only matter on the writing rank.
-            shm.set(setData, setShape, setOffset, 0);
+            shm.set(setData, setRegion, 0);
 
             // Indexed assignment is collective too; the library finds the one rank that passes data.
-            shm.assign(setData, setShape, null == setOffset ? new long[0] : setOffset);
+            shm.assign(setData, setRegion);
 
             // The updated data has now been replicated to the shared memory on all nodes.
             if (comm.rank() == 0)

@@ -93,7 +93,7 @@ public final class CommunicatorScenarios
         Expect.equal(Arrays.toString(new double[] {n * (n - 1) / 2.0, -n * (n - 1) / 2.0, n * (n - 1) / 4.0}),
             Arrays.toString(values), "element-wise double sums");
         final int[] gathered = comm.allGather(r * 3);
-        final long[] longs = (long[])comm.allGather(new long[] {r, 100 + r});
+        final long[] longs = comm.allGather(new long[] {r, 100 + r});
         for (int i = 0; i < n; i++)
         {
             Expect.equal(i * 3, gathered[i], "gathered int of rank " + i);

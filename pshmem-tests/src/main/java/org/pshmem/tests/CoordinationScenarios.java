@@ -183,7 +183,7 @@ public final class CoordinationScenarios
             {
                 mine[i] = counter.getAndIncrement();
             }
-            final long[] all = (long[])comm.allGather(mine);
+            final long[] all = comm.allGather(mine);
             Arrays.sort(all);
             for (int i = 0; i < all.length; i++)
             {

@@ -7,13 +7,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 
 import org.pshmem.api.Communicator;
 import org.pshmem.api.ElementType;
 import org.pshmem.api.NodeGroups;
 import org.pshmem.api.ReduceOp;
+import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
+import org.pshmem.api.SharedIntArray;
+import org.pshmem.api.SharedLongArray;
+import org.pshmem.api.SharedShortArray;
 
 /**
  * Java counterparts of upstream pshmem's shared-array test scenarios (section 5 of the semantics), plus every
@@ -47,6 +52,11 @@ public final class SharedArrayScenarios
         all.put("rejectedWrites", p -> rejectedWrites(p.world()));
         all.put("unevenLastNode", p -> unevenLastNode(p.world()));
         all.put("largeBlocksAndChunks", p -> largeBlocks(p.world()));
+        all.put("setWholeArray", p -> setWholeArray(p.world()));
+        all.put("setRegion", p -> setRegion(p.world()));
+        all.put("assignRegion", p -> assignRegion(p.world()));
+        all.put("copyToRegion", p -> copyToRegion(p.world()));
+        all.put("typedAllGather", p -> typedAllGather(p.world()));
         return all;
     }
 
@@ -61,62 +71,66 @@ public final class SharedArrayScenarios
      */
     public static void writeInTurn(final Communicator comm, final NodeGroups groups, final ElementType... types)
     {
-        final long[] shape = {2, 5, 10};
         for (final ElementType type : types)
         {
-            try (SharedArray shm = SharedArray.create(comm, groups, type, shape))
+            try (SharedArray<?> shm = SharedArray.create(comm, groups, type, 2, 5, 10))
             {
-                Values.expectAll(shm, flat -> 0, "fresh array");
-                final int size = comm.size();
-                for (int p = 0; p < size; p++)
-                {
-                    if (!shm.canWriteFrom(p))
-                    {
-                        continue;
-                    }
-                    final boolean me = comm.rank() == p;
-                    final long value = p + 1;
-                    for (long i = 0; i < shape[0]; i++)
-                    {
-                        for (long j = 0; j < shape[1]; j++)
-                        {
-                            for (long k = 0; k < shape[2]; k += 5)
-                            {
-                                shm.set(me ? Values.make(type, 5, e -> value) : null, me ? new long[] {1, 1, 5} :
-                                    null, me ? new long[] {i, j, k} : null, p);
-                            }
-                        }
-                    }
-                    Values.expectAll(shm, flat -> value, "after set() from rank " + p);
-                    final long second = value + size;
-                    for (long i = 0; i < shape[0]; i++)
-                    {
-                        for (long j = 0; j < shape[1]; j++)
-                        {
-                            for (long k = 0; k < shape[2]; k += 5)
-                            {
-                                shm.assign(me ? Values.make(type, 5, e -> second) : null, new long[] {1, 1, 5}, i, j,
-                                    k);
-                            }
-                        }
-                    }
-                    Values.expectAll(shm, flat -> second, "after assign() from rank " + p);
-                }
-                final int writer = lastWritable(shm, size);
-                shm.assign(comm.rank() == writer ? Values.make(type, 100, e -> e % 100) : null, null);
-                Values.expectAll(shm, flat -> flat % 100, "after a full assign() from rank " + writer);
-                final Buffer row = Values.view(shm, 1, 3);
-                Expect.equal(10, row.remaining(), "length of the row view");
-                Expect.isTrue(row.isDirect() && row.isReadOnly(), "a row view is direct and read-only");
-                for (int k = 0; k < 10; k++)
-                {
-                    Expect.equal(Values.get(shm, 1, 3, k), Values.element(row, k), "row view element " + k);
-                }
+                writeInTurn(comm, shm);
             }
         }
     }
 
-    static int lastWritable(final SharedArray shm, final int size)
+    private static <A> void writeInTurn(final Communicator comm, final SharedArray<A> shm)
+    {
+        final long[] shape = shm.shape();
+        Values.expectAll(shm, flat -> 0, "fresh array");
+        final int size = comm.size();
+        for (int p = 0; p < size; p++)
+        {
+            if (!shm.canWriteFrom(p))
+            {
+                continue;
+            }
+            final boolean me = comm.rank() == p;
+            final long value = p + 1;
+            for (long i = 0; i < shape[0]; i++)
+            {
+                for (long j = 0; j < shape[1]; j++)
+                {
+                    for (long k = 0; k < shape[2]; k += 5)
+                    {
+                        shm.set(me ? Values.make(shm, 5, e -> value) : null, me ? Region.at(i, j, k).size(1, 1, 5) :
+                            null, p);
+                    }
+                }
+            }
+            Values.expectAll(shm, flat -> value, "after set() from rank " + p);
+            final long second = value + size;
+            for (long i = 0; i < shape[0]; i++)
+            {
+                for (long j = 0; j < shape[1]; j++)
+                {
+                    for (long k = 0; k < shape[2]; k += 5)
+                    {
+                        shm.assign(me ? Values.make(shm, 5, e -> second) : null, Region.at(i, j, k).size(1, 1, 5));
+                    }
+                }
+            }
+            Values.expectAll(shm, flat -> second, "after assign() from rank " + p);
+        }
+        final int writer = lastWritable(shm, size);
+        shm.assign(comm.rank() == writer ? Values.make(shm, 100, e -> e % 100) : null, Values.whole(shape));
+        Values.expectAll(shm, flat -> flat % 100, "after a full assign() from rank " + writer);
+        final Buffer row = Values.view(shm, 1, 3);
+        Expect.equal(10, row.remaining(), "length of the row view");
+        Expect.isTrue(row.isDirect() && row.isReadOnly(), "a row view is direct and read-only");
+        for (int k = 0; k < 10; k++)
+        {
+            Expect.equal(Values.get(shm, 1, 3, k), Values.element(row, k), "row view element " + k);
+        }
+    }
+
+    static int lastWritable(final SharedArray<?> shm, final int size)
     {
         int writer = size - 1;
         while (!shm.canWriteFrom(writer))
@@ -131,20 +145,18 @@ public final class SharedArrayScenarios
      */
     static void createAndCloseExplicitly(final Communicator comm)
     {
-        final List<SharedArray> arrays = new ArrayList<>();
+        final List<SharedArray<?>> arrays = new ArrayList<>();
         for (final ElementType type : ElementType.values())
         {
             arrays.add(SharedArray.create(comm, type, 3, 4));
         }
-        for (final SharedArray shm : arrays)
+        for (final SharedArray<?> shm : arrays)
         {
             final int writer = lastWritable(shm, comm.size());
-            final boolean me = comm.rank() == writer;
-            shm.set(me ? Values.make(shm.elementType(), 12, e -> e + 1) : null, me ? new long[] {3, 4} : null,
-                null, writer);
+            setFrom(comm, shm, writer, Region.at(0, 0).size(3, 4), e -> e + 1);
             Values.expectAll(shm, flat -> flat + 1, shm.elementType().dtype() + " array set by hand");
         }
-        for (final SharedArray shm : arrays)
+        for (final SharedArray<?> shm : arrays)
         {
             shm.close();
             shm.close();
@@ -186,6 +198,17 @@ public final class SharedArrayScenarios
         }
     }
 
+    /**
+     * Collective: {@code writer} sets {@code region} of {@code shm} to {@code value(i)} for its i-th element.
+     */
+    static <A> void setFrom(
+        final Communicator comm, final SharedArray<A> shm, final int writer, final Region region,
+        final LongUnaryOperator value)
+    {
+        final boolean me = comm.rank() == writer;
+        shm.set(me ? Values.make(shm, (int)region.count(), value) : null, me ? region : null, writer);
+    }
+
     /** Node groups whose node size divides the communicator size on every rank (upstream's rule for passed
      *  node communicators), else null so the array splits by itself. */
     private static NodeGroups dividing(final Communicator comm, final NodeGroups groups)
@@ -206,17 +229,17 @@ public final class SharedArrayScenarios
             final NodeGroups groups = dividing(world, split);
             if (null != groups)
             {
-                final List<SharedArray> arrays = new ArrayList<>();
+                final List<SharedDoubleArray> arrays = new ArrayList<>();
                 for (int i = 0; i < 3; i++)
                 {
-                    arrays.add(SharedArray.create(world, groups, ElementType.FLOAT64, 4, 4));
+                    arrays.add((SharedDoubleArray)SharedArray.create(world, groups, ElementType.FLOAT64, 4, 4));
                 }
                 for (int i = 0; i < arrays.size(); i++)
                 {
                     final long fill = i + 7;
-                    final int writer = lastWritable(arrays.get(i), world.size());
-                    arrays.get(i).set(world.rank() == writer ? Values.make(ElementType.FLOAT64, 16, e -> fill) : null,
-                        null, writer);
+                    final SharedDoubleArray shm = arrays.get(i);
+                    final int writer = lastWritable(shm, world.size());
+                    shm.set(world.rank() == writer ? Values.make(shm, 16, e -> fill) : null, writer);
                 }
                 for (int i = 0; i < arrays.size(); i++)
                 {
@@ -255,7 +278,7 @@ public final class SharedArrayScenarios
         final long[][] good = {{0}, {1}, {7}, {2, 3}, {2, 3, 4}, {4, 0, 2}, {1, 1, 1, 1, 1}};
         for (final long[] shape : good)
         {
-            try (SharedArray shm = SharedArray.create(comm, ElementType.INT64, shape))
+            try (SharedArray<?> shm = SharedArray.create(comm, ElementType.INT64, shape))
             {
                 Expect.equal(java.util.Arrays.toString(shape), java.util.Arrays.toString(shm.shape()), "shape");
                 Expect.equal(java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b), shm.size(), "size");
@@ -284,7 +307,7 @@ public final class SharedArrayScenarios
                 "ranks disagree", "rank " + (comm.size() - 1));
         }
         // After all that, the communicator is still in step.
-        try (SharedArray shm = SharedArray.create(comm, ElementType.INT32, 2))
+        try (SharedArray<?> shm = SharedArray.create(comm, ElementType.INT32, 2))
         {
             Values.expectAll(shm, flat -> 0, "array made after rejected ones");
         }
@@ -304,8 +327,8 @@ public final class SharedArrayScenarios
             Expect.equal(24, all.remaining(), "whole-array view length");
             final int writer = lastWritable(shm, comm.size());
             final boolean me = comm.rank() == writer;
-            shm.set(me ? new double[] {1.5, 2.5, 3.5, 4.5, 5.5, 6.5} : null, me ? new long[] {1, 6} : null,
-                me ? new long[] {2, 0} : null, writer);
+            shm.set(me ? new double[] {1.5, 2.5, 3.5, 4.5, 5.5, 6.5} : null, me ? Region.at(2, 0).size(1, 6) : null,
+                writer);
             for (int k = 0; k < 6; k++)
             {
                 Expect.equal(1.5 + k, row.get(k), "row view taken before set() sees element " + k);
@@ -332,11 +355,17 @@ public final class SharedArrayScenarios
                     () -> shm.get(new long[shape.length]), "out of range");
                 Expect.equal(0, shm.view().remaining(), "view of nothing");
                 Expect.throwsOf(IllegalArgumentException.class,
-                    () -> shm.set(comm.rank() == 0 ? new double[0] : null, new long[shape.length], null, 0),
-                    "failed on rank 0", "no elements");
+                    () -> shm.set(comm.rank() == 0 ? new double[0] : null, Values.whole(shape), 0),
+                    "set() failed on rank 0", "no elements");
                 Expect.throwsOf(IllegalArgumentException.class,
-                    () -> shm.assign(comm.rank() == 0 ? new double[0] : null, new long[shape.length]),
-                    "failed on rank 0", "no elements");
+                    () -> shm.set(comm.rank() == 0 ? new double[0] : null, 0), "set() failed on rank 0", "no elements");
+                Expect.throwsOf(IllegalArgumentException.class,
+                    () -> shm.assign(comm.rank() == 0 ? new double[0] : null, Values.whole(shape)),
+                    "assign() failed on rank 0", "no elements");
+                shm.copyTo(Values.whole(shape), new double[0]);
+                Expect.throwsOf(IllegalArgumentException.class,
+                    () -> shm.copyTo(shape.length == 1 ? Region.at(0).size(1) : Region.at(0, 0).size(1, 1),
+                        new double[1]), "copyTo() on rank " + comm.rank(), "does not fit");
                 Expect.isTrue(shm.toString().contains("shape = " + (shape.length == 1 ? "(0,)" : "(3, 0)")),
                     "string form names the shape: " + shm);
             }
@@ -348,20 +377,19 @@ public final class SharedArrayScenarios
      */
     static void manyArrays(final Communicator comm, final int count)
     {
-        final List<SharedArray> arrays = new ArrayList<>();
+        final List<SharedIntArray> arrays = new ArrayList<>();
         try (NodeGroups groups = NodeGroups.split(comm))
         {
             final NodeGroups reuse = dividing(comm, groups);
             for (int i = 0; i < count; i++)
             {
-                arrays.add(SharedArray.create(comm, reuse, ElementType.INT32, 4));
+                arrays.add((SharedIntArray)SharedArray.create(comm, reuse, ElementType.INT32, 4));
             }
             for (int i = 0; i < count; i++)
             {
-                final SharedArray shm = arrays.get(i);
+                final SharedIntArray shm = arrays.get(i);
                 final int writer = shm.canWriteFrom(i % comm.size()) ? i % comm.size() : 0;
-                final long value = i;
-                shm.set(comm.rank() == writer ? Values.make(ElementType.INT32, 4, e -> value) : null, null, writer);
+                shm.set(comm.rank() == writer ? new int[] {i, i, i, i} : null, writer);
             }
             for (int i = 0; i < count; i++)
             {
@@ -384,46 +412,63 @@ public final class SharedArrayScenarios
         {
             final int w = lastWritable(shm, size);
             final boolean me = rank == w;
-            shm.set(me ? Values.make(ElementType.FLOAT64, 15, e -> e) : null, null, w);
-            final String at = "failed on rank " + w;
+            shm.set(me ? Values.make(shm, 15, e -> e) : null, w);
+            final String at = "set() failed on rank " + w;
+            final double[] six = me ? new double[6] : null;
+            final Region twoByThree = Region.at(0, 0).size(2, 3);
+            // Generics keep a wrong array type out at compile time; raw or wildcard code still gets it through.
             Expect.throwsOf(IllegalArgumentException.class,
-                () -> shm.set(me ? new int[6] : null, new long[] {2, 3}, null, w), at, "data is int[]", "float64");
+                () -> untyped(shm).set(me ? new int[6] : null, twoByThree, w), at, "data is int[]", "float64");
             Expect.throwsOf(IllegalArgumentException.class,
-                () -> shm.set(me ? new double[6] : null, new long[] {6}, null, w), at, "1 dimensions", "has 2");
+                () -> untyped(shm).set(me ? new float[15] : null, w), at, "data is float[]", "float64");
             Expect.throwsOf(IllegalArgumentException.class,
-                () -> shm.set(me ? new double[6] : null, new long[] {2, 3}, new long[] {-1, 0}, w), at, "does not fit");
+                () -> shm.set(six, Region.at(0).size(6), w), at, "Region[offset=(0,), shape=(6,)] has 1 dimensions",
+                "array has 2");
             Expect.throwsOf(IllegalArgumentException.class,
-                () -> shm.set(me ? new double[6] : null, new long[] {2, 3}, new long[] {2, 1}, w), at,
-                "does not fit", "dimension 0");
+                () -> shm.set(six, Region.at(0, 0, 0).size(1, 2, 3), w), at, "has 3 dimensions", "array has 2");
             Expect.throwsOf(IllegalArgumentException.class,
-                () -> shm.set(me ? new double[6] : null, new long[] {2, 3}, new long[] {0, 3}, w), at,
-                "dimension 1");
+                () -> shm.set(six, Region.at(2, 1).size(2, 3), w), at, "does not fit", "dimension 0");
             Expect.throwsOf(IllegalArgumentException.class,
-                () -> shm.set(me ? new double[6] : null, new long[] {2, 3}, new long[] {0}, w), at,
-                "offset has 1 entries");
+                () -> shm.set(six, Region.at(0, 3).size(2, 3), w), at, "does not fit", "dimension 1");
             Expect.throwsOf(IllegalArgumentException.class,
-                () -> shm.set(me ? new double[5] : null, new long[] {2, 3}, null, w), at, "does not describe");
+                () -> shm.set(me ? new double[5] : null, twoByThree, w), at, "region shape (2, 3) holds 6 elements",
+                "data has 5");
             Expect.throwsOf(IllegalArgumentException.class,
-                () -> shm.set(null, new long[] {2, 3}, null, w), at, "data is null");
+                () -> shm.set(me ? new double[14] : null, w), at, "data has 14 elements but the array (3, 5) has 15");
+            Expect.throwsOf(IllegalArgumentException.class, () -> shm.set(null, twoByThree, w), at, "data is null");
+            Expect.throwsOf(IllegalArgumentException.class, () -> shm.set(null, w), at, "data is null");
+            Expect.throwsOf(IllegalArgumentException.class, () -> shm.set(six, null, w), at,
+                "region is null on the writing rank");
             Expect.throwsOf(IllegalArgumentException.class,
-                () -> shm.set(null, null, null, size), "fromRank " + size + " is out of range");
+                () -> shm.assign(six, Region.at(2, 1).size(2, 3)), "assign() failed on rank " + w, "does not fit");
             Expect.throwsOf(IllegalArgumentException.class,
-                () -> shm.set(null, null, null, -1), "fromRank -1 is out of range");
+                () -> untyped(shm).assign(me ? new long[6] : null, twoByThree), "assign() failed on rank " + w,
+                "data is long[]");
+            Expect.throwsOf(IllegalArgumentException.class, () -> shm.assign(six, null), "assign() failed on rank " + w,
+                "region is null");
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> shm.set(null, null, size), "fromRank " + size + " is out of range");
+            Expect.throwsOf(IllegalArgumentException.class, () -> shm.set(null, -1), "fromRank -1 is out of range");
             Expect.throwsOf(IllegalArgumentException.class,
                 () -> shm.assign(null, null), "exactly one rank must pass data, but none did");
             if (size >= 2)
             {
                 Expect.throwsOf(IllegalArgumentException.class,
-                    () -> shm.set(null, null, null, rank), "ranks disagree on fromRank");
-                Expect.throwsOf(IllegalArgumentException.class,
-                    () -> shm.assign(rank < 2 ? new double[15] : null, null), "but more than one did (ranks 0 and 1 among them)");
+                    () -> shm.set(null, null, rank), "ranks disagree on fromRank");
+                Expect.throwsOf(IllegalArgumentException.class, () -> shm.assign(rank < 2 ? new double[15] : null,
+                    Values.whole(3, 5)), "but more than one did (ranks 0 and 1 among them)");
             }
             Values.expectAll(shm, flat -> flat, "array after rejected writes");
-            shm.set(me ? new double[] {-1, -2} : null, me ? new long[] {1, 2} : null, me ? new long[] {2, 3} : null, w);
+            rejectedCopies(shm, "copyTo() on rank " + rank);
+            shm.set(me ? new double[] {-1, -2} : null, me ? Region.at(2, 3).size(1, 2) : null, w);
             Values.expectAll(shm, flat -> flat == 13 ? -1 : flat == 14 ? -2 : flat, "array after a good write");
             shm.close();
             Expect.throwsOf(IllegalStateException.class, () -> shm.get(0, 0), "on rank " + rank, "closed");
-            Expect.throwsOf(IllegalStateException.class, () -> shm.set(null, null, null, 0), "closed");
+            Expect.throwsOf(IllegalStateException.class, () -> shm.set(null, null, 0), "closed");
+            Expect.throwsOf(IllegalStateException.class, () -> shm.set(null, 0), "closed");
+            Expect.throwsOf(IllegalStateException.class, () -> shm.assign(null, null), "closed");
+            Expect.throwsOf(IllegalStateException.class, () -> shm.copyTo(Region.at(0, 0).size(1, 1), new double[1]),
+                "closed");
             Expect.throwsOf(IllegalStateException.class, shm::view, "closed");
             Expect.throwsOf(IllegalStateException.class, () -> Values.getFlat(shm, 0), "on rank " + rank, "closed");
             shm.close();
@@ -431,26 +476,57 @@ public final class SharedArrayScenarios
     }
 
     /**
+     * Local: every rejected {@code copyTo()} of a 3x5 float64 array throws on this rank alone, and names it.
+     */
+    private static void rejectedCopies(final SharedDoubleArray shm, final String at)
+    {
+        final double[] six = new double[6];
+        final Region twoByThree = Region.at(0, 0).size(2, 3);
+        Expect.throwsOf(IllegalArgumentException.class, () -> untyped(shm).copyTo(twoByThree, new int[6]), at,
+            "dest is int[] but the array holds float64");
+        Expect.throwsOf(IllegalArgumentException.class, () -> shm.copyTo(twoByThree, null), at, "dest is null");
+        Expect.throwsOf(IllegalArgumentException.class, () -> shm.copyTo(null, six), at, "region is null");
+        Expect.throwsOf(IllegalArgumentException.class, () -> shm.copyTo(Region.at(0).size(6), six), at,
+            "has 1 dimensions but the array has 2");
+        Expect.throwsOf(IllegalArgumentException.class, () -> shm.copyTo(Region.at(2, 2).size(2, 3), six), at,
+            "does not fit", "dimension 0");
+        Expect.throwsOf(IllegalArgumentException.class, () -> shm.copyTo(Region.at(0, 0).size(2, 2), six), at,
+            "region shape (2, 2) holds 4 elements but dest has 6");
+    }
+
+    /**
+     * The array with its element type erased, as raw or wildcard code sees it: the compiler then takes any
+     * array, so only the run-time check stands between a wrong one and the memory.
+     */
+    @SuppressWarnings("unchecked")
+    private static SharedArray<Object> untyped(final SharedArray<?> shm)
+    {
+        return (SharedArray<Object>)shm;
+    }
+
+    /**
      * The uneven last node: a writer whose node-rank is missing on some node is refused on every rank.
      */
     static void unevenLastNode(final Communicator comm)
     {
-        try (SharedArray shm = SharedArray.create(comm, ElementType.INT16, 6))
+        try (SharedShortArray shm = (SharedShortArray)SharedArray.create(comm, ElementType.INT16, 6))
         {
             for (int p = 0; p < comm.size(); p++)
             {
                 final int writer = p;
                 final boolean me = comm.rank() == p;
-                final Object data = me ? Values.make(ElementType.INT16, 6, e -> writer + 1) : null;
+                final short[] data = me ? Values.make(shm, 6, e -> writer + 1) : null;
                 if (shm.canWriteFrom(p))
                 {
-                    shm.set(data, null, p);
+                    shm.set(data, p);
                     Values.expectAll(shm, flat -> writer + 1, "after set() from rank " + p);
                 }
                 else
                 {
-                    Expect.throwsOf(IllegalArgumentException.class, () -> shm.set(data, null, writer),
+                    Expect.throwsOf(IllegalArgumentException.class, () -> shm.set(data, writer),
                         "fromRank " + p + " has node-rank", "not every node has");
+                    Expect.throwsOf(IllegalArgumentException.class,
+                        () -> shm.assign(data, Region.at(0).size(6)), "fromRank " + p + " has node-rank");
                 }
             }
             final long nodes = comm.allReduce(shm.nodeCount(), ReduceOp.MAX);
@@ -464,24 +540,240 @@ public final class SharedArrayScenarios
      */
     static void largeBlocks(final Communicator comm)
     {
-        try (SharedArray shm = SharedArray.create(comm, ElementType.FLOAT64, 700, 1000))
+        try (SharedDoubleArray shm = (SharedDoubleArray)SharedArray.create(comm, ElementType.FLOAT64, 700, 1000))
         {
             final boolean me = comm.rank() == 0;
-            shm.set(me ? Values.make(ElementType.FLOAT64, 700_000, e -> e) : null, null, 0);
+            shm.set(me ? Values.make(shm, 700_000, e -> e) : null, 0);
             Values.expectAll(shm, flat -> flat, "700x1000 array set whole");
             final int w = lastWritable(shm, comm.size());
             final boolean writer = comm.rank() == w;
-            shm.set(writer ? Values.make(ElementType.FLOAT64, 300 * 7, e -> -e) : null,
-                writer ? new long[] {300, 7} : null, writer ? new long[] {400, 993} : null, w);
+            shm.set(writer ? Values.make(shm, 300 * 7, e -> -e) : null,
+                writer ? Region.at(400, 993).size(300, 7) : null, w);
             Values.expectAll(shm, flat ->
             {
                 final long r = flat / 1000;
                 final long c = flat % 1000;
                 return r >= 400 && c >= 993 ? -((r - 400) * 7 + (c - 993)) : flat;
             }, "after a 300x7 strided block");
-            shm.set(writer ? new double[] {0.25} : null, writer ? new long[] {1, 1} : null,
-                writer ? new long[] {699, 999} : null, w);
+            shm.set(writer ? new double[] {0.25} : null, writer ? Region.at(699, 999).size(1, 1) : null, w);
             Expect.equal(0.25, Values.get(shm, 699, 999), "last element");
+        }
+    }
+
+    /**
+     * {@code set(data, fromRank)}: each writable rank in turn fills the whole array, of every element type;
+     * every rank of every node then reads the writer's values.
+     */
+    static void setWholeArray(final Communicator comm)
+    {
+        for (final ElementType type : ElementType.values())
+        {
+            try (SharedArray<?> shm = SharedArray.create(comm, type, 4, 3))
+            {
+                setWholeInTurn(comm, shm);
+            }
+        }
+        // The typed subclass takes its own array type with no cast.
+        try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, 2, 2))
+        {
+            final int w = lastWritable(shm, comm.size());
+            shm.set(comm.rank() == w ? new double[] {0.5, 1.5, 2.5, 3.5} : null, w);
+            Expect.equal(2.5, shm.get(1, 0), "element (1, 0) of a whole-array set()");
+        }
+    }
+
+    private static <A> void setWholeInTurn(final Communicator comm, final SharedArray<A> shm)
+    {
+        for (int p = 0; p < comm.size(); p++)
+        {
+            if (shm.canWriteFrom(p))
+            {
+                final long base = 10 * (p + 1);
+                shm.set(comm.rank() == p ? Values.make(shm, (int)shm.size(), e -> base + e) : null, p);
+                Values.expectAll(shm, flat -> base + flat, "after a whole-array set() from rank " + p);
+            }
+        }
+    }
+
+    /**
+     * {@code set(data, region, fromRank)}: blocks of a 3x4x5 array (inner, whole rows, whole planes, one
+     * element, empty) from different writers. The other ranks pass null or a region of their own, which is
+     * ignored.
+     */
+    static void setRegion(final Communicator comm)
+    {
+        for (final ElementType type : UPSTREAM_TYPES)
+        {
+            try (SharedArray<?> shm = SharedArray.create(comm, type, 3, 4, 5))
+            {
+                setRegions(comm, shm);
+            }
+        }
+    }
+
+    private static <A> void setRegions(final Communicator comm, final SharedArray<A> shm)
+    {
+        final long[] expected = new long[(int)shm.size()];
+        final Region[] regions = {
+            Region.at(1, 1, 1).size(2, 2, 3),
+            Region.at(0, 2, 0).size(3, 2, 5),
+            Region.at(2, 0, 0).size(1, 4, 5),
+            Region.at(0, 3, 4).size(1, 1, 1),
+            Region.at(1, 0, 2).size(2, 0, 3),
+        };
+        for (int r = 0; r < regions.length; r++)
+        {
+            final int writer = lastWritable(shm, comm.size() - r % comm.size());
+            final boolean me = comm.rank() == writer;
+            final long base = 100 * (r + 1);
+            // Only the writer's region counts: the others pass null, or every other turn one that does not fit.
+            final Region elsewhere = r % 2 == 0 ? null : Region.at(9, 9, 9).size(9, 9, 9);
+            shm.set(me ? Values.make(shm, (int)regions[r].count(), e -> base + e) : null, me ? regions[r] : elsewhere,
+                writer);
+            paint(expected, shm.shape(), regions[r], base);
+            Values.expectAll(shm, flat -> expected[(int)flat], "after set() of " + regions[r] + " from rank " + writer);
+        }
+    }
+
+    /** Writes {@code base + i} into element i (row-major) of {@code region} in {@code expected}. */
+    private static void paint(final long[] expected, final long[] shape, final Region region, final long base)
+    {
+        final long[] flat = flatIndices(shape, region);
+        for (int i = 0; i < flat.length; i++)
+        {
+            expected[(int)flat[i]] = base + i;
+        }
+    }
+
+    /** @return the flat index in an array of {@code shape} of each element of {@code region}, in row-major order. */
+    private static long[] flatIndices(final long[] shape, final Region region)
+    {
+        final long[] offset = region.offset();
+        final long[] extent = region.shape();
+        final long[] index = new long[extent.length];
+        final long[] flat = new long[(int)region.count()];
+        for (int i = 0; i < flat.length; i++)
+        {
+            for (int d = 0; d < shape.length; d++)
+            {
+                flat[i] = flat[i] * shape[d] + offset[d] + index[d];
+            }
+            for (int d = extent.length - 1; d >= 0 && ++index[d] == extent[d]; d--)
+            {
+                index[d] = 0;
+            }
+        }
+        return flat;
+    }
+
+    /**
+     * {@code assign(data, region)}: every writable rank in turn is the one that passes data; the others pass
+     * null data and a null region.
+     */
+    static void assignRegion(final Communicator comm)
+    {
+        for (final ElementType type : UPSTREAM_TYPES)
+        {
+            try (SharedArray<?> shm = SharedArray.create(comm, type, 4, 6))
+            {
+                assignInTurn(comm, shm);
+            }
+        }
+    }
+
+    private static <A> void assignInTurn(final Communicator comm, final SharedArray<A> shm)
+    {
+        final long[] expected = new long[(int)shm.size()];
+        for (int p = 0; p < comm.size(); p++)
+        {
+            if (!shm.canWriteFrom(p))
+            {
+                continue;
+            }
+            final Region region = Region.at(p % 3, p % 4).size(2, 3);
+            final long base = 1000 * (p + 1);
+            final boolean me = comm.rank() == p;
+            shm.assign(me ? Values.make(shm, 6, e -> base + e) : null, me ? region : null);
+            paint(expected, shm.shape(), region, base);
+            Values.expectAll(shm, flat -> expected[(int)flat], "after assign() of " + region + " from rank " + p);
+        }
+    }
+
+    /**
+     * {@code copyTo(region, dest)}: blocks of every shape read back from a known array, of every element type.
+     */
+    static void copyToRegion(final Communicator comm)
+    {
+        for (final ElementType type : ElementType.values())
+        {
+            try (SharedArray<?> shm = SharedArray.create(comm, type, 3, 4, 5))
+            {
+                copyBlocks(comm, shm);
+            }
+        }
+    }
+
+    private static <A> void copyBlocks(final Communicator comm, final SharedArray<A> shm)
+    {
+        final int w = lastWritable(shm, comm.size());
+        // Values stay below 128, exact in int8.
+        shm.set(comm.rank() == w ? Values.make(shm, 60, e -> e + 1) : null, w);
+        final Region[] regions = {
+            Values.whole(3, 4, 5),
+            Region.at(1, 1, 1).size(2, 2, 3),
+            Region.at(1, 0, 0).size(2, 4, 5),
+            Region.at(0, 2, 0).size(3, 1, 5),
+            Region.at(2, 3, 4).size(1, 1, 1),
+            Region.at(0, 0, 3).size(3, 4, 2),
+            Region.at(3, 4, 5).size(0, 0, 0),
+        };
+        for (final Region region : regions)
+        {
+            final A dest = Values.make(shm, (int)region.count(), e -> -1);
+            shm.copyTo(region, dest);
+            final long[] flat = flatIndices(shm.shape(), region);
+            for (int i = 0; i < flat.length; i++)
+            {
+                Expect.equal(flat[i] + 1.0, Values.element(dest, i), "element " + i + " of " + region + " of " +
+                    shm.elementType().dtype());
+            }
+        }
+    }
+
+    /**
+     * {@code allGather} of every array type returns that type with no cast: rank r's elements at r times the
+     * length.
+     */
+    static void typedAllGather(final Communicator comm)
+    {
+        final int n = comm.size();
+        final int r = comm.rank();
+        final byte[] bytes = comm.allGather(new byte[] {(byte)r, (byte)-r});
+        final short[] shorts = comm.allGather(new short[] {(short)(r + 1), (short)(r + 2)});
+        final int[] ints = comm.allGather(new int[] {r * 3, r * 3 + 1});
+        final long[] longs = comm.allGather(new long[] {Long.MAX_VALUE - r, r});
+        final float[] floats = comm.allGather(new float[] {r + 0.5f, r - 0.5f});
+        final double[] doubles = comm.allGather(new double[] {r * 0.25, -r * 0.25});
+        for (final Object gathered : new Object[] {bytes, shorts, ints, longs, floats, doubles})
+        {
+            Expect.equal(2 * n, java.lang.reflect.Array.getLength(gathered),
+                "length of the gathered " + gathered.getClass().getSimpleName());
+        }
+        for (int i = 0; i < n; i++)
+        {
+            Expect.equal((byte)i, bytes[2 * i], "gathered byte of rank " + i);
+            Expect.equal((byte)-i, bytes[2 * i + 1], "gathered second byte of rank " + i);
+            Expect.equal((short)(i + 2), shorts[2 * i + 1], "gathered short of rank " + i);
+            Expect.equal(i * 3 + 1, ints[2 * i + 1], "gathered int of rank " + i);
+            Expect.equal(Long.MAX_VALUE - i, longs[2 * i], "gathered long of rank " + i);
+            Expect.equal(i - 0.5f, floats[2 * i + 1], "gathered float of rank " + i);
+            Expect.equal(i * 0.25, doubles[2 * i], "gathered double of rank " + i);
+        }
+        // A typed allGather feeds a typed array: every rank's value in one whole-array set().
+        try (SharedLongArray shm = SharedArray.ofLongs(comm, n))
+        {
+            shm.set(comm.allGather(new long[] {r * r}), 0);
+            Values.expectAll(shm, flat -> flat * flat, "array set from a gathered long[]");
         }
     }
 }

@@ -4,6 +4,7 @@ import java.nio.Buffer;
 import java.util.function.LongUnaryOperator;
 
 import org.pshmem.api.ElementType;
+import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedByteArray;
 import org.pshmem.api.SharedDoubleArray;
@@ -48,6 +49,30 @@ public final class Values
     }
 
     /**
+     * @param <A>    the array's Java array type.
+     * @param shm    the array whose element type to use.
+     * @param length number of elements.
+     * @param value  element i's value, from i.
+     * @return a Java array of {@code shm}'s type whose element i is {@code value.applyAsLong(i)}.
+     */
+    public static <A> A make(final SharedArray<A> shm, final int length, final LongUnaryOperator value)
+    {
+        // The element type fixes the Java array type: SharedDoubleArray is a SharedArray<double[]>, and so on.
+        @SuppressWarnings("unchecked")
+        final A array = (A)make(shm.elementType(), length, value);
+        return array;
+    }
+
+    /**
+     * @param shape an array's extents.
+     * @return the region of the whole array.
+     */
+    public static Region whole(final long... shape)
+    {
+        return Region.of(new long[shape.length], shape);
+    }
+
+    /**
      * @param array a Java primitive array.
      * @param i     index.
      * @return element {@code i} of a Java primitive array, as a double.
@@ -62,7 +87,7 @@ public final class Values
      * @param flat flat index.
      * @return element {@code flat} of the node's copy, read through the typed {@code getFlat}.
      */
-    public static double getFlat(final SharedArray shm, final long flat)
+    public static double getFlat(final SharedArray<?> shm, final long flat)
     {
         if (shm instanceof SharedByteArray)
         {
@@ -92,7 +117,7 @@ public final class Values
      * @param index one index per dimension.
      * @return element at {@code index}, read through the typed {@code get}.
      */
-    public static double get(final SharedArray shm, final long... index)
+    public static double get(final SharedArray<?> shm, final long... index)
     {
         if (shm instanceof SharedByteArray)
         {
@@ -122,7 +147,7 @@ public final class Values
      * @param leading leading indices.
      * @return the typed read-only view of the run selected by leading indices.
      */
-    public static Buffer view(final SharedArray shm, final long... leading)
+    public static Buffer view(final SharedArray<?> shm, final long... leading)
     {
         if (shm instanceof SharedByteArray)
         {
@@ -181,16 +206,17 @@ public final class Values
      * Checks the whole node copy equals {@code expected(flat index)}, through {@code copyTo}, {@code get}
      * and {@code getFlat}.
      *
+     * @param <A>      the array's Java array type.
      * @param shm      the array.
      * @param expected expected value by flat index.
      * @param what     names the check in failure messages.
      * @throws AssertionError when an element differs.
      */
-    public static void expectAll(final SharedArray shm, final LongUnaryOperator expected, final String what)
+    public static <A> void expectAll(final SharedArray<A> shm, final LongUnaryOperator expected, final String what)
     {
         final long[] shape = shm.shape();
-        final Object copy = shm.elementType().newArray((int)shm.size());
-        shm.copyTo(new long[shape.length], shape, copy);
+        final A copy = make(shm, (int)shm.size(), flat -> 0);
+        shm.copyTo(whole(shape), copy);
         final long[] index = new long[shape.length];
         for (int flat = 0; flat < shm.size(); flat++)
         {

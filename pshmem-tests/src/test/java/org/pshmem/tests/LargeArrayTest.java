@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.pshmem.api.ReduceOp;
+import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedByteArray;
 import org.pshmem.local.LocalJob;
@@ -38,7 +39,7 @@ class LargeArrayTest
                 {
                     final int length = (int)Math.min(chunk, size - offset);
                     final byte[] data = null == block || length == chunk ? block : java.util.Arrays.copyOf(block, length);
-                    shm.set(data, new long[] {length}, new long[] {offset}, 0);
+                    shm.set(data, Region.at(offset).size(length), 0);
                 }
                 long nonZero = 0;
                 for (long i = 0; i < size; i++)

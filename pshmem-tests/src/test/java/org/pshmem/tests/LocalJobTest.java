@@ -81,7 +81,7 @@ class LocalJobTest
             {
                 try (SharedDoubleArray shm = SharedArray.ofDoubles(world, 10))
                 {
-                    shm.set(null, null, 0);
+                    shm.set(null, 0);
                 }
             }
         }));
@@ -102,7 +102,7 @@ class LocalJobTest
                 }
                 try
                 {
-                    shm.set(world.rank() == 0 ? new double[4] : null, null, 0);
+                    shm.set(world.rank() == 0 ? new double[4] : null, 0);
                 }
                 catch (final RankFailedException ex)
                 {

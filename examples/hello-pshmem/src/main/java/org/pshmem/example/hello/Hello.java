@@ -40,7 +40,7 @@ public final class Hello
                         values[i] = i;
                     }
                 }
-                table.set(values, null, null, 0);                    // collective: one copy per node, filled
+                table.set(values, 0);                                // collective: one copy per node, filled
                 long mine = 0;
                 for (int column = 0; column < COLUMNS; column++)
                 {
