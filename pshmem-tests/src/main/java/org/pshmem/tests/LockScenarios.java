@@ -218,7 +218,7 @@ public final class LockScenarios
             if (comm.rank() == 0)
             {
                 Thread.sleep(comm.size() > 1 ? WAIT_MS : 0);
-                array.set(data, null, 0);
+                array.set(data, 0);
             }
             else
             {
@@ -226,7 +226,7 @@ public final class LockScenarios
                 try (Interrupter interrupter = Interrupter.after(100))
                 {
                     final long before = threads.getCurrentThreadCpuTime();
-                    array.set(null, null, 0);
+                    array.set(null, 0);
                     cpu = threads.getCurrentThreadCpuTime() - before;
                     interrupter.awaitDone();
                 }
