@@ -28,6 +28,12 @@ public final class Communicator implements AutoCloseable
     /** Colour for {@link #split(int, int)} by which a rank joins no new communicator. */
     public static final int UNDEFINED = CommEndpoint.UNDEFINED;
 
+    /**
+     * The largest tag {@link #send} and {@link #receive} accept (MPI's {@code MPI_TAG_UB} is at least this);
+     * larger tags are the library's own.
+     */
+    public static final int MAX_TAG = (1 << 24) - 1;
+
     private final CommEndpoint endpoint;
     private final Pshmem runtime;
     private final boolean owned;
@@ -472,6 +478,11 @@ public final class Communicator implements AutoCloseable
         if (tag < 0)
         {
             throw argument(op, "tag " + tag + " is negative");
+        }
+        if (tag > MAX_TAG)
+        {
+            throw argument(op, "tag " + tag + " is above Communicator.MAX_TAG (" + MAX_TAG + "); larger tags are " +
+                "the library's own");
         }
     }
 

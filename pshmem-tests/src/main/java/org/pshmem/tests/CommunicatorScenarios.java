@@ -176,6 +176,10 @@ public final class CommunicatorScenarios
         Expect.throwsOf(IllegalArgumentException.class, () -> comm.send(new int[2], 0, 3, 0, 1), at,
             "offset 0 and count 3 do not fit");
         Expect.throwsOf(IllegalArgumentException.class, () -> comm.send(new int[2], 0, -1), at, "tag -1");
+        Expect.throwsOf(IllegalArgumentException.class, () -> comm.send(new int[2], 0, Communicator.MAX_TAG + 1), at,
+            "above Communicator.MAX_TAG");
+        Expect.throwsOf(IllegalArgumentException.class, () -> comm.receive(new int[2], 0, Integer.MAX_VALUE), at,
+            "above Communicator.MAX_TAG");
         Expect.throwsOf(IllegalArgumentException.class, () -> comm.split(-5, 0), at, "color -5");
         Expect.throwsOf(IllegalArgumentException.class, () -> comm.allReduce(new int[1], null), at, "op is null");
         comm.barrier();

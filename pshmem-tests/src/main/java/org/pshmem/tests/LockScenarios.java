@@ -238,6 +238,26 @@ public final class LockScenarios
             {
                 Expect.equal(42L, array.getFlat(i), "element " + i + " after set()");
             }
+            // A barrier waited for by interrupted ranks: parked too, and the flag kept.
+            if (comm.rank() == 0)
+            {
+                Thread.sleep(comm.size() > 1 ? WAIT_MS / 2 : 0);
+                comm.barrier();
+            }
+            else
+            {
+                final long cpu;
+                try (Interrupter interrupter = Interrupter.after(100))
+                {
+                    final long before = threads.getCurrentThreadCpuTime();
+                    comm.barrier();
+                    cpu = threads.getCurrentThreadCpuTime() - before;
+                    interrupter.awaitDone();
+                }
+                Expect.isTrue(Thread.interrupted(), "barrier() returns with the interrupt flag still set");
+                Expect.isTrue(cpu <= MAX_WAIT_CPU_NANOS, "rank " + comm.rank() + " used " + cpu / 1_000_000 +
+                    " ms of thread CPU in an interrupted barrier() wait of about " + WAIT_MS / 2 + " ms (spinning?)");
+            }
             // The job goes on: an interrupt set before a collective does not break the transport.
             Thread.currentThread().interrupt();
             comm.barrier();
