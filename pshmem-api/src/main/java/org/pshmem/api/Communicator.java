@@ -22,6 +22,11 @@ import org.pshmem.spi.NodeMemory;
  * <p>A communicator is used by one thread at a time. The world and self communicators belong to
  * {@link Pshmem}; communicators made by {@link #split(int, int)} and {@link #splitByNode()} belong to the
  * caller, who closes them.
+ *
+ * <p>Interrupts: no method here can be interrupted, as in MPI: a rank interrupted while it waits in a
+ * collective or a {@code receive} keeps waiting, parked (not spinning), and returns with its interrupt flag
+ * set. The transport keeps the interrupt away from its own I/O (under MPJ Express an interrupted write would
+ * close a connection for good).
  */
 public final class Communicator implements AutoCloseable
 {

@@ -32,6 +32,11 @@ import org.pshmem.spi.NodeSegment;
  * every accessor is local: it reads this node's copy or this rank's own state and involves no other rank. An
  * instance is used by one thread at a time.
  *
+ * <p>Interrupts: creation, {@code set} and {@code assign} cannot be interrupted (the other ranks count on
+ * this one): an interrupted rank keeps waiting, parked, never spinning, and returns with its interrupt flag
+ * set. The memory is mapped with the flag down, so an interrupt set before creation does not close the
+ * file channels the mapping uses.
+ *
  * <pre>{@code
  * try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, 3, 5)) {
  *     double[] block = comm.rank() == 0 ? new double[] {0, 1, 2, 3, 4, 5} : null;
@@ -133,7 +138,9 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         final Communicator comm, final NodeGroups groups, final ElementType type, final long... shape)
     {
         Objects.requireNonNull(comm, "SharedArray.create(): comm is null");
-        final Allocation allocation = Allocation.allocate(comm, groups, type, null == shape ? null : shape.clone());
+        // Mapping node memory uses file channels, which an interrupt would close: it is kept for after.
+        final Allocation allocation = InterruptDeferral.run(() ->
+            Allocation.allocate(comm, groups, type, null == shape ? null : shape.clone()));
         switch (type)
         {
             case INT8: return new SharedByteArray(allocation);
