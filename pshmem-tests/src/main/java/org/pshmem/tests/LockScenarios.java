@@ -264,6 +264,14 @@ public final class LockScenarios
             final long sum = comm.allReduce(1L, ReduceOp.SUM);
             Expect.isTrue(Thread.interrupted(), "the flag survives a barrier and an allReduce");
             Expect.equal((long)comm.size(), sum, "allReduce after interrupted waits");
+            // Creating an array maps files; an interrupt set before must not close their channels.
+            Thread.currentThread().interrupt();
+            try (SharedLongArray created = SharedArray.ofLongs(comm, 3))
+            {
+                Expect.isTrue(Thread.interrupted(), "the flag survives creating an array");
+                created.set(new long[] {1, 2, 3}, 0);
+                Expect.equal(3L, created.getFlat(2), "the array created by an interrupted rank works");
+            }
         }
     }
 
