@@ -37,6 +37,16 @@ final class InterruptShield
     }
 
     /**
+     * @return true when the thread was interrupted before or during the shield (such a waiter parks, and never
+     * spins or yields).
+     */
+    boolean interrupted()
+    {
+        interrupted |= Thread.interrupted();
+        return interrupted;
+    }
+
+    /**
      * Sets the interrupt flag again if it was set at {@link #raise()} or came since.
      */
     void lower()

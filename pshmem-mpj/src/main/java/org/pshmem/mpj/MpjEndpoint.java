@@ -31,7 +31,8 @@ final class MpjEndpoint implements CommEndpoint
 {
     /** First tag of the barrier's rounds; the API refuses user tags above {@code Communicator.MAX_TAG}. */
     static final int BARRIER_TAG = 1 << 30;
-    private static final int SPINS = 100;
+    private static final int SPINS = 10;
+    private static final int YIELDS = Integer.getInteger("pshmem.backoff.yields", 5000);
     private static final long MAX_PARK_NANOS = 1_000_000;
 
     private final Intracomm comm;
@@ -125,9 +126,15 @@ final class MpjEndpoint implements CommEndpoint
         long parkNanos = 1_000;
         while (null == comm().Iprobe(source, tag))
         {
+            // As the API's Backoff: spin, then hand the core to the rank waited for, then park.
             if (++idle < SPINS)
             {
                 Thread.onSpinWait();
+                continue;
+            }
+            if (idle < SPINS + YIELDS && !shield.interrupted())
+            {
+                Thread.yield();
                 continue;
             }
             shield.park(parkNanos);

@@ -132,9 +132,16 @@ public final class BenchJob
             case "copies":
                 report(root, "memory_copies_per_node", copies(comm), "copies" + at + ")");
                 break;
+            case "lock":
+                for (int round = 0; round < LOCK_WARM_UP; round++)
+                {
+                    lock(comm);
+                }
+                report(root, "lock_acq_per_s", lock(comm), "acquisitions/s" + at + ")");
+                break;
             default:
                 throw new IllegalArgumentException("BenchJob: unknown workload '" + args[0] +
-                    "'; use set_small, set_large ROWS, alloc_free or copies");
+                    "'; use set_small, set_large ROWS, alloc_free, copies or lock");
         }
     }
 
