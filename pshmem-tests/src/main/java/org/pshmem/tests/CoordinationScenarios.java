@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.pshmem.api.Communicator;
@@ -284,8 +285,9 @@ public final class CoordinationScenarios
             comm.barrier();
             final long[] retaken = new long[10];
             // One worker only: with RUNNING tasks allowed, another worker would take this one's tasks too.
-            for (OptionalInt task = second.worker() == 0 ? second.nextTask(true, true, false) : OptionalInt.empty();
-                task.isPresent(); task = second.nextTask(true, true, false))
+            final Set<TaskBatch.State> alsoTake = Set.of(TaskBatch.State.RUNNING, TaskBatch.State.FAILED);
+            for (OptionalInt task = second.worker() == 0 ? second.nextTask(alsoTake) : OptionalInt.empty();
+                task.isPresent(); task = second.nextTask(alsoTake))
             {
                 retaken[task.getAsInt()]++;
                 second.setState(task.getAsInt(), TaskBatch.State.DONE); // else it would be taken again
