@@ -168,7 +168,7 @@ public final class CoordinationScenarios
     static void counter(final Communicator comm)
     {
         final int each = 100;
-        try (SharedCounter counter = SharedCounter.create(comm, comm.size() - 1, 1000))
+        try (SharedCounter counter = SharedCounter.builder(comm).owner(comm.size() - 1).start(1000).build())
         {
             final long[] mine = new long[each];
             for (int i = 0; i < each; i++)
