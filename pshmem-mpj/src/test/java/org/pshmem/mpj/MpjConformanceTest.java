@@ -16,6 +16,7 @@ import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.CoordinationScenarios;
 import org.pshmem.tests.SharedArrayScenarios;
+import org.pshmem.tests.SyncScenarios;
 
 /**
  * The whole conformance suite on MPJ Express, one launch per layout: niodev with 4 JVMs on one node, with 2
@@ -36,6 +37,7 @@ class MpjConformanceTest
         final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
         scenarios.addAll(CommunicatorScenarios.all().keySet());
         scenarios.addAll(CoordinationScenarios.all().keySet());
+        scenarios.addAll(SyncScenarios.all().keySet());
         return LAYOUTS.stream().map(layout ->
         {
             final List<String> options = new ArrayList<>(layout);

@@ -33,6 +33,7 @@ public final class ConformanceJob
             final Map<String, Scenario> scenarios = new LinkedHashMap<>(SharedArrayScenarios.all());
             scenarios.putAll(CommunicatorScenarios.all());
             scenarios.putAll(CoordinationScenarios.all());
+            scenarios.putAll(SyncScenarios.all());
             final Communicator world = pshmem.world();
             for (final Map.Entry<String, Scenario> scenario : scenarios.entrySet())
             {
