@@ -45,6 +45,7 @@ public final class Communicator implements AutoCloseable
     private NodeGroups nodeGroups;
     private SharedArray syncArray;
     private boolean syncChecked;
+    private Sequential.Chain sequentialChain;
     private boolean closed;
 
     Communicator(final CommEndpoint endpoint, final Pshmem runtime, final boolean owned)
@@ -428,8 +429,27 @@ public final class Communicator implements AutoCloseable
         return null == syncArray ? null : syncArray.sync();
     }
 
+    /**
+     * Collective the first time: the private duplicate over which {@link Sequential} passes turns, made once
+     * and kept until the communicator is closed.
+     */
+    Sequential.Chain sequentialChain()
+    {
+        endpoint();
+        if (null == sequentialChain)
+        {
+            sequentialChain = new Sequential.Chain(this);
+        }
+        return sequentialChain;
+    }
+
     void releaseNodeGroups()
     {
+        if (null != sequentialChain)
+        {
+            sequentialChain.close();
+            sequentialChain = null;
+        }
         if (null != syncArray)
         {
             syncArray.close();

@@ -2,29 +2,107 @@ package org.pshmem.api;
 
 /**
  * A counter owned by one rank that every rank of a communicator can atomically fetch and add to, like
- * {@code itertools.count} across processes (mpi4py's {@code Counter}; upstream pshmem has none). On one node
- * it is an atomic operation in node memory; across nodes the owner's service thread applies the additions.
+ * {@code itertools.count(start, step)} across processes (mpi4py's {@code Counter(start, step)}; upstream
+ * pshmem has none). On one node it is an atomic operation in node memory; across nodes the owner's service
+ * thread applies the additions.
  *
  * <pre>{@code
- * try (SharedCounter next = SharedCounter.create(comm)) {   // collective
+ * try (SharedCounter next = SharedCounter.create(comm)) {   // collective; 0, 1, 2, ...
  *     for (long i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) { ... }
  * }
+ * try (SharedCounter odd = SharedCounter.builder(comm).start(1).step(2).owner(3).build()) { ... }
  * }</pre>
  *
- * <p>Only {@code create} and {@code close} are collective; {@code getAndAdd}, {@code getAndIncrement} and
- * {@code get} are called by each rank on its own and talk only to the owner's state. One thread of a rank uses
- * a counter at a time.
+ * <p>The counter starts at {@code start} and {@link #getAndIncrement()} and {@link #incrementAndGet()} move it
+ * by {@code step}, so the values they hand out over all ranks are {@code start}, {@code start + step}, ...,
+ * each once. {@link #getAndAdd(long)} and {@link #addAndGet(long)} move it by any amount. Arithmetic wraps
+ * around on overflow, as with {@link java.util.concurrent.atomic.AtomicLong}.
+ *
+ * <p>Only creation ({@code create}, {@link Builder#build()}) and {@code close} are collective; {@code getAndAdd},
+ * {@code addAndGet}, {@code getAndIncrement}, {@code incrementAndGet} and {@code get} are called by each rank
+ * on its own and talk only to the owner's state; {@code start()}, {@code step()} and the builder are local.
+ * One thread of a rank uses a counter at a time.
+ *
+ * <p>Memory consistency effects: every operation of every rank on one counter is atomic and takes place in one
+ * order over all ranks, the order of the values it returns. Actions of a rank before an operation
+ * happen-before the actions of another rank after a later operation in that order, for ranks of one node:
+ * with the local transport (ranks as threads of one JVM) in the sense of the Java Memory Model; with one
+ * process per rank for changes to the node memory of their node (through pshmem's objects), which the
+ * counter's own accesses to node memory, or the messages to and from its owner, order. Ranks on different
+ * nodes share no memory; for them only the order of the values counts.
  */
 public final class SharedCounter implements AutoCloseable
 {
+    /** Options of a counter; {@link #build()} is collective. */
+    public static final class Builder
+    {
+        private final Communicator comm;
+        private long start;
+        private long step = 1;
+        private int owner;
+
+        private Builder(final Communicator comm)
+        {
+            this.comm = comm;
+        }
+
+        /**
+         * @param value the first value, the same on every rank. Default 0.
+         * @return this.
+         */
+        public Builder start(final long value)
+        {
+            this.start = value;
+            return this;
+        }
+
+        /**
+         * @param value what {@link SharedCounter#getAndIncrement()} and {@link SharedCounter#incrementAndGet()}
+         *              add, the same on every rank; may be zero or negative. Default 1.
+         * @return this.
+         */
+        public Builder step(final long value)
+        {
+            this.step = value;
+            return this;
+        }
+
+        /**
+         * @param rank the rank that owns the counter's state, the same on every rank. Default 0.
+         * @return this.
+         */
+        public Builder owner(final int rank)
+        {
+            this.owner = rank;
+            return this;
+        }
+
+        /**
+         * Collective over the communicator.
+         *
+         * @return the counter.
+         * @throws IllegalArgumentException on every rank when the ranks disagree on the start, the step or the
+         *                                  owner, or the owner is out of range.
+         */
+        public SharedCounter build()
+        {
+            checkAgreed(comm, owner, start, step);
+            return new SharedCounter(comm, owner, start, step);
+        }
+    }
+
     private static final int ADD = 1;
     private final OwnedState state;
     private final int rank;
+    private final long start;
+    private final long step;
     private boolean closed;
 
-    private SharedCounter(final Communicator comm, final int owner, final long initial)
+    private SharedCounter(final Communicator comm, final int owner, final long start, final long step)
     {
         this.rank = comm.rank();
+        this.start = start;
+        this.step = step;
         this.state = OwnedState.create(comm, owner, 1, OwnedState.NO_GRANTS, (op, slots, a, b, caller) ->
         {
             final long value = slots.get(0);
@@ -33,34 +111,86 @@ public final class SharedCounter implements AutoCloseable
         }, "counter");
         if (comm.rank() == owner)
         {
-            state.execute(ADD, initial, 0);
+            state.execute(ADD, start, 0);
         }
         comm.barrier();
     }
 
     /**
-     * Collective: a counter starting at 0, owned by rank 0.
+     * Collective: a counter counting 0, 1, 2, ..., owned by rank 0.
      *
      * @param comm the ranks that share it.
      * @return the counter.
      */
     public static SharedCounter create(final Communicator comm)
     {
-        return create(comm, 0, 0);
+        return builder(comm).build();
     }
 
     /**
-     * Collective.
+     * Collective: a counter counting {@code start}, {@code start + step}, ..., owned by rank 0.
      *
-     * @param comm    the ranks that share it.
-     * @param owner   the rank that owns it, the same on every rank.
-     * @param initial the first value, as given on the owner.
+     * @param comm  the ranks that share it.
+     * @param start the first value, the same on every rank.
+     * @param step  what {@link #getAndIncrement()} adds, the same on every rank.
      * @return the counter.
+     * @throws IllegalArgumentException on every rank when the ranks disagree on the start or the step.
      */
-    public static SharedCounter create(final Communicator comm, final int owner, final long initial)
+    public static SharedCounter create(final Communicator comm, final long start, final long step)
     {
-        DistributedLock.checkOwner(comm, owner, "SharedCounter.create()");
-        return new SharedCounter(comm, owner, initial);
+        return builder(comm).start(start).step(step).build();
+    }
+
+    /**
+     * @param comm the ranks that will share the counter.
+     * @return options to set (start, step, owner), then {@link Builder#build()}.
+     */
+    public static Builder builder(final Communicator comm)
+    {
+        if (null == comm)
+        {
+            throw new NullPointerException("SharedCounter.builder(): comm is null");
+        }
+        return new Builder(comm);
+    }
+
+    private static void checkAgreed(final Communicator comm, final int owner, final long start, final long step)
+    {
+        final String op = "SharedCounter.create()";
+        final long[] all = (long[])comm.allGather(new long[] {owner, start, step});
+        final String[] names = {"owner", "start", "step"};
+        for (int r = 1; r < comm.size(); r++)
+        {
+            for (int i = 0; i < names.length; i++)
+            {
+                if (all[3 * r + i] != all[i])
+                {
+                    throw new IllegalArgumentException(op + " on rank " + comm.rank() + ": ranks disagree on the " +
+                        names[i] + ": rank 0 passed " + all[i] + ", rank " + r + " passed " + all[3 * r + i]);
+                }
+            }
+        }
+        if (owner < 0 || owner >= comm.size())
+        {
+            throw new IllegalArgumentException(op + " on rank " + comm.rank() + ": owner " + owner +
+                " is out of range for a communicator of " + comm.size() + " ranks");
+        }
+    }
+
+    /**
+     * @return the first value.
+     */
+    public long start()
+    {
+        return start;
+    }
+
+    /**
+     * @return what {@link #getAndIncrement()} adds.
+     */
+    public long step()
+    {
+        return step;
     }
 
     /**
@@ -68,30 +198,64 @@ public final class SharedCounter implements AutoCloseable
      *
      * @param delta the amount to add (may be negative).
      * @return the previous value.
+     * @throws IllegalStateException if the counter is closed.
      */
     public long getAndAdd(final long delta)
     {
-        if (closed)
-        {
-            throw new IllegalStateException("getAndAdd() on rank " + rank + ": the counter is closed");
-        }
-        return state.execute(ADD, delta, 0);
+        return add("getAndAdd()", delta);
     }
 
     /**
-     * @return the value before adding one.
+     * Atomically adds {@code delta} and returns the value after.
+     *
+     * @param delta the amount to add (may be negative).
+     * @return the updated value.
+     * @throws IllegalStateException if the counter is closed.
+     */
+    public long addAndGet(final long delta)
+    {
+        return add("addAndGet()", delta) + delta;
+    }
+
+    /**
+     * Atomically adds the step and returns the value before: the next of {@code start}, {@code start + step},
+     * ...
+     *
+     * @return the previous value.
+     * @throws IllegalStateException if the counter is closed.
      */
     public long getAndIncrement()
     {
-        return getAndAdd(1);
+        return add("getAndIncrement()", step);
+    }
+
+    /**
+     * Atomically adds the step and returns the value after.
+     *
+     * @return the updated value.
+     * @throws IllegalStateException if the counter is closed.
+     */
+    public long incrementAndGet()
+    {
+        return add("incrementAndGet()", step) + step;
     }
 
     /**
      * @return the current value.
+     * @throws IllegalStateException if the counter is closed.
      */
     public long get()
     {
-        return getAndAdd(0);
+        return add("get()", 0);
+    }
+
+    private long add(final String op, final long delta)
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(op + " on rank " + rank + ": the counter is closed");
+        }
+        return state.execute(ADD, delta, 0);
     }
 
     /**

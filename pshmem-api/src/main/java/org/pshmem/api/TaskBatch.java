@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -38,8 +39,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  * }</pre>
  *
- * <p>{@code build()} and {@code close()} are collective over the communicator, and {@code nextTask()} over the
- * calling rank's worker; {@code getState} and {@code setState} are called by one rank on its own and talk only
+ * <p>{@code build()} and {@code close()} are collective over the communicator, and {@code nextTask()} and
+ * {@code nextTask(alsoTake)} over the calling rank's worker; {@code getState} and {@code setState} are called by one rank on its own and talk only
  * to the owner's state; the builder and the accessors ({@code worker()}, {@code workerCount()},
  * {@code workerRank()}, {@code workerComm()}, {@code taskCount()}) are local.
  *
@@ -150,7 +151,7 @@ public final class TaskBatch implements AutoCloseable
         }
 
         /**
-         * @param states initial state of each task, used on the owner (default: all OPEN).
+         * @param states initial state of each task, used on the owner (default: all OPEN); not INVALID.
          * @return this.
          */
         public Builder initialStates(final State... states)
@@ -236,6 +237,11 @@ public final class TaskBatch implements AutoCloseable
         {
             problem = "initial states were given but the tracking folder " + root + " already exists";
         }
+        else if (comm.rank() == options.owner && null != options.initial && invalidInitial(options.initial) >= 0)
+        {
+            problem = "the initial state of task " + invalidInitial(options.initial) + " is " +
+                options.initial[invalidInitial(options.initial)] + "; it must be OPEN, RUNNING, DONE or FAILED";
+        }
         DistributedLock.checkOwner(comm, options.owner, op);
         final long[] all = Agreement.exchange(comm.endpoint(), null == problem ? Agreement.OK : Agreement.BAD_ARGUMENT,
             0);
@@ -254,6 +260,19 @@ public final class TaskBatch implements AutoCloseable
             workerComm.close();
             throw ex;
         }
+    }
+
+    /** @return the first task whose initial state is null or INVALID, or -1. */
+    private static int invalidInitial(final State[] initial)
+    {
+        for (int task = 0; task < initial.length; task++)
+        {
+            if (null == initial[task] || initial[task] == State.INVALID)
+            {
+                return task;
+            }
+        }
+        return -1;
     }
 
     private void prepare(final Builder options, final String op)
@@ -395,8 +414,7 @@ public final class TaskBatch implements AutoCloseable
                 for (int task = 0; task < tasks; task++)
                 {
                     final State current = State.of((int)slots.get(task));
-                    if (current == State.OPEN || current == State.RUNNING && (a & 1) != 0 ||
-                        current == State.FAILED && (a & 2) != 0 || current == State.DONE && (a & 4) != 0)
+                    if (current == State.OPEN || current != State.INVALID && (a & 1L << current.value()) != 0)
                     {
                         slots.set(task, State.RUNNING.value());
                         return task;
@@ -486,22 +504,52 @@ public final class TaskBatch implements AutoCloseable
      * Collective over the worker: takes the first OPEN task and marks it RUNNING.
      *
      * @return the task, or empty when none is left.
+     * @throws IllegalStateException if the batch is closed.
      */
     public OptionalInt nextTask()
     {
-        return nextTask(false, false, false);
+        return take(0);
     }
 
     /**
-     * Collective over the worker: takes the first task that is OPEN, or RUNNING, FAILED or DONE when the
-     * matching flag is set, and marks it RUNNING.
+     * Collective over the worker: takes the first task that is OPEN or in one of the states {@code alsoTake},
+     * and marks it RUNNING. Worker rank 0's set is the one used; the other ranks of the worker should pass the
+     * same.
      *
-     * @param takeRunning also take RUNNING tasks (for example, after a crash).
-     * @param takeFailed  also take FAILED tasks.
-     * @param takeDone    also take DONE tasks.
+     * @param alsoTake states whose tasks are taken too, besides OPEN ones: any of RUNNING (for example, after a
+     *                 crash), FAILED and DONE; may be empty, as in {@code Set.of()}, which is {@link #nextTask()}.
      * @return the task, or empty when none is left.
+     * @throws NullPointerException     if {@code alsoTake} is or holds null.
+     * @throws IllegalArgumentException if {@code alsoTake} holds OPEN (always taken) or INVALID (never a task's
+     *                                  state); checked on the calling rank before any communication.
+     * @throws IllegalStateException    if the batch is closed.
      */
-    public OptionalInt nextTask(final boolean takeRunning, final boolean takeFailed, final boolean takeDone)
+    public OptionalInt nextTask(final Set<State> alsoTake)
+    {
+        if (null == alsoTake)
+        {
+            throw new NullPointerException("nextTask() on rank " + comm.rank() + ": alsoTake is null");
+        }
+        long states = 0;
+        for (final State taken : alsoTake)
+        {
+            if (null == taken)
+            {
+                throw new NullPointerException("nextTask() on rank " + comm.rank() + ": alsoTake holds null");
+            }
+            if (taken == State.OPEN || taken == State.INVALID)
+            {
+                throw new IllegalArgumentException("nextTask() on rank " + comm.rank() + ": alsoTake holds " + taken +
+                    (taken == State.OPEN ? ", which is always taken" : ", which is never a task's state") +
+                    "; it may hold RUNNING, FAILED and DONE");
+            }
+            states |= 1L << taken.value();
+        }
+        return take(states);
+    }
+
+    /** Takes a task for the worker; bit {@code s.value()} of {@code states} is set for each state s also taken. */
+    private OptionalInt take(final long states)
     {
         checkOpen("nextTask()");
         long task = -1;
@@ -510,7 +558,7 @@ public final class TaskBatch implements AutoCloseable
         {
             try
             {
-                task = state.execute(NEXT, (takeRunning ? 1 : 0) | (takeFailed ? 2 : 0) | (takeDone ? 4 : 0), 0);
+                task = state.execute(NEXT, states, 0);
             }
             catch (final RuntimeException ex)
             {
@@ -532,11 +580,25 @@ public final class TaskBatch implements AutoCloseable
      * Sets a task's state (not collective).
      *
      * @param task  the task.
-     * @param value its new state.
+     * @param value its new state: OPEN, RUNNING, DONE or FAILED.
+     * @throws IllegalArgumentException if {@code task} is out of range, or {@code value} is INVALID, which is
+     *                                  never a task's state.
+     * @throws NullPointerException     if {@code value} is null.
+     * @throws IllegalStateException    if the batch is closed.
      */
     public void setState(final int task, final State value)
     {
         checkTask("setState()", task);
+        if (null == value)
+        {
+            throw new NullPointerException("setState() on rank " + comm.rank() + ": the new state of task " + task +
+                " is null");
+        }
+        if (value == State.INVALID)
+        {
+            throw new IllegalArgumentException("setState() on rank " + comm.rank() + ": task " + task +
+                " cannot be set to INVALID, which is never a task's state");
+        }
         state.execute(SET, task, value.value());
     }
 

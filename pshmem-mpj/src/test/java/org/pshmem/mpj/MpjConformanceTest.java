@@ -17,6 +17,7 @@ import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.CoordinationScenarios;
 import org.pshmem.tests.LockScenarios;
 import org.pshmem.tests.SharedArrayScenarios;
+import org.pshmem.tests.SyncScenarios;
 
 /**
  * The whole conformance suite on MPJ Express, one launch per layout: niodev with 4 JVMs on one node, with 2
@@ -38,6 +39,7 @@ class MpjConformanceTest
         scenarios.addAll(CommunicatorScenarios.all().keySet());
         scenarios.addAll(CoordinationScenarios.all().keySet());
         scenarios.addAll(LockScenarios.all().keySet());
+        scenarios.addAll(SyncScenarios.all().keySet());
         return LAYOUTS.stream().map(layout ->
         {
             final List<String> options = new ArrayList<>(layout);

@@ -45,6 +45,7 @@ import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.CoordinationScenarios;
 import org.pshmem.tests.SharedArrayScenarios;
+import org.pshmem.tests.SyncScenarios;
 
 /**
  * Real multi-host MPJ Express on one machine: three test hosts, each a Linux network namespace with its own
@@ -177,6 +178,7 @@ class MultiHostTest
         final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
         scenarios.addAll(CommunicatorScenarios.all().keySet());
         scenarios.addAll(CoordinationScenarios.all().keySet());
+        scenarios.addAll(SyncScenarios.all().keySet());
         final Job job = lab.launch(ConformanceJob.class.getName());
         assertEquals(0, job.status(), job.describe());
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());

@@ -34,6 +34,7 @@ public final class ConformanceJob
             scenarios.putAll(CommunicatorScenarios.all());
             scenarios.putAll(CoordinationScenarios.all());
             scenarios.putAll(LockScenarios.all());
+            scenarios.putAll(SyncScenarios.all());
             final Communicator world = pshmem.world();
             for (final Map.Entry<String, Scenario> scenario : scenarios.entrySet())
             {

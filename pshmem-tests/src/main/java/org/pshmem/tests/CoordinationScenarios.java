@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.pshmem.api.Communicator;
@@ -176,7 +177,7 @@ public final class CoordinationScenarios
     static void counter(final Communicator comm)
     {
         final int each = 100;
-        try (SharedCounter counter = SharedCounter.create(comm, comm.size() - 1, 1000))
+        try (SharedCounter counter = SharedCounter.builder(comm).owner(comm.size() - 1).start(1000).build())
         {
             final long[] mine = new long[each];
             for (int i = 0; i < each; i++)
@@ -293,8 +294,9 @@ public final class CoordinationScenarios
             comm.barrier();
             final long[] retaken = new long[10];
             // One worker only: with RUNNING tasks allowed, another worker would take this one's tasks too.
-            for (OptionalInt task = second.worker() == 0 ? second.nextTask(true, true, false) : OptionalInt.empty();
-                task.isPresent(); task = second.nextTask(true, true, false))
+            final Set<TaskBatch.State> alsoTake = Set.of(TaskBatch.State.RUNNING, TaskBatch.State.FAILED);
+            for (OptionalInt task = second.worker() == 0 ? second.nextTask(alsoTake) : OptionalInt.empty();
+                task.isPresent(); task = second.nextTask(alsoTake))
             {
                 retaken[task.getAsInt()]++;
                 second.setState(task.getAsInt(), TaskBatch.State.DONE); // else it would be taken again

@@ -33,6 +33,11 @@ class ConformanceTest
         return cases(CoordinationScenarios.all());
     }
 
+    static Stream<Arguments> syncCases()
+    {
+        return cases(SyncScenarios.all());
+    }
+
     private static Stream<Arguments> cases(final Map<String, Scenario> scenarios)
     {
         return TransportUnderTest.layouts().stream().flatMap(layout ->
@@ -58,6 +63,13 @@ class ConformanceTest
     void lock(final String scenario, final TransportUnderTest.Layout layout)
     {
         TransportUnderTest.run(layout, LockScenarios.all().get(scenario));
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("syncCases")
+    void sync(final String scenario, final TransportUnderTest.Layout layout)
+    {
+        TransportUnderTest.run(layout, SyncScenarios.all().get(scenario));
     }
 
     @ParameterizedTest(name = "{0} on {1}")
