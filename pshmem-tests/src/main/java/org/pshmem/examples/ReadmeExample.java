@@ -3,6 +3,7 @@ package org.pshmem.examples;
 import org.pshmem.api.Communicator;
 import org.pshmem.api.Pshmem;
 import org.pshmem.api.Region;
+import org.pshmem.api.Sequential;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 
@@ -65,16 +66,14 @@ public final class ReadmeExample
         }
     }
 
+    /** Each rank prints its node's copy, one rank at a time in rank order; returns when all have. */
     private static void printInTurn(final Communicator comm, final SharedDoubleArray shm)
     {
-        for (int p = 0; p < comm.size(); p++)
+        try (Sequential turn = Sequential.begin(comm))
         {
-            if (p == comm.rank())
-            {
-                System.out.println("rank " + p + ":\n " + shm.dataString());
-                System.out.flush();
-            }
-            comm.barrier();
+            System.out.println("rank " + comm.rank() + ":\n " + shm.dataString());
+            System.out.flush();
         }
+        comm.barrier(); // the next sequence of turns waits for this one's last turn
     }
 }
