@@ -20,17 +20,35 @@ final class InterruptDeferral
      */
     static <T> T run(final Supplier<T> work)
     {
-        final boolean interrupted = Thread.interrupted();
+        final boolean interrupted = takeDown();
         try
         {
             return work.get();
         }
         finally
         {
-            if (interrupted || Thread.interrupted())
-            {
-                Thread.currentThread().interrupt();
-            }
+            restore(interrupted);
+        }
+    }
+
+    /**
+     * @return whether the interrupt flag was set; it is clear now.
+     */
+    static boolean takeDown()
+    {
+        return Thread.interrupted();
+    }
+
+    /**
+     * Sets the interrupt flag if it was set at {@link #takeDown()} or has been set since.
+     *
+     * @param wasInterrupted what {@link #takeDown()} returned.
+     */
+    static void restore(final boolean wasInterrupted)
+    {
+        if (wasInterrupted || Thread.interrupted())
+        {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -23,7 +23,8 @@ import org.pshmem.spi.CommEndpoint;
  * send one small message per rank and no other. {@link #close()} is point-to-point (it sends to rank
  * {@code r + 1}, and does not wait for it) and idempotent.
  *
- * <p>Waiting in {@code begin()} spins briefly, then yields, then parks. When the rank it waits for fails or
+ * <p>Waiting in {@code begin()} spins briefly, then yields, then parks; it cannot be interrupted: an
+ * interrupted rank keeps waiting, parked, and its turn begins with the interrupt flag set. When the rank it waits for fails or
  * leaves without passing the turn on, {@code begin()} throws {@link RankFailedException} naming it instead of
  * waiting for ever; so does a failure of any rank reported while waiting, except that a rank whose turn is
  * over may leave (with MPJ Express, a rank waiting behind another waiting rank that failed may instead be
@@ -161,22 +162,29 @@ public final class Sequential implements AutoCloseable
         {
             final String op = "Sequential.begin() waiting for rank " + previous;
             final Backoff backoff = new Backoff();
-            while (!endpoint.probe(previous, TAG_TURN))
+            try
             {
-                backoff.idle();
-                if (backoff.parking())
+                while (!endpoint.probe(previous, TAG_TURN))
                 {
-                    final RankFailedException failure = endpoint.failedMember(op);
-                    if (null != failure && !endpoint.probe(previous, TAG_TURN))
+                    backoff.idle();
+                    if (backoff.parking())
                     {
-                        final int failed = memberOf(failure.failedRank());
-                        if (failed == previous || failed < 0)
+                        final RankFailedException failure = endpoint.failedMember(op);
+                        if (null != failure && !endpoint.probe(previous, TAG_TURN))
                         {
-                            throw failure;
+                            final int failed = memberOf(failure.failedRank());
+                            if (failed == previous || failed < 0)
+                            {
+                                throw failure;
+                            }
+                            break;
                         }
-                        break;
                     }
                 }
+            }
+            finally
+            {
+                backoff.restoreInterrupt();
             }
             endpoint.receive(token, 0, 1, previous, TAG_TURN);
         }

@@ -23,6 +23,9 @@ package org.pshmem.api;
  * on its own and talk only to the owner's state; {@code start()}, {@code step()} and the builder are local.
  * One thread of a rank uses a counter at a time.
  *
+ * <p>Interrupts: no method can be interrupted; an interrupted rank keeps waiting for the owner's answer,
+ * parked, and returns with its interrupt flag set.
+ *
  * <p>Memory consistency effects: every operation of every rank on one counter is atomic and takes place in one
  * order over all ranks, the order of the values it returns. Actions of a rank before an operation
  * happen-before the actions of another rank after a later operation in that order, for ranks of one node:

@@ -45,6 +45,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code workerRank()}, {@code workerComm()}, {@code taskCount()}) are local.
  *
  * <p>One thread of a rank uses a batch at a time.
+ *
+ * <p>Interrupts: no method can be interrupted. An interrupted rank keeps waiting, parked, returns with its
+ * interrupt flag set, and its state files are written all the same (file I/O runs with the flag down).
  */
 public final class TaskBatch implements AutoCloseable
 {
@@ -390,8 +393,24 @@ public final class TaskBatch implements AutoCloseable
         long run() throws IOException;
     }
 
-    /** Runs with the root folder locked against other jobs (file lock) and other ranks of this JVM. */
+    /**
+     * Runs with the root folder locked against other jobs (file lock) and other ranks of this JVM, and with the
+     * interrupt flag down: an interrupted thread's file channel closes, and a state would not be written.
+     */
     private long withFolderLock(final FolderAction action) throws IOException
+    {
+        final boolean interrupted = InterruptDeferral.takeDown();
+        try
+        {
+            return withFolderLockedUninterrupted(action);
+        }
+        finally
+        {
+            InterruptDeferral.restore(interrupted);
+        }
+    }
+
+    private long withFolderLockedUninterrupted(final FolderAction action) throws IOException
     {
         final ReentrantLock inProcess = FOLDER_LOCKS.computeIfAbsent(root, r -> new ReentrantLock());
         inProcess.lock();

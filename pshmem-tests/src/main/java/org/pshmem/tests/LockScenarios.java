@@ -17,6 +17,8 @@ import org.pshmem.api.ReduceOp;
 import org.pshmem.api.SharedCounter;
 import org.pshmem.api.SharedLongArray;
 import org.pshmem.api.SharedArray;
+import org.pshmem.api.Sequential;
+import org.pshmem.api.TaskBatch;
 
 /**
  * Scenarios for the java.util.concurrent semantics of the lock, its conditions and the semaphore, and for
@@ -42,6 +44,7 @@ public final class LockScenarios
         all.put("reentrantLockCountsHolds", p -> reentrant(p.world()));
         all.put("lockInterruptiblyWithdraws", p -> lockInterruptibly(p.world()));
         all.put("interruptedWaitsParkAndGoOn", p -> interruptedWaitsPark(p.world()));
+        all.put("interruptedRankWritesBatchFilesAndTakesItsTurn", p -> interruptedBatchAndTurn(p.world()));
         all.put("conditionAwaitSignal", p -> conditionSignalAll(p.world()));
         all.put("conditionSignalsInOrder", p -> conditionSignalOrder(p.world()));
         all.put("conditionMisuseAndTimeout", p -> conditionMisuse(p.world()));
@@ -273,6 +276,33 @@ public final class LockScenarios
                 Expect.equal(3L, created.getFlat(2), "the array created by an interrupted rank works");
             }
         }
+    }
+
+    /** File I/O of a tracked batch and a Sequential turn, on ranks whose interrupt flag is set. */
+    static void interruptedBatchAndTurn(final Communicator comm) throws Exception
+    {
+        final Path folder = CoordinationScenarios.sharedFolder(comm);
+        final java.util.List<String> names = new java.util.ArrayList<>();
+        for (int t = 0; t < comm.size(); t++)
+        {
+            names.add("task-" + t);
+        }
+        try (TaskBatch batch = TaskBatch.builder(comm, comm.size()).trackIn(folder, names).build())
+        {
+            Thread.currentThread().interrupt();
+            final java.util.OptionalInt task = batch.nextTask();
+            Expect.isTrue(task.isPresent(), "a task for every rank");
+            batch.setState(task.getAsInt(), TaskBatch.State.DONE);
+            Expect.isTrue(Thread.interrupted(), "the flag survives nextTask() and setState()");
+            Expect.equal("DONE\n", Files.readString(folder.resolve(names.get(task.getAsInt())).resolve("state")),
+                "state file written by an interrupted rank");
+        }
+        Thread.currentThread().interrupt();
+        try (Sequential turn = Sequential.begin(comm))
+        {
+            Expect.isTrue(Thread.interrupted(), "the turn begins with the flag still set");
+        }
+        CoordinationScenarios.removeFolder(comm, folder);
     }
 
     /** Every rank but 0 waits on the condition; rank 0 signals all once they all wait. */
