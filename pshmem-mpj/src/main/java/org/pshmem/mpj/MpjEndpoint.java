@@ -114,7 +114,8 @@ final class MpjEndpoint implements CommEndpoint
             final int from = (rank - distance + size) % size;
             awaitMessage(op, from, tag, shield);
             comm().Recv(received, 0, 1, MPI.INT, from, tag);
-            sent.Wait();
+            // Not Wait(): the multicore device throws when a thread is interrupted inside it.
+            await(op, () -> null != sent.Test(), shield);
         }
     }
 
@@ -122,11 +123,24 @@ final class MpjEndpoint implements CommEndpoint
     private void awaitMessage(final String op, final int source, final int tag, final InterruptShield shield)
         throws MPIException
     {
+        await(op, () -> null != comm().Iprobe(source, tag), shield);
+    }
+
+    /** Something MPJ can be asked without blocking. */
+    @FunctionalInterface
+    private interface Probe
+    {
+        boolean met() throws MPIException;
+    }
+
+    /** Waits until {@code done} is met: as the API's Backoff, spins, then yields the core, then parks,
+     *  checking for failed ranks once parking. */
+    private void await(final String op, final Probe done, final InterruptShield shield) throws MPIException
+    {
         int idle = 0;
         long parkNanos = 1_000;
-        while (null == comm().Iprobe(source, tag))
+        while (!done.met())
         {
-            // As the API's Backoff: spin, then hand the core to the rank waited for, then park.
             if (++idle < SPINS)
             {
                 Thread.onSpinWait();
@@ -140,7 +154,7 @@ final class MpjEndpoint implements CommEndpoint
             shield.park(parkNanos);
             parkNanos = Math.min(parkNanos * 2, MAX_PARK_NANOS);
             final org.pshmem.api.RankFailedException failure = failedMember(op);
-            if (null != failure && null == comm().Iprobe(source, tag))
+            if (null != failure && !done.met())
             {
                 throw failure;
             }
