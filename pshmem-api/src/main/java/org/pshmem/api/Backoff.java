@@ -53,6 +53,24 @@ final class Backoff
     }
 
     /**
+     * {@link #idleInterruptibly()} or {@link #idle()}, as the caller's wait is.
+     *
+     * @param interruptible whether the wait ends on an interrupt.
+     * @throws InterruptedException when {@code interruptible} and the interrupt flag is set.
+     */
+    void idle(final boolean interruptible) throws InterruptedException
+    {
+        if (interruptible)
+        {
+            idleInterruptibly();
+        }
+        else
+        {
+            idle();
+        }
+    }
+
+    /**
      * Sets the interrupt flag again if {@link #idle()} took it down; call once the wait is over.
      */
     void restoreInterrupt()

@@ -208,14 +208,7 @@ abstract class OwnedState implements AutoCloseable
                     {
                         return false;
                     }
-                    if (interruptible)
-                    {
-                        backoff.idleInterruptibly();
-                    }
-                    else
-                    {
-                        backoff.idle();
-                    }
+                    backoff.idle(interruptible);
                     checkMembers(backoff, "wait", () -> get(grantBase + rank) != 0);
                 }
                 return true;
@@ -381,14 +374,7 @@ abstract class OwnedState implements AutoCloseable
                     {
                         return false;
                     }
-                    if (interruptible)
-                    {
-                        backoff.idleInterruptibly();
-                    }
-                    else
-                    {
-                        backoff.idle();
-                    }
+                    backoff.idle(interruptible);
                     if (backoff.parking())
                     {
                         final RankFailedException failure = replies.failedMember("waiting for rank " + owner);

@@ -73,6 +73,13 @@ public final class GuardedRank
         catch (final Throwable ex)
         {
             final Throwable failure = ex instanceof InvocationTargetException ? ex.getCause() : ex;
+            final org.pshmem.api.RankFailedException another = causedByAnother(failure, Integer.parseInt(rank));
+            if (null != another)
+            {
+                // Not this rank's fault: one line, and a "stopped" mark, so the launcher names the rank that failed.
+                stop(rank, "stopped because " + another.getMessage());
+                return;
+            }
             end(rank, "pshmem: rank " + rank + " failed: " + failure, failure, "failed", String.valueOf(failure),
                 Long.getLong(GRACE_PROPERTY, 1000));
         }
@@ -113,6 +120,20 @@ public final class GuardedRank
                 return;
             }
         }
+    }
+
+    /** @return the {@link org.pshmem.api.RankFailedException} naming another rank in {@code failure}'s causes, or null. */
+    static org.pshmem.api.RankFailedException causedByAnother(final Throwable failure, final int worldRank)
+    {
+        for (Throwable cause = failure; null != cause; cause = cause.getCause() == cause ? null : cause.getCause())
+        {
+            if (cause instanceof org.pshmem.api.RankFailedException &&
+                ((org.pshmem.api.RankFailedException)cause).failedRank() != worldRank)
+            {
+                return (org.pshmem.api.RankFailedException)cause;
+            }
+        }
+        return null;
     }
 
     /** The watchdog's end: the cause is another rank's, so the mark says "stopped", not "failed". */

@@ -185,7 +185,6 @@ public final class LockScenarios
      */
     static void interruptedWaitsPark(final Communicator comm) throws Exception
     {
-        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (DistributedLock lock = DistributedLock.create(comm);
             SharedLongArray array = SharedArray.ofLongs(comm, comm.size()))
         {
@@ -201,19 +200,9 @@ public final class LockScenarios
             }
             else
             {
-                final long cpu;
-                try (Interrupter interrupter = Interrupter.after(100))
-                {
-                    final long before = threads.getCurrentThreadCpuTime();
-                    lock.lock();
-                    cpu = threads.getCurrentThreadCpuTime() - before;
-                    interrupter.awaitDone();
-                }
-                Expect.isTrue(Thread.interrupted(), "lock() returns with the interrupt flag still set");
+                interruptedWait(comm, "lock()", lock::lock);
                 Expect.isTrue(lock.isHeldByThisRank(), "lock() returns holding the lock");
                 lock.unlock();
-                Expect.isTrue(cpu <= MAX_WAIT_CPU_NANOS, "rank " + comm.rank() + " used " + cpu / 1_000_000 +
-                    " ms of thread CPU in an interrupted lock() wait of about " + WAIT_MS + " ms (spinning?)");
             }
             comm.barrier();
             final long[] data = new long[comm.size()];
@@ -225,17 +214,7 @@ public final class LockScenarios
             }
             else
             {
-                final long cpu;
-                try (Interrupter interrupter = Interrupter.after(100))
-                {
-                    final long before = threads.getCurrentThreadCpuTime();
-                    array.set(null, 0);
-                    cpu = threads.getCurrentThreadCpuTime() - before;
-                    interrupter.awaitDone();
-                }
-                Expect.isTrue(Thread.interrupted(), "set() returns with the interrupt flag still set");
-                Expect.isTrue(cpu <= MAX_WAIT_CPU_NANOS, "rank " + comm.rank() + " used " + cpu / 1_000_000 +
-                    " ms of thread CPU in an interrupted set() wait of about " + WAIT_MS + " ms (spinning?)");
+                interruptedWait(comm, "set()", () -> array.set(null, 0));
             }
             for (int i = 0; i < comm.size(); i++)
             {
@@ -249,17 +228,7 @@ public final class LockScenarios
             }
             else
             {
-                final long cpu;
-                try (Interrupter interrupter = Interrupter.after(100))
-                {
-                    final long before = threads.getCurrentThreadCpuTime();
-                    comm.barrier();
-                    cpu = threads.getCurrentThreadCpuTime() - before;
-                    interrupter.awaitDone();
-                }
-                Expect.isTrue(Thread.interrupted(), "barrier() returns with the interrupt flag still set");
-                Expect.isTrue(cpu <= MAX_WAIT_CPU_NANOS, "rank " + comm.rank() + " used " + cpu / 1_000_000 +
-                    " ms of thread CPU in an interrupted barrier() wait of about " + WAIT_MS / 2 + " ms (spinning?)");
+                interruptedWait(comm, "barrier()", comm::barrier);
             }
             // The job goes on: an interrupt set before a collective does not break the transport.
             Thread.currentThread().interrupt();
@@ -276,6 +245,34 @@ public final class LockScenarios
                 Expect.equal(3L, created.getFlat(2), "the array created by an interrupted rank works");
             }
         }
+    }
+
+    /**
+     * Runs a wait that cannot be interrupted, interrupting it 100 ms in: it must return with the flag still set,
+     * having used at most {@link #MAX_WAIT_CPU_NANOS} of thread CPU.
+     */
+    private static void interruptedWait(final Communicator comm, final String what, final Expect.Action wait)
+        throws Exception
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final long cpu;
+        try (Interrupter interrupter = Interrupter.after(100))
+        {
+            final long before = threads.getCurrentThreadCpuTime();
+            try
+            {
+                wait.run();
+            }
+            catch (final Throwable ex)
+            {
+                throw new AssertionError(what + " on rank " + comm.rank() + " failed after an interrupt: " + ex, ex);
+            }
+            cpu = threads.getCurrentThreadCpuTime() - before;
+            interrupter.awaitDone();
+        }
+        Expect.isTrue(Thread.interrupted(), what + " returns with the interrupt flag still set");
+        Expect.isTrue(cpu <= MAX_WAIT_CPU_NANOS, "rank " + comm.rank() + " used " + cpu / 1_000_000 +
+            " ms of thread CPU in an interrupted " + what + " wait of a second or more (spinning?)");
     }
 
     /** File I/O of a tracked batch and a Sequential turn, on ranks whose interrupt flag is set. */
