@@ -54,6 +54,8 @@ public final class DistributedCondition implements AutoCloseable
         CANCEL
     }
 
+    private static final Op[] OPS = Op.values(); // values() copies the array on every call
+
     private final DistributedLock lock;
     private final OwnedState state;
     private final int rank;
@@ -72,7 +74,7 @@ public final class DistributedCondition implements AutoCloseable
     private long apply(final int code, final OwnedState.Slots slots, final long a, final long b, final int caller)
     {
         final int grants = ORDER + ranks;
-        switch (Op.values()[code])
+        switch (OPS[code])
         {
             case WAIT:
                 final long number = slots.get(COUNTER) + 1;

@@ -66,6 +66,8 @@ public final class DistributedLock implements AutoCloseable
         CANCEL
     }
 
+    private static final Op[] OPS = Op.values(); // values() copies the array on every call
+
     private final Communicator comm;
     private final OwnedState state;
     private final int rank;
@@ -179,7 +181,7 @@ public final class DistributedLock implements AutoCloseable
     private long apply(final int code, final OwnedState.Slots slots, final long a, final long b, final int caller)
     {
         final int grants = ORDER + ranks;
-        switch (Op.values()[code])
+        switch (OPS[code])
         {
             case REQUEST:
                 if (slots.get(ORDER + caller) == 0 && slots.get(grants + caller) == 0)

@@ -55,6 +55,8 @@ public final class DistributedSemaphore implements AutoCloseable
         AVAILABLE
     }
 
+    private static final Op[] OPS = Op.values(); // values() copies the array on every call
+
     private final OwnedState state;
     private final int rank;
     private final int ranks;
@@ -127,7 +129,7 @@ public final class DistributedSemaphore implements AutoCloseable
     private long apply(final int code, final OwnedState.Slots slots, final long a, final long b, final int caller)
     {
         final int grants = ORDER + ranks;
-        switch (Op.values()[code])
+        switch (OPS[code])
         {
             case REQUEST:
                 slots.set(grants + caller, 0);
