@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.pshmem.api.Communicator;
 import org.pshmem.api.DistributedCondition;
@@ -520,10 +521,19 @@ public final class LockScenarios
         }
     }
 
-    /** Interrupts the creating thread after a delay, once it is parked, from a thread of its own; closing it
-     *  waits for it. */
+    /**
+     * Interrupts the creating thread after a delay, once it waits in pshmem's own code (parked or yielding, not
+     * inside MPJ Express: an interrupt that lands while MPJ writes a message on the target's thread closes the
+     * connection, a known limit stated in the README). Sends at most one interrupt; closing it cancels one not
+     * yet sent and waits for its thread.
+     */
     static final class Interrupter implements AutoCloseable
     {
+        private static final int PENDING = 0;
+        private static final int SENT = 1;
+        private static final int CANCELLED = 2;
+
+        private final AtomicInteger state = new AtomicInteger(PENDING);
         private final Thread thread;
 
         private Interrupter(final Thread target, final long delayMs)
@@ -533,28 +543,42 @@ public final class LockScenarios
                 try
                 {
                     Thread.sleep(delayMs);
-                    // Interrupt a parked waiter only: an interrupt that lands while MPJ Express writes a message on
-                    // the target's thread closes the connection (a known limit, in the README).
                     final long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                    while (!parked(target) && System.nanoTime() < giveUp)
+                    while (!waitsInPshmem(target) && System.nanoTime() - giveUp < 0)
                     {
                         Thread.sleep(1);
                     }
-                    target.interrupt();
+                    if (state.compareAndSet(PENDING, SENT))
+                    {
+                        target.interrupt();
+                    }
                 }
                 catch (final InterruptedException ex)
                 {
-                    // closed before the delay ran out: no interrupt
+                    // cancelled
                 }
             }, "scenario-interrupter");
             thread.setDaemon(true);
             thread.start();
         }
 
-        private static boolean parked(final Thread target)
+        /** True when the target is in a native wait (park, yield, monitor wait) called from pshmem's code. */
+        static boolean waitsInPshmem(final Thread target)
         {
-            final Thread.State state = target.getState();
-            return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+            final StackTraceElement[] stack = target.getStackTrace();
+            if (stack.length == 0 || !stack[0].isNativeMethod())
+            {
+                return false;
+            }
+            for (final StackTraceElement frame : stack)
+            {
+                final String type = frame.getClassName();
+                if (!type.startsWith("java.") && !type.startsWith("jdk.") && !type.startsWith("sun."))
+                {
+                    return type.startsWith("org.pshmem.") && !type.startsWith("org.pshmem.tests.");
+                }
+            }
+            return false;
         }
 
         static Interrupter after(final long delayMs)
@@ -562,24 +586,50 @@ public final class LockScenarios
             return new Interrupter(Thread.currentThread(), delayMs);
         }
 
-        /** Waits until the interrupt has been sent. */
-        void awaitDone() throws InterruptedException
+        /**
+         * Waits until the interrupt has been sent; for a wait that has just ended and that the interrupt must have
+         * reached.
+         *
+         * @throws AssertionError when the interrupt was not sent yet (the wait ended too soon); it is cancelled.
+         */
+        void awaitDone()
         {
-            final boolean flag = Thread.interrupted();
-            thread.join();
-            if (flag)
+            if (state.compareAndSet(PENDING, CANCELLED))
             {
-                Thread.currentThread().interrupt();
+                thread.interrupt();
+                joinKeepingFlag();
+                throw new AssertionError("the wait ended before the interrupt was sent");
             }
+            joinKeepingFlag();
         }
 
         @Override
-        public void close() throws InterruptedException
+        public void close()
         {
-            final boolean flag = Thread.interrupted();
-            thread.interrupt();
-            thread.join();
-            if (flag)
+            if (state.compareAndSet(PENDING, CANCELLED))
+            {
+                thread.interrupt();
+            }
+            joinKeepingFlag();
+        }
+
+        /** Joins the interrupter's thread; an interrupt that arrives meanwhile stays on the flag. */
+        private void joinKeepingFlag()
+        {
+            boolean interrupted = Thread.interrupted();
+            while (true)
+            {
+                try
+                {
+                    thread.join();
+                    break;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+            if (interrupted)
             {
                 Thread.currentThread().interrupt();
             }
