@@ -108,17 +108,16 @@ final class AnonymousMemory
             if (!freed)
             {
                 freed = true;
-                final int rc = (int)Invoker.getInstance().invokeN3(MADVISE_CALL, MADVISE, address,
-                    (long)pageCount * PAGES.pageSize(), MADV_DONTNEED);
-                if (rc != 0 && buffersEscaped)
-                {
-                    // Cannot happen for our own mapping; if it did, the pages go with the range, below.
-                    throw new PshmemException("madvise(MADV_DONTNEED) of node memory failed: errno " +
-                        LastError.getInstance().get());
-                }
                 if (!buffersEscaped || liveBuffers == 0)
                 {
                     unmap();
+                }
+                else if ((int)Invoker.getInstance().invokeN3(MADVISE_CALL, MADVISE, address,
+                    (long)pageCount * PAGES.pageSize(), MADV_DONTNEED) != 0)
+                {
+                    // Cannot happen for our own mapping; if it did, the pages would go with the range.
+                    throw new PshmemException("madvise(MADV_DONTNEED) of node memory failed: errno " +
+                        LastError.getInstance().get());
                 }
             }
         }

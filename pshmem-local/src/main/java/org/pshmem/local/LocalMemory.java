@@ -12,6 +12,12 @@ import org.pshmem.spi.ArenaMemory;
  * shared arena ({@link ArenaMemory}), whose buffers then throw; on Java 17 to 21 it is anonymous pages
  * ({@link AnonymousMemory}), whose buffers then read zeros.
  *
+ * <p>One exception keeps creating small arrays cheap (a new block costs system calls, page faults and, on Java
+ * 22 and later, a handshake with every thread at close): a block of at most {@value #POOLED_MAX_BYTES} bytes
+ * whose buffers never left the library (no view was taken on any rank) is zeroed and kept for the next block of
+ * the same sizes, {@value #POOLED_MAX_BLOCKS} blocks at most (1 MiB). No view can see it reused, and the
+ * library's own buffers of a closed array are never read.
+ *
  * <p>Layout, the same as a segment file of the mpj transport:
  * <pre>
  *   0                         data, byteSize bytes, seen as windows of 1 GiB (the last may be shorter)
@@ -21,10 +27,17 @@ import org.pshmem.spi.ArenaMemory;
 final class LocalMemory
 {
     static final int WINDOW_SHIFT = 30;
+    static final int POOLED_MAX_BYTES = 64 << 10;
+    static final int POOLED_MAX_BLOCKS = 16;
     private static final long PAGE = 4096;
+    private static final byte[] ZEROS = new byte[POOLED_MAX_BYTES];
+    /** Zeroed blocks kept for reuse, most recent last; guarded by itself. */
+    private static final java.util.ArrayDeque<LocalMemory> POOL = new java.util.ArrayDeque<>();
 
     private final ArenaMemory arena;
     private final AnonymousMemory pages;
+    private final long byteSize;
+    private final long total;
     private final ByteBuffer[] windows;
     private final ByteBuffer control;
     private int holders = 1;
@@ -35,6 +48,8 @@ final class LocalMemory
     {
         this.arena = arena;
         this.pages = pages;
+        this.byteSize = byteSize;
+        this.total = controlOffset(byteSize) + controlBytes;
         final int count = (int)((byteSize + (1L << WINDOW_SHIFT) - 1) >>> WINDOW_SHIFT);
         windows = new ByteBuffer[count];
         for (int w = 0; w < count; w++)
@@ -51,6 +66,11 @@ final class LocalMemory
     static LocalMemory allocate(final long byteSize, final int controlBytes)
     {
         final long total = controlOffset(byteSize) + controlBytes;
+        final LocalMemory pooled = takePooled(byteSize, total);
+        if (null != pooled)
+        {
+            return pooled;
+        }
         if (ArenaMemory.available())
         {
             final ArenaMemory arena = ArenaMemory.allocate(total);
@@ -82,6 +102,59 @@ final class LocalMemory
         {
             pages.free(false);
             throw ex;
+        }
+    }
+
+    private static LocalMemory takePooled(final long byteSize, final long total)
+    {
+        LocalMemory found = null;
+        synchronized (POOL)
+        {
+            for (final java.util.Iterator<LocalMemory> it = POOL.descendingIterator(); it.hasNext() && null == found; )
+            {
+                final LocalMemory memory = it.next();
+                if (memory.byteSize == byteSize && memory.total == total)
+                {
+                    it.remove();
+                    found = memory;
+                }
+            }
+        }
+        if (null != found)
+        {
+            found.heldAgain();
+        }
+        return found;
+    }
+
+    private synchronized void heldAgain()
+    {
+        holders = 1;
+        buffersEscaped = false;
+    }
+
+    /**
+     * @return true when this block, zeroed, now waits in the pool instead of being given back.
+     */
+    private boolean pooled()
+    {
+        if (buffersEscaped || total > POOLED_MAX_BYTES)
+        {
+            return false;
+        }
+        synchronized (POOL)
+        {
+            if (POOL.size() >= POOLED_MAX_BLOCKS)
+            {
+                return false;
+            }
+            for (final ByteBuffer window : windows)
+            {
+                window.put(0, ZEROS, 0, window.capacity());
+            }
+            control.put(0, ZEROS, 0, control.capacity());
+            POOL.addLast(this);
+            return true;
         }
     }
 
@@ -138,6 +211,10 @@ final class LocalMemory
         if (--holders > 0)
         {
             return false;
+        }
+        if (pooled())
+        {
+            return true;
         }
         if (null != arena)
         {
