@@ -55,7 +55,8 @@ public interface NodeSegment extends AutoCloseable
      * freed memory and never sees another segment's data: at the latest once every rank of the node has
      * closed, reading it throws {@link IllegalStateException} on Java 22 and later (see {@link ArenaMemory})
      * and reads zeros on Java 17 to 21. What stays after close is at most an empty address range, which goes
-     * once no such buffer is reachable. Idempotent.
+     * once no such buffer is reachable; a transport may also keep a small block on which no buffer escaped
+     * ({@link #closeNow()} on every rank), zeroed, for its next segment. Idempotent.
      */
     @Override
     void close();
