@@ -26,8 +26,8 @@ import org.pshmem.spi.NodeSegment;
  *
  * <p>Every collective method checks its input on the ranks that have it and agrees on the outcome, so bad
  * input makes every rank throw the same exception (naming the rank that had it) and never leaves a rank
- * waiting. {@link #close()} is local and idempotent; the memory goes away when the last rank of the node
- * has closed it. Only creation, {@code set} and {@code assign} are collective; every read ({@code get},
+ * waiting. {@link #close()} is local and idempotent; the memory is given back at once when the last rank of
+ * the node has closed it, views taken or not. Only creation, {@code set} and {@code assign} are collective; every read ({@code get},
  * {@code getFlat}, {@code view}, {@code flatView}, {@code copyTo}, {@code toString}, {@code dataString}) and
  * every accessor is local: it reads this node's copy or this rank's own state and involves no other rank. An
  * instance is used by one thread at a time.
@@ -695,7 +695,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     }
 
     /**
-     * Called when a view of the memory leaves this object: the mapping then stays until it is unreachable.
+     * Called when a view of the memory leaves this object: close() then leaves the address range in place (it
+     * reads zeros or throws) until no view is reachable, instead of unmapping it at once.
      */
     final void exported()
     {
@@ -780,8 +781,16 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     // Lifetime
 
     /**
-     * Releases this rank's mapping of the memory. Local (involves no other rank) and idempotent; the node's memory goes away when every rank of the node
-     * has closed it. Any later use on this rank throws {@link IllegalStateException}.
+     * Lets go of this rank's hold on the memory. Local (involves no other rank) and idempotent. When the last
+     * rank of a node has closed the array, the node's memory for it is given back at once (its pages in
+     * {@code /dev/shm}, or the in-process transport's native memory), whether or not views were taken, with no
+     * help from the garbage collector. Any later use of this object on this rank throws
+     * {@link IllegalStateException}.
+     *
+     * <p>A view taken from the array ({@code view}, {@code flatView}) and kept past {@code close()} never crashes
+     * the JVM and never shows another array's data: at the latest once every rank of the node has closed the
+     * array, reading it throws {@link IllegalStateException} on Java 22 and later, and reads zeros on Java 17
+     * to 21 (until then it may still show the data; do not rely on that).
      */
     @Override
     public final void close()

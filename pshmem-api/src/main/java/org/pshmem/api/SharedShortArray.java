@@ -47,10 +47,13 @@ public final class SharedShortArray extends SharedArray<short[]>
     /**
      * A read-only view of this node's memory, with no copy, of the contiguous run selected by leading indices:
      * with one index fewer than the dimensions, a row along the last dimension; with none, the whole array.
-     * Later {@code set()} calls show through it.
+     * Later {@code set()} calls show through it. The buffer is valid until {@link #close()}: after that, at the
+     * latest once every rank of the node has closed the array, reading it throws {@link IllegalStateException}
+     * on Java 22 and later and reads zeros on Java 17 to 21; it never crashes the JVM.
      *
      * @param leading leading indices.
      * @return a read-only buffer positioned at 0.
+     * @throws IllegalStateException when the array was closed on this rank.
      */
     public ShortBuffer view(final long... leading)
     {
@@ -59,11 +62,14 @@ public final class SharedShortArray extends SharedArray<short[]>
     }
 
     /**
-     * A read-only view, with no copy, of {@code length} elements from row-major position {@code start}.
+     * A read-only view, with no copy, of {@code length} elements from row-major position {@code start}. Valid
+     * until {@link #close()}, after which reading it throws {@link IllegalStateException} (Java 22 and later) or
+     * reads zeros (Java 17 to 21), as for {@link #view(long...)}.
      *
      * @param start  first element.
      * @param length number of elements.
      * @return a read-only buffer positioned at 0.
+     * @throws IllegalStateException when the array was closed on this rank.
      */
     public ShortBuffer flatView(final long start, final int length)
     {

@@ -49,16 +49,21 @@ public interface NodeSegment extends AutoCloseable
     ByteBuffer control();
 
     /**
-     * Releases this rank's mapping once no buffer obtained from {@link #window(int)} or {@link #control()}, or
-     * derived from one, is reachable any more, so a buffer a user kept never touches unmapped memory.
-     * Idempotent.
+     * Lets go of this rank's hold on the memory at once, with no help from the garbage collector: once every
+     * rank of the node has closed its segment, the node's memory is free (tmpfs pages, native memory). A
+     * buffer obtained from {@link #window(int)} or {@link #control()}, or derived from one, never touches
+     * freed memory and never sees another segment's data: at the latest once every rank of the node has
+     * closed, reading it throws {@link IllegalStateException} on Java 22 and later (see {@link ArenaMemory})
+     * and reads zeros on Java 17 to 21. What stays after close is at most an empty address range, which goes
+     * once no such buffer is reachable; a transport may also keep a small block on which no buffer escaped
+     * ({@link #closeNow()} on every rank), zeroed, for its next segment. Idempotent.
      */
     @Override
     void close();
 
     /**
-     * Releases this rank's mapping at once; the caller guarantees that no buffer obtained from this segment
-     * is used again. Idempotent.
+     * The same as {@link #close()}, when the caller guarantees that no buffer obtained from this segment is
+     * used again, so the address range may go at once too. Idempotent.
      */
     void closeNow();
 }

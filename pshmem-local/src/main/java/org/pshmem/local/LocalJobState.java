@@ -1,6 +1,5 @@
 package org.pshmem.local;
 
-import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.Condition;
@@ -24,7 +23,7 @@ final class LocalJobState
     private final Condition changed = lock.newCondition();
     private final boolean[] finished;
     private final int nodes;
-    private final Map<Long, ByteBuffer[]> segments = new HashMap<>();
+    private final Map<Long, LocalMemory> segments = new HashMap<>();
     private final LocalGroup world;
     private final java.util.concurrent.atomic.AtomicLongArray messages;
     private RankFailedException failure;
@@ -189,13 +188,13 @@ final class LocalJobState
         }
     }
 
-    long publishSegment(final ByteBuffer[] windows)
+    long publishSegment(final LocalMemory memory)
     {
         lock.lock();
         try
         {
             final long id = nextSegmentId++;
-            segments.put(id, windows);
+            segments.put(id, memory);
             return id;
         }
         finally
@@ -204,7 +203,7 @@ final class LocalJobState
         }
     }
 
-    ByteBuffer[] lookupSegment(final long id)
+    LocalMemory lookupSegment(final long id)
     {
         lock.lock();
         try

@@ -113,7 +113,7 @@ final class MpjSession implements TransportSession, NodeMemory
         {
             closed = true;
             self.close();
-            ShmSegment.reap();
+            ChronicleMapping.reap();
             if (finalizeDeferred)
             {
                 finalizePending = true;

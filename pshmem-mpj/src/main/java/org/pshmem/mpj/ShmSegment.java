@@ -1,10 +1,6 @@
 package org.pshmem.mpj;
 
-import java.io.File;
 import java.io.IOException;
-import java.lang.ref.PhantomReference;
-import java.lang.ref.Reference;
-import java.lang.ref.ReferenceQueue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -16,24 +12,29 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.Set;
 
-import com.kenai.jffi.MemoryIO;
 import net.openhft.posix.PosixAPI;
-import net.openhft.chronicle.bytes.MappedBytes;
 import org.pshmem.api.PshmemException;
+import org.pshmem.spi.ArenaMemory;
 import org.pshmem.spi.NodeSegment;
 
 /**
- * Node memory as a file in the segment directory (default {@code /dev/shm}), mapped with Chronicle Bytes by
- * every rank of the node. The creator makes the file exclusively, mode 0600, under an unpredictable name that
- * includes the node, and removes the name once every rank has mapped it, so the memory goes away with the
- * last mapping, even after kill -9.
+ * Node memory as a file in the segment directory (default {@code /dev/shm}), mapped by every rank of the node.
+ * The creator makes the file exclusively, mode 0600, under an unpredictable name that includes the node, and
+ * removes the name once every rank has mapped it, so the memory goes away with the last mapping, even after
+ * kill -9.
  *
- * <p>Layout: the data from offset 0, then the control part at the next 4 KiB boundary. Windows are direct
- * buffers over the mapping. A mapping is released by {@link #closeNow()}, or after {@link #close()} once no
- * buffer over it is reachable (checked whenever a segment is created, attached or closed; no thread).
+ * <p>Layout:
+ * <pre>
+ *   0                         data, byteSize bytes, seen as windows of 1 GiB (the last may be shorter)
+ *   controlOffset(byteSize)   control part, controlBytes, at the next 4 KiB boundary
+ * </pre>
+ *
+ * <p>{@link #close()} lets go of the file at once, so the last rank of the node to close gives the memory back:
+ * on Java 22 and later the mapping belongs to a shared arena ({@link ArenaMemory}), unmapped by close, after
+ * which buffers over it throw; on Java 17 to 21 Chronicle Bytes maps the file ({@link ChronicleMapping}), and
+ * close swaps the file's pages for zero pages, which buffers over it then read.
  */
 final class ShmSegment implements NodeSegment
 {
@@ -42,8 +43,6 @@ final class ShmSegment implements NodeSegment
     private static final long PAGE = 4096;
     private static final Set<PosixFilePermission> OWNER_ONLY =
         EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-    private static final ReferenceQueue<ByteBuffer> UNREACHABLE = new ReferenceQueue<>();
-    private static final Set<BufferReference> TRACKED = new HashSet<>();
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Names this process created or mapped that may still be in the directory, with a count per name (under
      *  the multicore device several ranks of one JVM map the same file). */
@@ -57,60 +56,54 @@ final class ShmSegment implements NodeSegment
 
     private final Path path;
     private final long byteSize;
-    private final Mapping mapping;
+    private final ArenaMemory arena;
+    private final ChronicleMapping mapping;
     private ByteBuffer[] windows;
     private ByteBuffer control;
     private boolean named;
 
-    /** One mapping, released once its owner closed it and no buffer over it is reachable, or at once. */
-    private static final class Mapping
-    {
-        private MappedBytes bytes;
-        private int liveBuffers;
-        private boolean ownerClosed;
-
-        Mapping(final MappedBytes bytes)
-        {
-            this.bytes = bytes;
-        }
-
-        void release()
-        {
-            if (null != bytes)
-            {
-                bytes.releaseLast();
-                bytes = null;
-            }
-        }
-    }
-
-    private static final class BufferReference extends PhantomReference<ByteBuffer>
-    {
-        final Mapping mapping;
-
-        BufferReference(final ByteBuffer buffer, final Mapping mapping)
-        {
-            super(buffer, UNREACHABLE);
-            this.mapping = mapping;
-        }
-    }
-
-    private ShmSegment(final Path path, final long byteSize, final int controlBytes, final MappedBytes bytes,
+    private ShmSegment(final Path path, final long byteSize, final int controlBytes, final long total,
         final boolean named)
     {
         this.path = path;
         this.byteSize = byteSize;
-        this.mapping = new Mapping(bytes);
         this.named = named;
-        final long base = bytes.addressForRead(0);
+        if (ArenaMemory.available())
+        {
+            this.arena = mapArena(path, total);
+            this.mapping = null;
+        }
+        else
+        {
+            this.arena = null;
+            this.mapping = ChronicleMapping.map(path, total);
+        }
         final int count = (int)((byteSize + (1L << WINDOW_SHIFT) - 1) >>> WINDOW_SHIFT);
         windows = new ByteBuffer[count];
         for (int w = 0; w < count; w++)
         {
             final long start = (long)w << WINDOW_SHIFT;
-            windows[w] = track(base + start, (int)Math.min(1L << WINDOW_SHIFT, byteSize - start));
+            windows[w] = buffer(start, (int)Math.min(1L << WINDOW_SHIFT, byteSize - start));
         }
-        control = track(base + controlOffset(byteSize), controlBytes);
+        control = buffer(controlOffset(byteSize), controlBytes);
+    }
+
+    private static ArenaMemory mapArena(final Path path, final long total)
+    {
+        try
+        {
+            return ArenaMemory.map(path, total);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new PshmemException("cannot map node memory file " + path + " (" + total + " bytes): " + ex, ex);
+        }
+    }
+
+    private ByteBuffer buffer(final long offset, final int length)
+    {
+        return (null != arena ? arena.buffer(offset, length) : mapping.buffer(offset, length))
+            .order(ByteOrder.nativeOrder());
     }
 
     /**
@@ -133,7 +126,6 @@ final class ShmSegment implements NodeSegment
      */
     static ShmSegment create(final Path dir, final String node, final long byteSize, final int controlBytes)
     {
-        reap();
         final String name = PREFIX + sanitise(node) + "-" + ProcessHandle.current().pid() + "-" +
             Long.toHexString(RANDOM.nextLong() | Long.MIN_VALUE);
         final Path path = dir.resolve(name);
@@ -158,7 +150,7 @@ final class ShmSegment implements NodeSegment
         try
         {
             reserve(dir, path, total);
-            return new ShmSegment(path, byteSize, controlBytes, map(path, total), true);
+            return new ShmSegment(path, byteSize, controlBytes, total, true);
         }
         catch (final RuntimeException ex)
         {
@@ -212,7 +204,6 @@ final class ShmSegment implements NodeSegment
      */
     static ShmSegment attach(final byte[] handle, final long byteSize, final int controlBytes)
     {
-        reap();
         final Path path = Path.of(new String(handle, StandardCharsets.UTF_8));
         final long total = controlOffset(byteSize) + controlBytes;
         final PosixFileAttributes attributes;
@@ -246,24 +237,12 @@ final class ShmSegment implements NodeSegment
         remember(path);
         try
         {
-            return new ShmSegment(path, byteSize, controlBytes, map(path, total), false);
+            return new ShmSegment(path, byteSize, controlBytes, total, false);
         }
         catch (final RuntimeException ex)
         {
             forget(path);
             throw ex;
-        }
-    }
-
-    private static MappedBytes map(final Path path, final long total)
-    {
-        try
-        {
-            return MappedBytes.singleMappedBytes(new File(path.toString()), total);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw new PshmemException("cannot map node memory file " + path + " (" + total + " bytes): " + ex, ex);
         }
     }
 
@@ -340,31 +319,31 @@ final class ShmSegment implements NodeSegment
     @Override
     public void close()
     {
+        letGo(true);
+    }
+
+    @Override
+    public void closeNow()
+    {
+        letGo(false);
+    }
+
+    private void letGo(final boolean buffersEscaped)
+    {
         if (null != control)
         {
             unlink();
             forget(path);
             windows = new ByteBuffer[0];
             control = null;
-            synchronized (TRACKED)
+            if (null != arena)
             {
-                mapping.ownerClosed = true;
-                if (mapping.liveBuffers == 0)
-                {
-                    mapping.release();
-                }
+                arena.close();
             }
-            reap();
-        }
-    }
-
-    @Override
-    public void closeNow()
-    {
-        close();
-        synchronized (TRACKED)
-        {
-            mapping.release();
+            else
+            {
+                mapping.close(buffersEscaped);
+            }
         }
     }
 
@@ -375,36 +354,6 @@ final class ShmSegment implements NodeSegment
         {
             named = false;
             deleteQuietly(path);
-        }
-    }
-
-    private ByteBuffer track(final long address, final int length)
-    {
-        final ByteBuffer buffer = MemoryIO.getInstance().newDirectByteBuffer(address, length)
-            .order(ByteOrder.nativeOrder());
-        synchronized (TRACKED)
-        {
-            TRACKED.add(new BufferReference(buffer, mapping));
-            mapping.liveBuffers++;
-        }
-        return buffer;
-    }
-
-    /** Releases mappings whose owner closed them and whose buffers are all unreachable. */
-    static void reap()
-    {
-        Reference<? extends ByteBuffer> reference;
-        while (null != (reference = UNREACHABLE.poll()))
-        {
-            synchronized (TRACKED)
-            {
-                TRACKED.remove(reference);
-                final Mapping mapping = ((BufferReference)reference).mapping;
-                if (--mapping.liveBuffers == 0 && mapping.ownerClosed)
-                {
-                    mapping.release();
-                }
-            }
         }
     }
 

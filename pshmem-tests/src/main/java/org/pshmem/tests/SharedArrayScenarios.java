@@ -47,6 +47,7 @@ public final class SharedArrayScenarios
         all.put("reusedAndWrongNodeCommunicators", p -> nodeCommunicators(p.world()));
         all.put("shapeValidation", p -> shapeValidation(p.world()));
         all.put("zeroCopyViews", p -> zeroCopyViews(p.world()));
+        all.put("viewKeptPastClose", p -> viewKeptPastClose(p.world()));
         all.put("zeroElements", p -> zeroElements(p.world()));
         all.put("manyArraysAlive", p -> manyArrays(p.world(), 1000));
         all.put("rejectedWrites", p -> rejectedWrites(p.world()));
@@ -337,6 +338,38 @@ public final class SharedArrayScenarios
             Expect.equal(2.5, flat.get(0), "flat view element 0");
             Expect.throwsOf(ReadOnlyBufferException.class, () -> row.put(0, 9.0));
             Expect.equal(1.5, shm.get(2, 0), "memory unchanged by a refused write through a view");
+        }
+    }
+
+    /**
+     * Views kept past {@code close()} (issue 18): once every rank of every node has closed the array, reading
+     * them throws {@link IllegalStateException} on Java 22 and later and reads zeros on Java 17 to 21, as the
+     * Javadoc of {@code close()} says; the JVM never crashes and the closed array refuses a new view.
+     */
+    static void viewKeptPastClose(final Communicator comm)
+    {
+        final SharedDoubleArray shm = SharedArray.ofDoubles(comm, 4, 6);
+        final int writer = lastWritable(shm, comm.size());
+        final double[] ones = new double[24];
+        java.util.Arrays.fill(ones, 1.0);
+        shm.set(comm.rank() == writer ? ones : null, writer);
+        final DoubleBuffer all = shm.view();
+        final DoubleBuffer row = shm.view(3);
+        final DoubleBuffer flat = shm.flatView(5, 3);
+        Expect.equal(1.0, all.get(23) + row.get(5) + flat.get(2) - 2.0, "views read the data before close()");
+        shm.close();
+        Expect.throwsOf(IllegalStateException.class, shm::view, "view() on rank " + comm.rank(), "is closed");
+        comm.barrier();
+        for (final DoubleBuffer kept : List.of(all, row, flat))
+        {
+            if (Runtime.version().feature() >= 22)
+            {
+                Expect.throwsOf(IllegalStateException.class, () -> kept.get(kept.limit() - 1));
+            }
+            else
+            {
+                Expect.equal(0.0, kept.get(0) + kept.get(kept.limit() - 1), "a view kept past close() reads zeros");
+            }
         }
     }
 

@@ -18,7 +18,8 @@ import org.pshmem.examples.ReadmeExample;
 import org.pshmem.local.LocalLauncher;
 
 /**
- * The README example as users run it: in a fresh JVM with only pshmem on the class path and no JVM options.
+ * The README example as users run it: in a fresh JVM with only pshmem and its one dependency (jffi, which the
+ * in-process transport uses on Java 17 to 21) on the class path, and no JVM options.
  */
 class ReadmeExampleTest
 {
@@ -58,11 +59,11 @@ class ReadmeExampleTest
     {
     }
 
-    /** Runs a JVM of this JDK with only pshmem's own classes on the class path. */
+    /** Runs a JVM of this JDK with only pshmem's own classes and jffi on the class path. */
     private static Result java(final String... mainAndArgs) throws IOException, InterruptedException
     {
         final String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-            .filter(entry -> entry.contains("pshmem-"))
+            .filter(entry -> entry.contains("pshmem-") || entry.contains(File.separator + "jffi-"))
             .collect(Collectors.joining(File.pathSeparator));
         final List<String> command = new ArrayList<>(List.of(
             System.getProperty("java.home") + File.separator + "bin" + File.separator + "java", "-cp", classPath));

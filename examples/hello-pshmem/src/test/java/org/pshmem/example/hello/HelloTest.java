@@ -62,6 +62,14 @@ class HelloTest
         return jarOf("org.pshmem.local.LocalTransport");
     }
 
+    /** The in-process backend's one dependency (jffi and its native jar, used on Java 17 to 21), from Maven. */
+    private static String localDependencies()
+    {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(entry -> Path.of(entry).getFileName().toString().startsWith("jffi-"))
+            .collect(Collectors.joining(File.pathSeparator));
+    }
+
     private static String java()
     {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -105,7 +113,8 @@ class HelloTest
     void runsInAPlainJvmOnTheClassPath() throws Exception
     {
         final List<String> command = List.of(java(), "-cp",
-            CLASSES + File.pathSeparator + apiJar() + File.pathSeparator + localJar(), MAIN);
+            CLASSES + File.pathSeparator + apiJar() + File.pathSeparator + localJar() + File.pathSeparator +
+            localDependencies(), MAIN);
         assertQuietRun(run(command), expected(1, "local"), command);
     }
 
@@ -113,7 +122,8 @@ class HelloTest
     void runsInAPlainJvmOnTheModulePath() throws Exception
     {
         final List<String> command = List.of(java(), "--module-path",
-            CLASSES + File.pathSeparator + apiJar() + File.pathSeparator + localJar(), "--module", MODULE + "/" + MAIN);
+            CLASSES + File.pathSeparator + apiJar() + File.pathSeparator + localJar(), "-cp", localDependencies(),
+            "--module", MODULE + "/" + MAIN);
         assertQuietRun(run(command), expected(1, "local"), command);
     }
 

@@ -1,0 +1,120 @@
+package org.pshmem.mpj;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * close() lets go of the segment file at once, buffers kept or not (issue 18): afterwards this process neither
+ * maps the file nor has it open, so once the name is gone its memory is free; a buffer kept past close() reads
+ * zeros on Java 17 to 21 and throws on Java 22 and later.
+ */
+class SegmentCloseTest
+{
+    private static final int CONTROL = 1024;
+
+    @Test
+    void closedMappingsHoldNothingOfTheFileAndKeptBuffersReadZerosOrThrow() throws Exception
+    {
+        final Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "pshmem-close-test-");
+        try
+        {
+            final ShmSegment creator = ShmSegment.create(dir, "close", 4 << 20, CONTROL);
+            final ShmSegment other = ShmSegment.attach(creator.handle(), 4 << 20, CONTROL);
+            final Path file = Path.of(new String(creator.handle(), StandardCharsets.UTF_8));
+            creator.allAttached();
+            final ByteBuffer kept = other.window(0);
+            creator.window(0).putLong(8, 42L);
+            assertEquals(42L, kept.getLong(8), "both mappings see the same memory");
+            assertTrue(held(file), "mapped while open");
+            creator.close();
+            other.close();
+            assertFalse(held(file), "after close() no mapping or descriptor of " + file + " is left: " + holds(file));
+            if (Runtime.version().feature() >= 22)
+            {
+                assertThrows(IllegalStateException.class, () -> kept.getLong(8));
+            }
+            else
+            {
+                assertEquals(0L, kept.getLong(8), "a buffer kept past close() reads zeros");
+            }
+        }
+        finally
+        {
+            try (Stream<Path> files = Files.list(dir))
+            {
+                files.forEach(path -> path.toFile().delete());
+            }
+            Files.delete(dir);
+        }
+    }
+
+    @Test
+    void closeNowLetsGoToo() throws Exception
+    {
+        final Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "pshmem-close-test-");
+        try
+        {
+            final ShmSegment segment = ShmSegment.create(dir, "close", 1 << 20, CONTROL);
+            final Path file = Path.of(new String(segment.handle(), StandardCharsets.UTF_8));
+            segment.window(0).put(0, (byte)1);
+            segment.closeNow();
+            segment.closeNow();
+            assertFalse(held(file), "after closeNow() nothing of " + file + " is left: " + holds(file));
+            assertFalse(Files.exists(file), "the creator's close removes the name");
+        }
+        finally
+        {
+            Files.delete(dir);
+        }
+    }
+
+    private static boolean held(final Path file) throws IOException
+    {
+        return !holds(file).isEmpty();
+    }
+
+    /** Lines of /proc/self/maps and targets of /proc/self/fd that name the file. */
+    private static List<String> holds(final Path file) throws IOException
+    {
+        final String name = file.toString();
+        final List<String> found = new java.util.ArrayList<>();
+        for (final String line : Files.readAllLines(Path.of("/proc/self/maps")))
+        {
+            if (line.contains(name))
+            {
+                found.add(line);
+            }
+        }
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
+        {
+            for (final Path fd : (Iterable<Path>)fds::iterator)
+            {
+                try
+                {
+                    final String target = Files.readSymbolicLink(fd).toString();
+                    if (target.contains(name))
+                    {
+                        found.add(fd + " -> " + target);
+                    }
+                }
+                catch (final IOException gone)
+                {
+                    // The directory listing's own descriptor, closed by now.
+                }
+            }
+        }
+        return found;
+    }
+}
