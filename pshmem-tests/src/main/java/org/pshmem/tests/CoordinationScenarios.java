@@ -14,6 +14,7 @@ import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.pshmem.api.Communicator;
 import org.pshmem.api.DistributedLock;
@@ -70,7 +71,10 @@ public final class CoordinationScenarios
         }
     }
 
-    /** Every rank adds to a number in a file, read-modify-write, inside the lock: no update may be lost. */
+    /**
+     * Every rank adds to a number in a file, read-modify-write, inside the lock: no update may be lost. The window
+     * between read and write is wide (three more reads, a park), so a lock that ever lets two ranks in fails.
+     */
     static void lockExcludes(final Communicator comm, final int times) throws IOException
     {
         final Path folder = sharedFolder(comm);
@@ -87,7 +91,12 @@ public final class CoordinationScenarios
                 try (DistributedLock.Held held = lock.hold())
                 {
                     final long value = Long.parseLong(Files.readString(file).trim());
-                    Thread.onSpinWait();
+                    for (int again = 0; again < 3; again++)
+                    {
+                        Expect.equal(value, Long.parseLong(Files.readString(file).trim()),
+                            "count read again under the lock on rank " + comm.rank());
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                     Files.writeString(file, Long.toString(value + 1));
                 }
             }
