@@ -118,6 +118,25 @@ class ReadmeMessagesTest
         }
     }
 
+    /** The memory the large-array test needs is given once: the same in README, the class and the script. */
+    @Test
+    void theLargeTestSizeIsTheSameEverywhere() throws IOException
+    {
+        final Pattern size = Pattern.compile("about (\\d+(\\.\\d+)?) GiB");
+        final List<String> sizes = new ArrayList<>();
+        for (final Path file : List.of(ROOT.resolve("README.md"), ROOT.resolve("pshmem"),
+            ROOT.resolve("pshmem-tests/src/test/java/org/pshmem/tests/LargeArrayTest.java")))
+        {
+            final String text = Files.readString(file);
+            final int at = text.indexOf(file.endsWith("LargeArrayTest.java") ? "Needs about" : "PSHMEM_TEST_LARGE=1");
+            final String around = text.substring(Math.max(0, at - 200), Math.min(text.length(), at + 200));
+            final Matcher found = size.matcher(around);
+            sizes.add(file.getFileName() + ": " + (found.find() ? found.group(1) : "none"));
+        }
+        assertEquals(1, sizes.stream().map(s -> s.substring(s.indexOf(": "))).distinct().count(), sizes.toString());
+        assertTrue(!sizes.get(0).endsWith("none"), sizes.toString());
+    }
+
     /** The check itself: a quote that is not printed, or a real one with one word changed, is caught. */
     @Test
     void theCheckCatchesAMessageThatIsNotPrinted() throws IOException
