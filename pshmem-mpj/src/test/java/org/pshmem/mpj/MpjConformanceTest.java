@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.CoordinationScenarios;
+import org.pshmem.tests.ExpectedLayout;
 import org.pshmem.tests.LockScenarios;
 import org.pshmem.tests.SharedArrayScenarios;
 import org.pshmem.tests.SyncScenarios;
@@ -26,11 +27,16 @@ import org.pshmem.tests.SyncScenarios;
  */
 class MpjConformanceTest
 {
-    private static final List<List<String>> LAYOUTS = List.of(
-        List.of("-np", "4", "--device", "niodev"),
-        List.of("-np", "4", "--device", "niodev", "--nodes", "2"),
-        List.of("-np", "3", "--device", "niodev", "--nodes", "2"),
-        List.of("-np", "4", "--device", "multicore"));
+    /** Launcher options of a layout, and the node count its ranks must find. */
+    private record Layout(List<String> options, int nodes)
+    {
+    }
+
+    private static final List<Layout> LAYOUTS = List.of(
+        new Layout(List.of("-np", "4", "--device", "niodev"), 1),
+        new Layout(List.of("-np", "4", "--device", "niodev", "--nodes", "2"), 2),
+        new Layout(List.of("-np", "3", "--device", "niodev", "--nodes", "2"), 2),
+        new Layout(List.of("-np", "4", "--device", "multicore"), 1));
 
     @TestFactory
     Stream<DynamicContainer> everyScenarioOnEveryLayout()
@@ -42,13 +48,13 @@ class MpjConformanceTest
         scenarios.addAll(SyncScenarios.all().keySet());
         return LAYOUTS.stream().map(layout ->
         {
-            final List<String> options = new ArrayList<>(layout);
+            final List<String> options = new ArrayList<>(layout.options());
             options.addAll(List.of("--timeout", "600"));
             final Map<String, DynamicTest> tests = new LinkedHashMap<>();
             final MpjJobs.Result[] result = new MpjJobs.Result[1];
             tests.put("job", DynamicTest.dynamicTest("the job finishes with status 0", () ->
             {
-                result[0] = MpjJobs.run(options, ConformanceJob.class.getName());
+                result[0] = MpjJobs.run(options, ConformanceJob.class.getName(), ExpectedLayout.arg(layout.nodes()));
                 assertEquals(0, result[0].status(), result[0].both());
             }));
             for (final String scenario : scenarios)
@@ -59,7 +65,7 @@ class MpjConformanceTest
                     assertTrue(result[0].out().contains("SCENARIO " + scenario + " OK\n"), result[0].both());
                 }));
             }
-            return DynamicContainer.dynamicContainer(String.join(" ", layout), tests.values().stream());
+            return DynamicContainer.dynamicContainer(String.join(" ", layout.options()), tests.values().stream());
         });
     }
 }

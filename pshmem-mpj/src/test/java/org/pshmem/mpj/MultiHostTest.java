@@ -44,6 +44,7 @@ import org.pshmem.api.SharedLongArray;
 import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.CoordinationScenarios;
+import org.pshmem.tests.ExpectedLayout;
 import org.pshmem.tests.SharedArrayScenarios;
 import org.pshmem.tests.SyncScenarios;
 
@@ -179,7 +180,7 @@ class MultiHostTest
         scenarios.addAll(CommunicatorScenarios.all().keySet());
         scenarios.addAll(CoordinationScenarios.all().keySet());
         scenarios.addAll(SyncScenarios.all().keySet());
-        final Job job = lab.launch(ConformanceJob.class.getName());
+        final Job job = lab.launch(ConformanceJob.class.getName(), ExpectedLayout.arg(HOSTS));
         assertEquals(0, job.status(), job.describe());
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
         // Rank 0 prints OK for a scenario only when every rank passed it.
@@ -446,7 +447,7 @@ class MultiHostTest
         /**
          * Runs {@code main} on 6 ranks with the project's launcher, on host A inside its daemon's namespaces.
          */
-        Job launch(final String main) throws IOException, InterruptedException
+        Job launch(final String main, final String... args) throws IOException, InterruptedException
         {
             final String classPath = MpjJobs.rankClassPath();
             final List<String> command = new ArrayList<>(List.of("nice", "-n", "10", "nsenter",
@@ -458,6 +459,7 @@ class MultiHostTest
             command.addAll(List.of("-cp", classPath, MpjLauncher.class.getName(), "-np", Integer.toString(RANKS),
                 "--device", "niodev", "--machines", runDir.resolve("machines").toString(),
                 "--timeout", Long.toString(JOB_TIMEOUT_S), "-cp", classPath, main));
+            command.addAll(Arrays.asList(args));
             final Path log = runDir.resolve("job-" + main.replaceAll("[^A-Za-z0-9.]", "_") + ".log");
             final ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(runDir.toFile())

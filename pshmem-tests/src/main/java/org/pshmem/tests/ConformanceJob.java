@@ -21,7 +21,8 @@ public final class ConformanceJob
     }
 
     /**
-     * @param args optional comma-separated scenario names; all scenarios when absent.
+     * @param args {@link ExpectedLayout#ARG}{@code K}, the number of nodes the job was started with, and
+     *             optionally comma-separated scenario names (all scenarios when absent).
      * @throws Exception when a scenario or the job fails; the launcher reports it and fails the job.
      */
     public static void main(final String[] args) throws Exception
@@ -29,7 +30,8 @@ public final class ConformanceJob
         try (Pshmem pshmem = Pshmem.init(args))
         {
             final String[] appArgs = pshmem.args();
-            final List<String> only = appArgs.length > 0 ? Arrays.asList(appArgs[0].split(",")) : null;
+            final List<String> only = Arrays.stream(appArgs).filter(arg -> !arg.startsWith(ExpectedLayout.ARG))
+                .findFirst().map(arg -> Arrays.asList(arg.split(","))).orElse(null);
             final Map<String, Scenario> scenarios = new LinkedHashMap<>(SharedArrayScenarios.all());
             scenarios.putAll(CommunicatorScenarios.all());
             scenarios.putAll(CoordinationScenarios.all());
