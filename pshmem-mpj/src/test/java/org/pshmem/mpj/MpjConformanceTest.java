@@ -23,10 +23,14 @@ import org.pshmem.tests.SyncScenarios;
 /**
  * The whole conformance suite on MPJ Express, one launch per layout: niodev with 4 JVMs on one node, with 2
  * simulated nodes of 2 ranks, and with 3 ranks on 2 nodes (the uneven last node); the multicore device with
- * 4 threads. Every scenario is a test that passes when rank 0 reported that all ranks passed it.
+ * 4 threads. Every scenario is a test that passes when rank 0 reported that all ranks passed it. The ranks
+ * replicate in chunks of {@value #CHUNK_BYTES} bytes (the default is 8 MiB), so a large {@code set()} between
+ * nodes spans many messages.
  */
 class MpjConformanceTest
 {
+    static final int CHUNK_BYTES = 65536;
+
     /** Launcher options of a layout, and the node count its ranks must find. */
     private record Layout(List<String> options, int nodes)
     {
@@ -54,8 +58,10 @@ class MpjConformanceTest
             final MpjJobs.Result[] result = new MpjJobs.Result[1];
             tests.put("job", DynamicTest.dynamicTest("the job finishes with status 0", () ->
             {
-                result[0] = MpjJobs.run(options, ConformanceJob.class.getName(), ExpectedLayout.arg(layout.nodes()));
+                result[0] = MpjJobs.run(options, List.of("-Dpshmem.setChunkBytes=" + CHUNK_BYTES), line -> { },
+                    ConformanceJob.class.getName(), ExpectedLayout.arg(layout.nodes()));
                 assertEquals(0, result[0].status(), result[0].both());
+                assertTrue(result[0].out().contains(ConformanceJob.CHUNK_LINE + CHUNK_BYTES + "\n"), result[0].both());
             }));
             for (final String scenario : scenarios)
             {
