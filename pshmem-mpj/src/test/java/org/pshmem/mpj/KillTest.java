@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Killing ranks or the launcher at any moment leaves nothing of ours in the segment directory and no process
  * behind, and the survivors report the rank at fault. Each case runs {@link ChurnProbe} on 3 ranks under
  * {@link MpjLauncher} in a separate JVM, with a private segment directory, and kills at a random moment
- * (the seed is in the failure message).
+ * (the seed is in the failure message). "No process behind" is checked twice: every rank and MPJRun process
+ * seen before the kill is dead, and a search of all processes by the job's token, shown to find the ranks
+ * before the kill, finds nothing after it.
  */
 class KillTest
 {
@@ -42,14 +45,20 @@ class KillTest
         final Process launcher;
         final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         final Map<Integer, Long> pids = new ConcurrentHashMap<>();
+        /** The job's processes (ranks, MPJRun) found by the token once every rank runs: each must end. */
+        final List<ProcessHandle> started = new ArrayList<>();
+        volatile String seed = "no random pause yet";
 
         Job(final String phase) throws IOException
         {
             shmDir = Files.createTempDirectory(Path.of("/dev/shm"), "pshmem-killtest-");
             final String cp = MpjJobs.rankClassPath();
-            launcher = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
-                MpjLauncher.class.getName(), "-np", Integer.toString(RANKS), "--shm-dir", shmDir.toString(),
-                "--timeout", "120", "-cp", cp, ChurnProbe.class.getName(), phase, token)
+            // SIGINT at its default in the launcher, and so in the daemon and ranks it starts, whatever this JVM
+            // inherited: a background job of a non-interactive shell ignores it, and a JVM keeps it ignored.
+            launcher = new ProcessBuilder("env", "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp, MpjLauncher.class.getName(),
+                "-np", Integer.toString(RANKS), "--shm-dir", shmDir.toString(), "--timeout", "120", "-cp", cp,
+                ChurnProbe.class.getName(), phase, token)
                 .redirectErrorStream(true).start();
             final Thread reader = new Thread(() ->
             {
@@ -75,6 +84,10 @@ class KillTest
             reader.start();
         }
 
+        /**
+         * Waits for every rank to report its pid, then takes the job's processes as the token search finds them:
+         * the positive control that the search used after the kill can see a rank at all.
+         */
         void awaitRunning() throws InterruptedException
         {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -86,31 +99,60 @@ class KillTest
                 }
                 Thread.sleep(20);
             }
+            started.addAll(leftovers());
+            final Set<Long> found = started.stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+            for (final Map.Entry<Integer, Long> rank : pids.entrySet())
+            {
+                assertTrue(found.contains(rank.getValue()), "before the kill, the search by token finds rank " +
+                    rank.getKey() + " (pid " + rank.getValue() + ") among " + found + ": " + output());
+            }
+            assertTrue(found.size() > RANKS, "before the kill, the search by token finds MPJRun too: " + found);
+        }
+
+        /** Sleeps a random 50 to 650 ms; the seed goes into every failure message. */
+        void randomPause(final String what) throws InterruptedException
+        {
+            final long value = System.nanoTime();
+            seed = "KillTest " + what + ": seed " + value;
+            System.out.println(seed);
+            Thread.sleep(50 + new Random(value).nextInt(600));
         }
 
         String output()
         {
             synchronized (lines)
             {
-                return String.join("\n", lines);
+                return seed + "\n" + String.join("\n", lines);
             }
         }
 
-        /** Processes of this job still alive (ranks, MPJRun), found by the token on their command line. */
+        /**
+         * Processes of this job still alive (ranks, MPJRun): their command line holds the token, placed after
+         * the whole class path. Read from {@code /proc/PID/cmdline} in full: {@code ProcessHandle.Info} cuts it
+         * at 4096 bytes, before the token.
+         */
         List<ProcessHandle> leftovers()
         {
-            return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(line -> line.contains(token)).orElse(false))
+            return ProcessHandle.allProcesses().filter(p -> commandLine(p.pid()).contains(token))
                 .collect(Collectors.toList());
         }
 
-        void awaitNoLeftovers() throws InterruptedException
+        /** Waits for every process seen before the kill to end and the search to find none; then asserts both. */
+        void assertNoProcessLeft() throws InterruptedException
         {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!leftovers().isEmpty() && System.nanoTime() < deadline)
+            while ((started.stream().anyMatch(ProcessHandle::isAlive) || !leftovers().isEmpty()) &&
+                System.nanoTime() < deadline)
             {
                 Thread.sleep(100);
             }
+            final String out = output();
+            for (final ProcessHandle process : started)
+            {
+                assertTrue(!process.isAlive(), "process " + process.pid() + " of the job is still alive: " +
+                    commandLine(process.pid()).replace('\0', ' ') + "\n" + out);
+            }
+            assertEquals(List.of(), leftovers(), out);
         }
 
         List<String> segmentFiles() throws IOException
@@ -125,6 +167,7 @@ class KillTest
         public void close() throws IOException
         {
             launcher.destroyForcibly();
+            started.forEach(ProcessHandle::destroyForcibly);
             leftovers().forEach(ProcessHandle::destroyForcibly);
             try (Stream<Path> files = Files.list(shmDir))
             {
@@ -139,11 +182,17 @@ class KillTest
         assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor());
     }
 
-    private static long randomPause(final String what)
+    /** @return the whole command line of a process, NUL-separated; empty when it is gone. */
+    static String commandLine(final long pid)
     {
-        final long seed = System.nanoTime();
-        System.out.println("KillTest " + what + ": seed " + seed);
-        return 50 + new Random(seed).nextInt(600);
+        try
+        {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
     }
 
     @ParameterizedTest(name = "kill -9 of one rank while it does: {0}")
@@ -153,7 +202,7 @@ class KillTest
         try (Job job = new Job(phase))
         {
             job.awaitRunning();
-            Thread.sleep(randomPause(phase));
+            job.randomPause(phase);
             kill("9", job.pids.get(1));
             assertTrue(job.launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
             final String out = job.output();
@@ -165,8 +214,7 @@ class KillTest
                 assertTrue(out.lines().anyMatch(line -> line.startsWith("pshmem: rank " + survivor) &&
                     line.contains("rank 1 ")), "rank " + survivor + " did not name rank 1:\n" + out);
             }
-            job.awaitNoLeftovers();
-            assertEquals(List.of(), job.leftovers(), out);
+            job.assertNoProcessLeft();
             assertEquals(List.of(), job.segmentFiles(), out);
         }
     }
@@ -177,7 +225,7 @@ class KillTest
         try (Job job = new Job("create"))
         {
             job.awaitRunning();
-            Thread.sleep(randomPause("every rank"));
+            job.randomPause("every rank");
             for (final long pid : job.pids.values())
             {
                 kill("9", pid);
@@ -186,8 +234,7 @@ class KillTest
             final String out = job.output();
             assertEquals(1, job.launcher.exitValue(), out);
             assertTrue(out.contains("ended without finishing"), out);
-            job.awaitNoLeftovers();
-            assertEquals(List.of(), job.leftovers(), out);
+            job.assertNoProcessLeft();
             assertEquals(List.of(), job.segmentFiles(), out);
         }
     }
@@ -199,20 +246,18 @@ class KillTest
         try (Job job = new Job(phase))
         {
             job.awaitRunning();
-            final List<ProcessHandle> started = job.launcher.descendants().collect(Collectors.toList());
+            final List<ProcessHandle> launcherTree = job.launcher.descendants().collect(Collectors.toList());
             try
             {
-                Thread.sleep(randomPause("launcher, " + phase));
+                job.randomPause("launcher, " + phase);
                 kill("9", job.launcher.pid());
-                job.awaitNoLeftovers();
-                final String out = job.output();
-                assertEquals(List.of(), job.leftovers(), out);
-                assertEquals(List.of(), job.segmentFiles(), out);
+                job.assertNoProcessLeft();
+                assertEquals(List.of(), job.segmentFiles(), job.output());
             }
             finally
             {
                 // A daemon the launcher started for this job outlives it; end it so later jobs start their own.
-                started.forEach(ProcessHandle::destroyForcibly);
+                launcherTree.forEach(ProcessHandle::destroyForcibly);
             }
         }
     }
@@ -224,13 +269,12 @@ class KillTest
         try (Job job = new Job("set"))
         {
             job.awaitRunning();
-            Thread.sleep(randomPause(signal));
+            job.randomPause(signal);
             kill(signal, job.launcher.pid());
             assertTrue(job.launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
             final String out = job.output();
             assertEquals(signal.equals("TERM") ? 143 : 130, job.launcher.exitValue(), out);
-            job.awaitNoLeftovers();
-            assertEquals(List.of(), job.leftovers(), out);
+            job.assertNoProcessLeft();
             assertEquals(List.of(), job.segmentFiles(), out);
         }
     }
