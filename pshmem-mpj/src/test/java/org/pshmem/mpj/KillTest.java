@@ -45,10 +45,13 @@ class KillTest
         final Process launcher;
         final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         final Map<Integer, Long> pids = new ConcurrentHashMap<>();
+        /** In the {@code hold} phase: the segment file whose name each rank holds. */
+        final Map<Integer, String> held = new ConcurrentHashMap<>();
         /** The job's processes (ranks, MPJRun) found by the token once every rank runs: each must end. */
         final List<ProcessHandle> started = new ArrayList<>();
         volatile String seed = "no random pause yet";
 
+        /** Runs {@link ChurnProbe} in {@code phase}; {@code hold} and {@code fail} on 2 nodes, so names exist on both. */
         Job(final String phase) throws IOException
         {
             shmDir = Files.createTempDirectory(Path.of("/dev/shm"), "pshmem-killtest-");
@@ -57,8 +60,8 @@ class KillTest
             // inherited: a background job of a non-interactive shell ignores it, and a JVM keeps it ignored.
             launcher = new ProcessBuilder("env", "--default-signal=INT",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp, MpjLauncher.class.getName(),
-                "-np", Integer.toString(RANKS), "--shm-dir", shmDir.toString(), "--timeout", "120", "-cp", cp,
-                ChurnProbe.class.getName(), phase, token)
+                "-np", Integer.toString(RANKS), "--nodes", phase.matches("hold|fail") ? "2" : "1",
+                "--shm-dir", shmDir.toString(), "--timeout", "120", "-cp", cp, ChurnProbe.class.getName(), phase, token)
                 .redirectErrorStream(true).start();
             final Thread reader = new Thread(() ->
             {
@@ -71,6 +74,10 @@ class KillTest
                         if (line.startsWith("RUNNING "))
                         {
                             final String[] words = line.split(" ");
+                            if (words.length > 3)
+                            {
+                                held.put(Integer.parseInt(words[1]), words[3]);
+                            }
                             pids.put(Integer.parseInt(words[1]), Long.parseLong(words[2]));
                         }
                     }
@@ -107,6 +114,11 @@ class KillTest
                     rank.getKey() + " (pid " + rank.getValue() + ") among " + found + ": " + output());
             }
             assertTrue(found.size() > RANKS, "before the kill, the search by token finds MPJRun too: " + found);
+            for (final Map.Entry<Integer, String> name : held.entrySet())
+            {
+                assertTrue(Files.exists(shmDir.resolve(name.getValue())), "before the kill, the segment name rank " +
+                    name.getKey() + " holds exists: " + name.getValue() + "\n" + output());
+            }
         }
 
         /** Sleeps a random 50 to 650 ms; the seed goes into every failure message. */
@@ -155,6 +167,17 @@ class KillTest
             assertEquals(List.of(), leftovers(), out);
         }
 
+        /** Waits at most 30 s for the segment directory to be empty; then asserts it is. */
+        void awaitNoSegmentFile() throws Exception
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!segmentFiles().isEmpty() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(20);
+            }
+            assertEquals(List.of(), segmentFiles(), "names left while the launcher was frozen: " + output());
+        }
+
         List<String> segmentFiles() throws IOException
         {
             try (Stream<Path> files = Files.list(shmDir))
@@ -163,9 +186,22 @@ class KillTest
             }
         }
 
+        /** Freezes the launcher (SIGSTOP): what happens until {@link #resume()} is the ranks' doing alone. */
+        void freezeLauncher() throws Exception
+        {
+            kill("STOP", launcher.pid());
+        }
+
+        void resume() throws Exception
+        {
+            kill("CONT", launcher.pid());
+        }
+
         @Override
         public void close() throws IOException
         {
+            // With its tree: a launcher killed here leaves the daemon it started, which would serve later jobs.
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
             launcher.destroyForcibly();
             started.forEach(ProcessHandle::destroyForcibly);
             leftovers().forEach(ProcessHandle::destroyForcibly);
@@ -196,7 +232,7 @@ class KillTest
     }
 
     @ParameterizedTest(name = "kill -9 of one rank while it does: {0}")
-    @ValueSource(strings = {"create", "set", "lock", "batch", "idle"})
+    @ValueSource(strings = {"create", "set", "lock", "batch", "idle", "hold"})
     void killingOneRankEndsTheJobNamingItAndLeavesNothing(final String phase) throws Exception
     {
         try (Job job = new Job(phase))
@@ -219,13 +255,15 @@ class KillTest
         }
     }
 
-    @Test
-    void killingEveryRankWhileCreatingLeavesNothing() throws Exception
+    /** In the {@code hold} phase only the launcher can remove the names: no rank lives to do it. */
+    @ParameterizedTest(name = "kill -9 of every rank while they do: {0}")
+    @ValueSource(strings = {"create", "hold"})
+    void killingEveryRankLeavesNothing(final String phase) throws Exception
     {
-        try (Job job = new Job("create"))
+        try (Job job = new Job(phase))
         {
             job.awaitRunning();
-            job.randomPause("every rank");
+            job.randomPause("every rank, " + phase);
             for (final long pid : job.pids.values())
             {
                 kill("9", pid);
@@ -239,8 +277,9 @@ class KillTest
         }
     }
 
+    /** In the {@code hold} phase only the ranks can remove the names, when they find the launcher gone. */
     @ParameterizedTest(name = "kill -9 of the launcher while the ranks do: {0}")
-    @ValueSource(strings = {"create", "set", "lock", "idle"})
+    @ValueSource(strings = {"create", "set", "lock", "idle", "hold"})
     void killingTheLauncherEndsTheRanksAndLeavesNothing(final String phase) throws Exception
     {
         try (Job job = new Job(phase))
@@ -258,6 +297,36 @@ class KillTest
             {
                 // A daemon the launcher started for this job outlives it; end it so later jobs start their own.
                 launcherTree.forEach(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /**
+     * Every rank, on both nodes, fails while the name of its node memory exists, as inside creation: each removes
+     * its names itself as it fails. The launcher is frozen meanwhile, so the names cannot be its doing.
+     */
+    @Test
+    void ranksThatFailWhileHoldingNamesRemoveThemThemselves() throws Exception
+    {
+        try (Job job = new Job("fail"))
+        {
+            final Path go = ChurnProbe.goFile(job.token);
+            try
+            {
+                job.awaitRunning();
+                job.freezeLauncher();
+                Files.createFile(go);
+                job.awaitNoSegmentFile();
+                job.resume();
+                assertTrue(job.launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
+                final String out = job.output();
+                assertEquals(1, job.launcher.exitValue(), out);
+                assertTrue(out.contains("pshmem: job aborted: ranks 0, 1, 2 failed"), out);
+                job.assertNoProcessLeft();
+            }
+            finally
+            {
+                Files.deleteIfExists(go);
             }
         }
     }
