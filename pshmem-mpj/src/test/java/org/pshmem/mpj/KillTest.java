@@ -331,6 +331,43 @@ class KillTest
         }
     }
 
+    /**
+     * SIGTERM or SIGINT to a rank (not the launcher) while every rank holds a segment name: the rank removes its
+     * names itself as it ends (the launcher is frozen until then), and the job ends as for a killed rank.
+     */
+    @ParameterizedTest(name = "kill -{0} of one rank removes its names and ends the job naming it")
+    @ValueSource(strings = {"TERM", "INT"})
+    void aSignalToOneRankRemovesItsNamesAndEndsTheJobNamingIt(final String signal) throws Exception
+    {
+        try (Job job = new Job("hold"))
+        {
+            job.awaitRunning();
+            final ProcessHandle rank = ProcessHandle.of(job.pids.get(1)).orElseThrow();
+            job.freezeLauncher();
+            kill(signal, rank.pid());
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (rank.isAlive() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertTrue(!rank.isAlive(), "rank 1 did not end on SIG" + signal + ": " + job.output());
+            assertTrue(!job.segmentFiles().contains(job.held.get(1)), "the name rank 1 held outlived it: " +
+                job.segmentFiles() + "\n" + job.output());
+            job.resume();
+            assertTrue(job.launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
+            final String out = job.output();
+            assertEquals(1, job.launcher.exitValue(), out);
+            assertTrue(out.contains("rank 1 ended without finishing"), out);
+            for (final int survivor : new int[] {0, 2})
+            {
+                assertTrue(out.lines().anyMatch(line -> line.startsWith("pshmem: rank " + survivor) &&
+                    line.contains("rank 1 ")), "rank " + survivor + " did not name rank 1:\n" + out);
+            }
+            job.assertNoProcessLeft();
+            assertEquals(List.of(), job.segmentFiles(), out);
+        }
+    }
+
     @ParameterizedTest(name = "kill -{0} of the launcher ends the job cleanly")
     @ValueSource(strings = {"TERM", "INT"})
     void aSignalToTheLauncherEndsTheJobCleanly(final String signal) throws Exception
