@@ -50,7 +50,8 @@ public final class MpjLauncher
     }
 
     /**
-     * Runs a job and waits for it.
+     * Runs a job and waits for it; the environment variable {@code PSHMEM_JAVA_OPTS} (options separated by
+     * spaces) adds JVM options for every rank.
      *
      * @param args the command line, as for {@link #main(String[])}.
      * @param out  where the ranks' output goes.
@@ -58,6 +59,25 @@ public final class MpjLauncher
      * @return the exit status.
      */
     public static int launch(final List<String> args, final PrintStream out, final PrintStream err)
+    {
+        final String extra = System.getenv("PSHMEM_JAVA_OPTS");
+        return launch(args, null == extra || extra.isBlank() ? List.of() : Arrays.asList(extra.trim().split("\\s+")),
+            out, err);
+    }
+
+    /**
+     * Runs a job and waits for it, with JVM options of the caller's for every rank (such as settings for tests
+     * that run the launcher inside their own JVM, whose environment they cannot change).
+     *
+     * @param args           the command line, as for {@link #main(String[])}.
+     * @param rankJvmOptions JVM options added for every rank, after the ones ranks need; {@link #launch(List,
+     *                       PrintStream, PrintStream)} takes them from {@code PSHMEM_JAVA_OPTS}.
+     * @param out            where the ranks' output goes.
+     * @param err            where the launcher's own messages go.
+     * @return the exit status.
+     */
+    static int launch(final List<String> args, final List<String> rankJvmOptions, final PrintStream out,
+        final PrintStream err)
     {
         int ranks = 0;
         int nodes = 1;
@@ -153,7 +173,7 @@ public final class MpjLauncher
         try
         {
             return run(new Job(ranks, nodes, device, absolute(classPath), args.subList(i, args.size()), timeoutSeconds,
-                shmDir, hosts), out, err);
+                shmDir, hosts, List.copyOf(rankJvmOptions)), out, err);
         }
         catch (final IOException | IllegalStateException ex)
         {
@@ -162,9 +182,12 @@ public final class MpjLauncher
         }
     }
 
-    /** @param hosts where ranks run, each with an MPJ daemon already running; empty for this host alone. */
+    /**
+     * @param hosts          where ranks run, each with an MPJ daemon already running; empty for this host alone.
+     * @param rankJvmOptions further JVM options for every rank.
+     */
     private record Job(int ranks, int nodes, String device, String classPath, List<String> program, long timeoutSeconds,
-        String shmDir, List<String> hosts)
+        String shmDir, List<String> hosts, List<String> rankJvmOptions)
     {
     }
 
@@ -232,11 +255,7 @@ public final class MpjLauncher
         {
             command.add("-D" + NodeNames.PROPERTY + "=" + simulatedNodes(job.ranks(), job.nodes()));
         }
-        final String extra = System.getenv("PSHMEM_JAVA_OPTS");
-        if (null != extra && !extra.isBlank())
-        {
-            command.addAll(Arrays.asList(extra.trim().split("\\s+")));
-        }
+        command.addAll(job.rankJvmOptions());
         command.addAll(List.of("-np", Integer.toString(job.ranks()), "-dev", job.device(), "-cp", job.classPath(),
             GuardedRank.class.getName()));
         command.addAll(job.program());

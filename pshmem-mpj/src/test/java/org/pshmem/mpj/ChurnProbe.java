@@ -11,13 +11,22 @@ import org.pshmem.api.TaskBatch;
 /**
  * Job program for the kill tests: every rank prints {@code RUNNING <rank> <pid>} once, then repeats one
  * operation for up to a minute, to be killed in the middle of it. Phases: {@code create} (create and close
- * arrays), {@code set} (rotating writers), {@code lock} (lock and unlock), {@code batch} (workers of one rank take and finish tasks), {@code idle} (holds an array and
- * sleeps). The second argument only marks the processes of one test.
+ * arrays), {@code set} (rotating writers), {@code lock} (lock and unlock), {@code batch} (workers of one rank
+ * take and finish tasks), {@code idle} (holds an array and sleeps), {@code hold} (holds node memory whose name
+ * still exists, as a rank does inside creation before every rank of its node has mapped it, and sleeps; the
+ * RUNNING line then ends with the file's name), {@code fail} (holds such a name, and throws once the file
+ * {@link #goFile} of the token exists). The second argument marks the processes of one test.
  */
 public final class ChurnProbe
 {
     private ChurnProbe()
     {
+    }
+
+    /** @return the file whose creation makes the ranks of the {@code fail} phase throw. */
+    static java.nio.file.Path goFile(final String token)
+    {
+        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), token + ".go");
     }
 
     public static void main(final String[] args) throws Exception
@@ -26,11 +35,17 @@ public final class ChurnProbe
         {
             final Communicator world = pshmem.world();
             final String phase = pshmem.args()[0];
+            if (phase.equals("fail"))
+            {
+                LeakProbe.holdThenThrow(pshmem, goFile(pshmem.args()[1]));
+            }
             final long end = System.nanoTime() + 60_000_000_000L;
             try (SharedDoubleArray held = SharedArray.ofDoubles(world, 64, 1024);
-                DistributedLock lock = DistributedLock.create(world))
+                DistributedLock lock = DistributedLock.create(world);
+                ShmSegment named = phase.equals("hold") ? LeakProbe.createNamed() : null)
             {
-                System.out.println("RUNNING " + world.rank() + " " + ProcessHandle.current().pid());
+                System.out.println("RUNNING " + world.rank() + " " + ProcessHandle.current().pid() +
+                    (null == named ? "" : " " + LeakProbe.fileName(named)));
                 System.out.flush();
                 final double[] row = new double[1024];
                 for (long i = 0; System.nanoTime() < end; i++)
@@ -60,6 +75,7 @@ public final class ChurnProbe
                             }
                             break;
                         case "idle":
+                        case "hold":
                             Thread.sleep(100);
                             break;
                         default:

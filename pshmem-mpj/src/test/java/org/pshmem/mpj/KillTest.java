@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Killing ranks or the launcher at any moment leaves nothing of ours in the segment directory and no process
  * behind, and the survivors report the rank at fault. Each case runs {@link ChurnProbe} on 3 ranks under
  * {@link MpjLauncher} in a separate JVM, with a private segment directory, and kills at a random moment
- * (the seed is in the failure message).
+ * (the seed is in the failure message). "No process behind" is checked twice: every rank and MPJRun process
+ * seen before the kill is dead, and a search of all processes by the job's token, shown to find the ranks
+ * before the kill, finds nothing after it.
  */
 class KillTest
 {
@@ -42,14 +45,23 @@ class KillTest
         final Process launcher;
         final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         final Map<Integer, Long> pids = new ConcurrentHashMap<>();
+        /** In the {@code hold} phase: the segment file whose name each rank holds. */
+        final Map<Integer, String> held = new ConcurrentHashMap<>();
+        /** The job's processes (ranks, MPJRun) found by the token once every rank runs: each must end. */
+        final List<ProcessHandle> started = new ArrayList<>();
+        volatile String seed = "no random pause yet";
 
+        /** Runs {@link ChurnProbe} in {@code phase}; {@code hold} and {@code fail} on 2 nodes, so names exist on both. */
         Job(final String phase) throws IOException
         {
             shmDir = Files.createTempDirectory(Path.of("/dev/shm"), "pshmem-killtest-");
             final String cp = MpjJobs.rankClassPath();
-            launcher = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
-                MpjLauncher.class.getName(), "-np", Integer.toString(RANKS), "--shm-dir", shmDir.toString(),
-                "--timeout", "120", "-cp", cp, ChurnProbe.class.getName(), phase, token)
+            // SIGINT at its default in the launcher, and so in the daemon and ranks it starts, whatever this JVM
+            // inherited: a background job of a non-interactive shell ignores it, and a JVM keeps it ignored.
+            launcher = new ProcessBuilder("env", "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp, MpjLauncher.class.getName(),
+                "-np", Integer.toString(RANKS), "--nodes", phase.matches("hold|fail") ? "2" : "1",
+                "--shm-dir", shmDir.toString(), "--timeout", "120", "-cp", cp, ChurnProbe.class.getName(), phase, token)
                 .redirectErrorStream(true).start();
             final Thread reader = new Thread(() ->
             {
@@ -62,6 +74,10 @@ class KillTest
                         if (line.startsWith("RUNNING "))
                         {
                             final String[] words = line.split(" ");
+                            if (words.length > 3)
+                            {
+                                held.put(Integer.parseInt(words[1]), words[3]);
+                            }
                             pids.put(Integer.parseInt(words[1]), Long.parseLong(words[2]));
                         }
                     }
@@ -75,6 +91,10 @@ class KillTest
             reader.start();
         }
 
+        /**
+         * Waits for every rank to report its pid, then takes the job's processes as the token search finds them:
+         * the positive control that the search used after the kill can see a rank at all.
+         */
         void awaitRunning() throws InterruptedException
         {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -86,31 +106,76 @@ class KillTest
                 }
                 Thread.sleep(20);
             }
+            started.addAll(leftovers());
+            final Set<Long> found = started.stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+            for (final Map.Entry<Integer, Long> rank : pids.entrySet())
+            {
+                assertTrue(found.contains(rank.getValue()), "before the kill, the search by token finds rank " +
+                    rank.getKey() + " (pid " + rank.getValue() + ") among " + found + ": " + output());
+            }
+            assertTrue(found.size() > RANKS, "before the kill, the search by token finds MPJRun too: " + found);
+            for (final Map.Entry<Integer, String> name : held.entrySet())
+            {
+                assertTrue(Files.exists(shmDir.resolve(name.getValue())), "before the kill, the segment name rank " +
+                    name.getKey() + " holds exists: " + name.getValue() + "\n" + output());
+            }
+        }
+
+        /** Sleeps a random 50 to 650 ms; the seed goes into every failure message. */
+        void randomPause(final String what) throws InterruptedException
+        {
+            final long value = System.nanoTime();
+            seed = "KillTest " + what + ": seed " + value;
+            System.out.println(seed);
+            Thread.sleep(50 + new Random(value).nextInt(600));
         }
 
         String output()
         {
             synchronized (lines)
             {
-                return String.join("\n", lines);
+                return seed + "\n" + String.join("\n", lines);
             }
         }
 
-        /** Processes of this job still alive (ranks, MPJRun), found by the token on their command line. */
+        /**
+         * Processes of this job still alive (ranks, MPJRun): their command line holds the token, placed after
+         * the whole class path. Read from {@code /proc/PID/cmdline} in full: {@code ProcessHandle.Info} cuts it
+         * at 4096 bytes, before the token.
+         */
         List<ProcessHandle> leftovers()
         {
-            return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(line -> line.contains(token)).orElse(false))
+            return ProcessHandle.allProcesses().filter(p -> commandLine(p.pid()).contains(token))
                 .collect(Collectors.toList());
         }
 
-        void awaitNoLeftovers() throws InterruptedException
+        /** Waits for every process seen before the kill to end and the search to find none; then asserts both. */
+        void assertNoProcessLeft() throws InterruptedException
         {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!leftovers().isEmpty() && System.nanoTime() < deadline)
+            while ((started.stream().anyMatch(ProcessHandle::isAlive) || !leftovers().isEmpty()) &&
+                System.nanoTime() < deadline)
             {
                 Thread.sleep(100);
             }
+            final String out = output();
+            for (final ProcessHandle process : started)
+            {
+                assertTrue(!process.isAlive(), "process " + process.pid() + " of the job is still alive: " +
+                    commandLine(process.pid()).replace('\0', ' ') + "\n" + out);
+            }
+            assertEquals(List.of(), leftovers(), out);
+        }
+
+        /** Waits at most 30 s for the segment directory to be empty; then asserts it is. */
+        void awaitNoSegmentFile() throws Exception
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!segmentFiles().isEmpty() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(20);
+            }
+            assertEquals(List.of(), segmentFiles(), "names left while the launcher was frozen: " + output());
         }
 
         List<String> segmentFiles() throws IOException
@@ -121,10 +186,24 @@ class KillTest
             }
         }
 
+        /** Freezes the launcher (SIGSTOP): what happens until {@link #resume()} is the ranks' doing alone. */
+        void freezeLauncher() throws Exception
+        {
+            kill("STOP", launcher.pid());
+        }
+
+        void resume() throws Exception
+        {
+            kill("CONT", launcher.pid());
+        }
+
         @Override
         public void close() throws IOException
         {
+            // With its tree: a launcher killed here leaves the daemon it started, which would serve later jobs.
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
             launcher.destroyForcibly();
+            started.forEach(ProcessHandle::destroyForcibly);
             leftovers().forEach(ProcessHandle::destroyForcibly);
             try (Stream<Path> files = Files.list(shmDir))
             {
@@ -139,21 +218,27 @@ class KillTest
         assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor());
     }
 
-    private static long randomPause(final String what)
+    /** @return the whole command line of a process, NUL-separated; empty when it is gone. */
+    static String commandLine(final long pid)
     {
-        final long seed = System.nanoTime();
-        System.out.println("KillTest " + what + ": seed " + seed);
-        return 50 + new Random(seed).nextInt(600);
+        try
+        {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
     }
 
     @ParameterizedTest(name = "kill -9 of one rank while it does: {0}")
-    @ValueSource(strings = {"create", "set", "lock", "batch", "idle"})
+    @ValueSource(strings = {"create", "set", "lock", "batch", "idle", "hold"})
     void killingOneRankEndsTheJobNamingItAndLeavesNothing(final String phase) throws Exception
     {
         try (Job job = new Job(phase))
         {
             job.awaitRunning();
-            Thread.sleep(randomPause(phase));
+            job.randomPause(phase);
             kill("9", job.pids.get(1));
             assertTrue(job.launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
             final String out = job.output();
@@ -165,19 +250,20 @@ class KillTest
                 assertTrue(out.lines().anyMatch(line -> line.startsWith("pshmem: rank " + survivor) &&
                     line.contains("rank 1 ")), "rank " + survivor + " did not name rank 1:\n" + out);
             }
-            job.awaitNoLeftovers();
-            assertEquals(List.of(), job.leftovers(), out);
+            job.assertNoProcessLeft();
             assertEquals(List.of(), job.segmentFiles(), out);
         }
     }
 
-    @Test
-    void killingEveryRankWhileCreatingLeavesNothing() throws Exception
+    /** In the {@code hold} phase only the launcher can remove the names: no rank lives to do it. */
+    @ParameterizedTest(name = "kill -9 of every rank while they do: {0}")
+    @ValueSource(strings = {"create", "hold"})
+    void killingEveryRankLeavesNothing(final String phase) throws Exception
     {
-        try (Job job = new Job("create"))
+        try (Job job = new Job(phase))
         {
             job.awaitRunning();
-            Thread.sleep(randomPause("every rank"));
+            job.randomPause("every rank, " + phase);
             for (final long pid : job.pids.values())
             {
                 kill("9", pid);
@@ -186,34 +272,99 @@ class KillTest
             final String out = job.output();
             assertEquals(1, job.launcher.exitValue(), out);
             assertTrue(out.contains("ended without finishing"), out);
-            job.awaitNoLeftovers();
-            assertEquals(List.of(), job.leftovers(), out);
+            job.assertNoProcessLeft();
             assertEquals(List.of(), job.segmentFiles(), out);
         }
     }
 
+    /** In the {@code hold} phase only the ranks can remove the names, when they find the launcher gone. */
     @ParameterizedTest(name = "kill -9 of the launcher while the ranks do: {0}")
-    @ValueSource(strings = {"create", "set", "lock", "idle"})
+    @ValueSource(strings = {"create", "set", "lock", "idle", "hold"})
     void killingTheLauncherEndsTheRanksAndLeavesNothing(final String phase) throws Exception
     {
         try (Job job = new Job(phase))
         {
             job.awaitRunning();
-            final List<ProcessHandle> started = job.launcher.descendants().collect(Collectors.toList());
+            final List<ProcessHandle> launcherTree = job.launcher.descendants().collect(Collectors.toList());
             try
             {
-                Thread.sleep(randomPause("launcher, " + phase));
+                job.randomPause("launcher, " + phase);
                 kill("9", job.launcher.pid());
-                job.awaitNoLeftovers();
-                final String out = job.output();
-                assertEquals(List.of(), job.leftovers(), out);
-                assertEquals(List.of(), job.segmentFiles(), out);
+                job.assertNoProcessLeft();
+                assertEquals(List.of(), job.segmentFiles(), job.output());
             }
             finally
             {
                 // A daemon the launcher started for this job outlives it; end it so later jobs start their own.
-                started.forEach(ProcessHandle::destroyForcibly);
+                launcherTree.forEach(ProcessHandle::destroyForcibly);
             }
+        }
+    }
+
+    /**
+     * Every rank, on both nodes, fails while the name of its node memory exists, as inside creation: each removes
+     * its names itself as it fails. The launcher is frozen meanwhile, so the names cannot be its doing.
+     */
+    @Test
+    void ranksThatFailWhileHoldingNamesRemoveThemThemselves() throws Exception
+    {
+        try (Job job = new Job("fail"))
+        {
+            final Path go = ChurnProbe.goFile(job.token);
+            try
+            {
+                job.awaitRunning();
+                job.freezeLauncher();
+                Files.createFile(go);
+                job.awaitNoSegmentFile();
+                job.resume();
+                assertTrue(job.launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
+                final String out = job.output();
+                assertEquals(1, job.launcher.exitValue(), out);
+                assertTrue(out.contains("pshmem: job aborted: ranks 0, 1, 2 failed"), out);
+                job.assertNoProcessLeft();
+            }
+            finally
+            {
+                Files.deleteIfExists(go);
+            }
+        }
+    }
+
+    /**
+     * SIGTERM or SIGINT to a rank (not the launcher) while every rank holds a segment name: the rank removes its
+     * names itself as it ends (the launcher is frozen until then), and the job ends as for a killed rank.
+     */
+    @ParameterizedTest(name = "kill -{0} of one rank removes its names and ends the job naming it")
+    @ValueSource(strings = {"TERM", "INT"})
+    void aSignalToOneRankRemovesItsNamesAndEndsTheJobNamingIt(final String signal) throws Exception
+    {
+        try (Job job = new Job("hold"))
+        {
+            job.awaitRunning();
+            final ProcessHandle rank = ProcessHandle.of(job.pids.get(1)).orElseThrow();
+            job.freezeLauncher();
+            kill(signal, rank.pid());
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (rank.isAlive() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertTrue(!rank.isAlive(), "rank 1 did not end on SIG" + signal + ": " + job.output());
+            assertTrue(!job.segmentFiles().contains(job.held.get(1)), "the name rank 1 held outlived it: " +
+                job.segmentFiles() + "\n" + job.output());
+            job.resume();
+            assertTrue(job.launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
+            final String out = job.output();
+            assertEquals(1, job.launcher.exitValue(), out);
+            assertTrue(out.contains("rank 1 ended without finishing"), out);
+            for (final int survivor : new int[] {0, 2})
+            {
+                assertTrue(out.lines().anyMatch(line -> line.startsWith("pshmem: rank " + survivor) &&
+                    line.contains("rank 1 ")), "rank " + survivor + " did not name rank 1:\n" + out);
+            }
+            job.assertNoProcessLeft();
+            assertEquals(List.of(), job.segmentFiles(), out);
         }
     }
 
@@ -224,13 +375,12 @@ class KillTest
         try (Job job = new Job("set"))
         {
             job.awaitRunning();
-            Thread.sleep(randomPause(signal));
+            job.randomPause(signal);
             kill(signal, job.launcher.pid());
             assertTrue(job.launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
             final String out = job.output();
             assertEquals(signal.equals("TERM") ? 143 : 130, job.launcher.exitValue(), out);
-            job.awaitNoLeftovers();
-            assertEquals(List.of(), job.leftovers(), out);
+            job.assertNoProcessLeft();
             assertEquals(List.of(), job.segmentFiles(), out);
         }
     }

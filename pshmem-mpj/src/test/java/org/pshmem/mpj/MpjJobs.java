@@ -43,7 +43,7 @@ final class MpjJobs
 
     static Result run(final List<String> launcherOptions, final String main, final String... args)
     {
-        return run(launcherOptions, line -> { }, main, args);
+        return run(launcherOptions, List.of(), line -> { }, main, args);
     }
 
     /**
@@ -52,12 +52,23 @@ final class MpjJobs
     static Result run(final List<String> launcherOptions, final Consumer<String> onLine, final String main,
         final String... args)
     {
+        return run(launcherOptions, List.of(), onLine, main, args);
+    }
+
+    /**
+     * @param rankJvmOptions JVM options for every rank, as {@code PSHMEM_JAVA_OPTS} gives them.
+     * @param onLine         called with each output line as it arrives.
+     */
+    static Result run(final List<String> launcherOptions, final List<String> rankJvmOptions,
+        final Consumer<String> onLine, final String main, final String... args)
+    {
         final List<String> command = new ArrayList<>(launcherOptions);
         command.addAll(List.of("-cp", rankClassPath(), main));
         command.addAll(Arrays.asList(args));
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int status = MpjLauncher.launch(command, new PrintStream(new LineTap(out, onLine), true, StandardCharsets.UTF_8),
+        final int status = MpjLauncher.launch(command, rankJvmOptions,
+            new PrintStream(new LineTap(out, onLine), true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

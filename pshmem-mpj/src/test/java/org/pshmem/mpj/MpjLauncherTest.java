@@ -8,14 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.pshmem.tests.ChildProcess;
 
 /**
- * The launcher's command line, node names and the JVM options for each Java version.
+ * The launcher's command line, node names, the JVM options for each Java version, and its timeout.
  */
 class MpjLauncherTest
 {
@@ -82,26 +89,73 @@ class MpjLauncherTest
     @Test
     void aPlainJvmWithTheMpjTransportOnTheClassPathRunsAsOneRank() throws Exception
     {
-        final Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", MpjJobs.rankClassPath(), "org.pshmem.examples.ReadmeExample").redirectErrorStream(true).start();
-        final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), out);
+        final ChildProcess.Result result = ChildProcess.run(new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", MpjJobs.rankClassPath(),
+            "org.pshmem.examples.ReadmeExample").redirectErrorStream(true), Duration.ofSeconds(60));
+        final String out = result.out();
+        assertEquals(0, result.status(), out);
         assertTrue(out.contains("replicated on 1 nodes, each with 1 processes (1 total)"), out);
     }
 
     @Test
     void askingForTheMpjTransportInAPlainJvmSaysItNeedsItsLauncher() throws Exception
     {
-        final Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Dpshmem.transport=mpj", "-cp", MpjJobs.rankClassPath(), "org.pshmem.examples.ReadmeExample")
-            .redirectErrorStream(true).start();
-        final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
-        assertEquals(1, process.exitValue(), out);
+        final ChildProcess.Result result = ChildProcess.run(new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dpshmem.transport=mpj", "-cp",
+            MpjJobs.rankClassPath(), "org.pshmem.examples.ReadmeExample").redirectErrorStream(true),
+            Duration.ofSeconds(60));
+        final String out = result.out();
+        assertEquals(1, result.status(), out);
         assertTrue(out.contains("transport 'mpj' (from pshmem.transport or PSHMEM_TRANSPORT) needs its launcher, " +
             "and this JVM was not started by it"), out);
         assertTrue(out.contains("a transport that runs in a plain JVM: local"), out);
+    }
+
+    /**
+     * {@code --timeout} expires: the launcher ends every rank, says so and exits 1, and the job leaves no
+     * process and no segment file. The ranks report in before it expires, so it is the timeout that ends them.
+     */
+    @Test
+    void aJobThatOutlivesItsTimeoutIsEndedWithStatus1() throws Exception
+    {
+        final Path shmDir = Files.createTempDirectory(Path.of("/dev/shm"), "pshmem-timeout-");
+        final Set<Long> pids = ConcurrentHashMap.newKeySet();
+        try
+        {
+            final MpjJobs.Result result = MpjJobs.run(List.of("-np", "2", "--device", "niodev", "--timeout", "20",
+                "--shm-dir", shmDir.toString()), line ->
+                {
+                    if (line.startsWith("READY "))
+                    {
+                        pids.add(Long.parseLong(line.substring("READY ".length()).trim()));
+                    }
+                }, LeakProbe.class.getName(), "hang");
+            assertEquals(1, result.status(), result.both());
+            assertEquals(2, pids.size(), "both ranks ran before the timeout: " + result.both());
+            assertTrue(result.err().contains("pshmem: the job did not finish within 20 s; aborted"), result.both());
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (pids.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) &&
+                System.nanoTime() < deadline)
+            {
+                Thread.sleep(50);
+            }
+            for (final long pid : pids)
+            {
+                assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "rank pid " + pid + " still runs");
+            }
+            try (Stream<Path> files = Files.list(shmDir))
+            {
+                assertEquals(List.of(), files.toList(), "segment files left");
+            }
+        }
+        finally
+        {
+            try (Stream<Path> files = Files.list(shmDir))
+            {
+                files.forEach(path -> path.toFile().delete());
+            }
+            Files.delete(shmDir);
+        }
     }
 
     @Test

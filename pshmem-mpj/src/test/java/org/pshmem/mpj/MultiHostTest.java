@@ -44,6 +44,8 @@ import org.pshmem.api.SharedLongArray;
 import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.CoordinationScenarios;
+import org.pshmem.tests.ExpectedLayout;
+import org.pshmem.tests.LockScenarios;
 import org.pshmem.tests.SharedArrayScenarios;
 import org.pshmem.tests.SyncScenarios;
 
@@ -55,7 +57,8 @@ import org.pshmem.tests.SyncScenarios;
  * (inside the daemon's namespaces) with {@code --machines} naming the three hosts, as
  * {@code ./pshmem run --machines} does, so the 6 ranks, 2 per host, talk over real TCP
  * between the hosts' addresses. It runs a probe (host, node and one segment per host, data written on one host
- * read back on every host), the README example and the whole conformance suite.
+ * read back on every host), the README example and the whole conformance suite, with replication chunks of
+ * {@value #CHUNK_BYTES} bytes so a large {@code set()} spans many messages between hosts.
  *
  * <p>Needs root and iproute2 ({@code ip}, {@code ss}), util-linux ({@code unshare}, {@code nsenter}) and bash;
  * when the namespaces cannot be made the test fails, loudly: it never skips. Everything it creates (namespaces,
@@ -73,6 +76,8 @@ class MultiHostTest
     private static final Pattern OURS = Pattern.compile("^" + PREFIX + "(\\d+)-[a-z0-9]{3}(a|b|c|net)$");
     /** Modest JVMs: the machine (2 cores on CI) runs 3 daemons, the launcher, MPJRun and 6 ranks at once. */
     private static final List<String> LIGHT_JVM = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+    /** Replication chunk of the ranks (default 8 MiB): a large {@code set()} spans many messages between hosts. */
+    private static final int CHUNK_BYTES = 65536;
     private static final long JOB_TIMEOUT_S = 180;
     /** Logs and the machines file of a run, in the temporary folder. */
     private static final String RUN_DIR_PREFIX = "pshmem-multihost-";
@@ -178,9 +183,11 @@ class MultiHostTest
         final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
         scenarios.addAll(CommunicatorScenarios.all().keySet());
         scenarios.addAll(CoordinationScenarios.all().keySet());
+        scenarios.addAll(LockScenarios.all().keySet());
         scenarios.addAll(SyncScenarios.all().keySet());
-        final Job job = lab.launch(ConformanceJob.class.getName());
+        final Job job = lab.launch(ConformanceJob.class.getName(), ExpectedLayout.arg(HOSTS));
         assertEquals(0, job.status(), job.describe());
+        assertTrue(job.output().contains(ConformanceJob.CHUNK_LINE + CHUNK_BYTES + "\n"), job.describe());
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
         // Rank 0 prints OK for a scenario only when every rank passed it.
         final List<String> missing = scenarios.stream()
@@ -446,7 +453,7 @@ class MultiHostTest
         /**
          * Runs {@code main} on 6 ranks with the project's launcher, on host A inside its daemon's namespaces.
          */
-        Job launch(final String main) throws IOException, InterruptedException
+        Job launch(final String main, final String... args) throws IOException, InterruptedException
         {
             final String classPath = MpjJobs.rankClassPath();
             final List<String> command = new ArrayList<>(List.of("nice", "-n", "10", "nsenter",
@@ -458,6 +465,7 @@ class MultiHostTest
             command.addAll(List.of("-cp", classPath, MpjLauncher.class.getName(), "-np", Integer.toString(RANKS),
                 "--device", "niodev", "--machines", runDir.resolve("machines").toString(),
                 "--timeout", Long.toString(JOB_TIMEOUT_S), "-cp", classPath, main));
+            command.addAll(Arrays.asList(args));
             final Path log = runDir.resolve("job-" + main.replaceAll("[^A-Za-z0-9.]", "_") + ".log");
             final ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(runDir.toFile())
@@ -465,7 +473,8 @@ class MultiHostTest
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(log.toFile());
             environment(builder);
-            builder.environment().put("PSHMEM_JAVA_OPTS", String.join(" ", LIGHT_JVM));
+            builder.environment().put("PSHMEM_JAVA_OPTS", String.join(" ", LIGHT_JVM) +
+                " -Dpshmem.setChunkBytes=" + CHUNK_BYTES);
             final long start = System.nanoTime();
             final Process process = builder.start();
             int status;

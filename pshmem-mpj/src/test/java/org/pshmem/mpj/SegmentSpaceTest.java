@@ -1,40 +1,44 @@
 package org.pshmem.mpj;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.pshmem.tests.ChildProcess;
 
 /**
  * A segment larger than its directory fails at creation with the sizes in the message, instead of a bus
- * error later. The small directory is a 16 MiB tmpfs in a mount namespace of the test's own (as root).
+ * error later: in one JVM, and on every rank of a job of 3 JVMs on 2 nodes. The small directory is a 16 MiB
+ * tmpfs in a mount namespace of the test's own (as root); the job's launcher runs inside it, and so do the MPJ
+ * daemon it starts and the ranks.
  */
 class SegmentSpaceTest
 {
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
     @Test
     void anArrayLargerThanTheSegmentDirectoryIsRefusedAtCreation() throws Exception
     {
         final Path mount = Files.createTempDirectory("pshmem-small-shm");
         try
         {
-            final List<String> java = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            final List<String> java = new ArrayList<>(List.of(JAVA));
             java.addAll(JvmOptions.forRanks(Runtime.version().feature()));
             java.addAll(List.of("-cp", MpjJobs.rankClassPath(), SegmentSpaceProbe.class.getName(), mount.toString()));
-            final String inside = "mount -t tmpfs -o size=16m pshmem-test " + mount + " && " + String.join(" ",
-                java.stream().map(arg -> "'" + arg + "'").toList());
-            final String refused = run(inside + " 64");
+            final String refused = inSmallTmpfs(mount, java, "64");
             // 64 MiB of data and 1 KiB of control part asked; 16 MiB free.
             assertTrue(refused.contains("REFUSED cannot reserve " + ((64 << 20) + 1024) + " bytes of node memory in " +
                 mount + ": only " + (16 << 20) + " bytes are free there"), refused);
-            final String fits = run(inside + " 8");
+            final String fits = inSmallTmpfs(mount, java, "8");
             assertTrue(fits.contains("CREATED"), fits);
         }
         finally
@@ -43,13 +47,52 @@ class SegmentSpaceTest
         }
     }
 
-    private static String run(final String script) throws Exception
+    /**
+     * Both nodes' first ranks fail to reserve the memory; every rank of the job gets the exception with the
+     * sizes, goes on (the job ends normally) and leaves no file.
+     */
+    @Test
+    void anArrayLargerThanTheSegmentDirectoryIsRefusedOnEveryRankOfAJob() throws Exception
     {
-        final Process process = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c", script)
-            .redirectErrorStream(true).start();
-        final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), out);
-        assertEquals(0, process.exitValue(), "unshare needs root (CI runs as root): " + out);
-        return out;
+        assertFalse(LocalDaemon.running(), "an MPJ daemon already runs outside this test's mount namespace, where " +
+            "the ranks it starts would not see the small directory");
+        final Path mount = Files.createTempDirectory("pshmem-small-shm");
+        try
+        {
+            final String cp = MpjJobs.rankClassPath();
+            final List<String> launcher = List.of(JAVA, "-cp", cp, MpjLauncher.class.getName(), "-np", "3", "--nodes", "2",
+                "--shm-dir", mount.toString(), "--timeout", "120", "-cp", cp, SegmentSpaceProbe.class.getName(), "job");
+            final String out = inSmallTmpfs(mount, launcher, "64 && ls -A " + mount + " | sed 's/^/LEFT /'");
+            // 64 MiB of data and a small control part asked; at most 16 MiB free (both nodes reserve at once).
+            final Pattern refused = Pattern.compile("^RANK (\\d) REFUSED .*cannot reserve (\\d+) bytes of node memory " +
+                "in " + Pattern.quote(mount.toString()) + ": only (\\d+) bytes are free there.*$", Pattern.MULTILINE);
+            final Matcher each = refused.matcher(out);
+            final List<String> ranks = new ArrayList<>();
+            while (each.find())
+            {
+                ranks.add(each.group(1));
+                final long asked = Long.parseLong(each.group(2));
+                assertTrue(asked > 64 << 20 && asked < (64 << 20) + (64 << 10), each.group());
+                assertTrue(Long.parseLong(each.group(3)) <= 16 << 20, each.group());
+            }
+            assertEquals(List.of("0", "1", "2"), ranks.stream().sorted().toList(), "ranks refused with the sizes: " + out);
+            assertTrue(!out.contains("LEFT "), "files left in the segment directory: " + out);
+        }
+        finally
+        {
+            Files.deleteIfExists(mount);
+        }
+    }
+
+    /** Runs {@code command} followed by {@code args} (shell words) in a mount namespace with a 16 MiB tmpfs at mount. */
+    private static String inSmallTmpfs(final Path mount, final List<String> command, final String args) throws Exception
+    {
+        final String script = "mount -t tmpfs -o size=16m pshmem-test " + mount + " && " +
+            String.join(" ", command.stream().map(arg -> "'" + arg + "'").toList()) + " " + args;
+        final ChildProcess.Result result = ChildProcess.run(
+            new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c", script)
+                .redirectErrorStream(true), Duration.ofSeconds(180));
+        assertEquals(0, result.status(), "unshare needs root (CI runs as root): " + result.out());
+        return result.out();
     }
 }

@@ -24,7 +24,7 @@ public final class CommunicatorScenarios
         final Map<String, Scenario> all = new LinkedHashMap<>();
         all.put("broadcast", p -> broadcast(p.world()));
         all.put("allReduceAndAllGather", p -> reduceAndGather(p.world()));
-        all.put("split", p -> split(p.world()));
+        all.put("split", p -> split(p.world(), ExpectedLayout.of(p)));
         all.put("pointToPoint", p -> pointToPoint(p.world()));
         all.put("self", p -> self(p.self(), p.world()));
         all.put("badArguments", p -> badArguments(p.world()));
@@ -102,7 +102,7 @@ public final class CommunicatorScenarios
         }
     }
 
-    static void split(final Communicator world)
+    static void split(final Communicator world, final ExpectedLayout layout)
     {
         final int n = world.size();
         final int r = world.rank();
@@ -128,6 +128,9 @@ public final class CommunicatorScenarios
         {
             final int total = world.allReduce(node.rank() == 0 ? node.size() : 0, ReduceOp.SUM);
             Expect.equal(n, total, "node groups cover every rank once");
+            Expect.equal(layout.nodes(), world.allReduce(node.rank() == 0 ? 1 : 0, ReduceOp.SUM), "node groups of " +
+                layout);
+            Expect.equal(layout.nodeSize(layout.nodeOf(r)), node.size(), "node group of rank " + r + " of " + layout);
         }
     }
 

@@ -12,16 +12,22 @@ import org.pshmem.api.ReduceOp;
 /**
  * Every conformance scenario in one launch, for transports whose ranks are separate launches (MPJ): rank 0
  * prints {@code SCENARIO <name> OK} once every rank passed a scenario. A rank whose check fails prints
- * {@code SCENARIO <name> FAILED on rank <r>: ...} and throws, which aborts the job.
+ * {@code SCENARIO <name> FAILED on rank <r>: ...} and throws, which aborts the job. First, rank 0 prints the
+ * replication chunk every rank runs with ({@value #CHUNK_LINE}{@code <bytes>}, or {@code ranks differ}), so a
+ * test can see that its setting reached the rank JVMs.
  */
 public final class ConformanceJob
 {
+    /** The start of rank 0's line naming the {@code pshmem.setChunkBytes} of every rank. */
+    public static final String CHUNK_LINE = "SETTING pshmem.setChunkBytes on every rank: ";
+
     private ConformanceJob()
     {
     }
 
     /**
-     * @param args optional comma-separated scenario names; all scenarios when absent.
+     * @param args {@link ExpectedLayout#ARG}{@code K}, the number of nodes the job was started with, and
+     *             optionally comma-separated scenario names (all scenarios when absent).
      * @throws Exception when a scenario or the job fails; the launcher reports it and fails the job.
      */
     public static void main(final String[] args) throws Exception
@@ -29,13 +35,21 @@ public final class ConformanceJob
         try (Pshmem pshmem = Pshmem.init(args))
         {
             final String[] appArgs = pshmem.args();
-            final List<String> only = appArgs.length > 0 ? Arrays.asList(appArgs[0].split(",")) : null;
+            final List<String> only = Arrays.stream(appArgs).filter(arg -> !arg.startsWith(ExpectedLayout.ARG))
+                .findFirst().map(arg -> Arrays.asList(arg.split(","))).orElse(null);
             final Map<String, Scenario> scenarios = new LinkedHashMap<>(SharedArrayScenarios.all());
             scenarios.putAll(CommunicatorScenarios.all());
             scenarios.putAll(CoordinationScenarios.all());
             scenarios.putAll(LockScenarios.all());
             scenarios.putAll(SyncScenarios.all());
             final Communicator world = pshmem.world();
+            final long chunk = Integer.getInteger("pshmem.setChunkBytes", 8 << 20);
+            final long least = world.allReduce(chunk, ReduceOp.MIN);
+            final long most = world.allReduce(chunk, ReduceOp.MAX);
+            if (world.rank() == 0)
+            {
+                System.out.println(CHUNK_LINE + (least == most ? Long.toString(chunk) : "ranks differ"));
+            }
             for (final Map.Entry<String, Scenario> scenario : scenarios.entrySet())
             {
                 if (null != only && !only.contains(scenario.getKey()))

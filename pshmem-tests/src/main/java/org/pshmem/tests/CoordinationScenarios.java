@@ -6,12 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.pshmem.api.Communicator;
 import org.pshmem.api.DistributedLock;
@@ -68,7 +71,10 @@ public final class CoordinationScenarios
         }
     }
 
-    /** Every rank adds to a number in a file, read-modify-write, inside the lock: no update may be lost. */
+    /**
+     * Every rank adds to a number in a file, read-modify-write, inside the lock: no update may be lost. The window
+     * between read and write is wide (three more reads, a park), so a lock that ever lets two ranks in fails.
+     */
     static void lockExcludes(final Communicator comm, final int times) throws IOException
     {
         final Path folder = sharedFolder(comm);
@@ -85,7 +91,12 @@ public final class CoordinationScenarios
                 try (DistributedLock.Held held = lock.hold())
                 {
                     final long value = Long.parseLong(Files.readString(file).trim());
-                    Thread.onSpinWait();
+                    for (int again = 0; again < 3; again++)
+                    {
+                        Expect.equal(value, Long.parseLong(Files.readString(file).trim()),
+                            "count read again under the lock on rank " + comm.rank());
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                     Files.writeString(file, Long.toString(value + 1));
                 }
             }
@@ -97,31 +108,35 @@ public final class CoordinationScenarios
         removeFolder(comm, folder);
     }
 
-    /** Rank 0 holds the lock while the others ask for it one after another; it goes to them in that order. */
+    /**
+     * The last rank holds the lock while the others ask for it one after another, in an order drawn from a
+     * seeded shuffle that is never rank order (300 ms apart, so the owner sees the requests in that order): the
+     * lock goes to them in the order they asked, so a lock that favoured low ranks, or the latest request, fails.
+     */
     static void grantOrder(final Communicator comm) throws Exception
     {
+        final int holder = comm.size() - 1;
+        final long seed = comm.broadcast(comm.rank() == 0 ? System.nanoTime() : 0L, 0);
+        final List<Integer> askOrder = askOrder(holder, seed);
         final Path folder = sharedFolder(comm);
         final Path log = folder.resolve("grants");
         Files.writeString(log, "", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE);
         comm.barrier();
         try (DistributedLock lock = DistributedLock.create(comm))
         {
-            if (comm.rank() == 0)
+            if (comm.rank() == holder)
             {
                 lock.lock();
             }
             comm.barrier();
-            if (comm.rank() == 0)
+            if (comm.rank() == holder)
             {
-                Thread.sleep(300L * comm.size());
+                Thread.sleep(300L * (holder + 1)); // until every other rank has asked
             }
             else
             {
-                Thread.sleep(300L * comm.rank());
-            }
-            if (comm.rank() != 0)
-            {
-                lock.lock(); // rank 0 holds it already
+                Thread.sleep(300L * (1 + askOrder.indexOf(comm.rank())));
+                lock.lock();
             }
             try
             {
@@ -133,14 +148,33 @@ public final class CoordinationScenarios
             }
             comm.barrier();
         }
-        final StringBuilder expected = new StringBuilder();
-        for (int r = 0; r < comm.size(); r++)
-        {
-            expected.append(r).append(' ');
-        }
-        Expect.equal(expected.toString(), Files.readString(log), "order in which ranks got the lock");
+        final StringBuilder expected = new StringBuilder().append(holder).append(' ');
+        askOrder.forEach(rank -> expected.append(rank).append(' '));
+        Expect.equal(expected.toString(), Files.readString(log), "order in which ranks got the lock (ranks " + askOrder +
+            " asked in that order while rank " + holder + " held it; seed " + seed + ")");
         comm.barrier();
         removeFolder(comm, folder);
+    }
+
+    /** @return ranks 0 to {@code count - 1} shuffled with {@code seed}; never ascending when there are two or more. */
+    static List<Integer> askOrder(final int count, final long seed)
+    {
+        final List<Integer> order = new ArrayList<>();
+        for (int r = 0; r < count; r++)
+        {
+            order.add(r);
+        }
+        Collections.shuffle(order, new Random(seed));
+        boolean ascending = true;
+        for (int i = 1; i < count; i++)
+        {
+            ascending &= order.get(i - 1) < order.get(i);
+        }
+        if (ascending)
+        {
+            Collections.reverse(order);
+        }
+        return order;
     }
 
     static void tryLockAndHold(final Communicator comm) throws Exception

@@ -40,7 +40,8 @@ public final class SharedArrayScenarios
     public static Map<String, Scenario> all()
     {
         final Map<String, Scenario> all = new LinkedHashMap<>();
-        all.put("world", p -> writeInTurn(p.world(), null, UPSTREAM_TYPES));
+        all.put("nodeLayout", p -> nodeLayout(p.world(), ExpectedLayout.of(p)));
+        all.put("world", p -> writeInTurn(p.world(), null, ExpectedLayout.of(p), UPSTREAM_TYPES));
         all.put("allTypesOutsideTryWithResources", p -> createAndCloseExplicitly(p.world()));
         all.put("splitCommunicators", p -> splitCommunicators(p.world()));
         all.put("selfCommunicator", p -> writeInTurn(p.self(), null, UPSTREAM_TYPES));
@@ -51,7 +52,7 @@ public final class SharedArrayScenarios
         all.put("zeroElements", p -> zeroElements(p.world()));
         all.put("manyArraysAlive", p -> manyArrays(p.world(), 1000));
         all.put("rejectedWrites", p -> rejectedWrites(p.world()));
-        all.put("unevenLastNode", p -> unevenLastNode(p.world()));
+        all.put("unevenLastNode", p -> unevenLastNode(p.world(), ExpectedLayout.of(p)));
         all.put("largeBlocksAndChunks", p -> largeBlocks(p.world()));
         all.put("setWholeArray", p -> setWholeArray(p.world()));
         all.put("setRegion", p -> setRegion(p.world()));
@@ -72,12 +73,68 @@ public final class SharedArrayScenarios
      */
     public static void writeInTurn(final Communicator comm, final NodeGroups groups, final ElementType... types)
     {
+        writeInTurn(comm, groups, null, types);
+    }
+
+    /**
+     * Upstream scenario 1, where the node layout of {@code comm} is known: the writable ranks must be the ones
+     * the layout allows, so that every writer the layout has is tried.
+     */
+    static void writeInTurn(
+        final Communicator comm, final NodeGroups groups, final ExpectedLayout layout, final ElementType... types)
+    {
         for (final ElementType type : types)
         {
             try (SharedArray<?> shm = SharedArray.create(comm, groups, type, 2, 5, 10))
             {
+                if (null != layout)
+                {
+                    expectWriters(shm, layout);
+                }
                 writeInTurn(comm, shm);
             }
+        }
+    }
+
+    /** The ranks an array of the world allows to write are the ones whose node-rank every node has. */
+    private static void expectWriters(final SharedArray<?> shm, final ExpectedLayout layout)
+    {
+        for (int p = 0; p < layout.ranks(); p++)
+        {
+            Expect.equal(layout.canWrite(p), shm.canWriteFrom(p), "rank " + p + " may write, with " + layout);
+        }
+    }
+
+    /**
+     * The node layout the job was started with, as every rank sees it: the node communicator's size and this
+     * rank's place in it, which ranks share its node, and an array's node count, largest node and writers.
+     */
+    static void nodeLayout(final Communicator world, final ExpectedLayout layout)
+    {
+        final int rank = world.rank();
+        final String where = "rank " + rank + " of " + layout;
+        Expect.equal(layout.ranks(), world.size(), "ranks of the world, " + where);
+        try (Communicator node = world.splitByNode())
+        {
+            Expect.equal(layout.nodeSize(layout.nodeOf(rank)), node.size(), "ranks on the node of " + where);
+            Expect.equal(layout.nodeRankOf(rank), node.rank(), "node-rank of " + where);
+            // Each rank names its node by the world rank of the node's first rank: the same name exactly for the
+            // ranks the layout puts together.
+            final int[] leaders = world.allGather(node.allReduce(rank, ReduceOp.MIN));
+            for (int other = 0; other < world.size(); other++)
+            {
+                Expect.equal(layout.nodeOf(other) == layout.nodeOf(rank), leaders[other] == leaders[rank],
+                    "rank " + other + " shares the node of " + where + " (first ranks of nodes: " +
+                    java.util.Arrays.toString(leaders) + ")");
+            }
+        }
+        try (SharedDoubleArray shm = SharedArray.ofDoubles(world, 3))
+        {
+            Expect.equal(layout.nodes(), shm.nodeCount(), "nodes holding a copy of an array, " + where);
+            Expect.equal(layout.nodeSize(0), shm.processesPerNode(), "ranks on the largest node, " + where);
+            expectWriters(shm, layout);
+            Expect.isTrue(shm.toString().contains("replicated on " + layout.nodes() + " nodes, each with " +
+                layout.nodeSize(0) + " processes (" + layout.ranks() + " total)"), "summary of " + where + ": " + shm);
         }
     }
 
@@ -538,9 +595,10 @@ public final class SharedArrayScenarios
     }
 
     /**
-     * The uneven last node: a writer whose node-rank is missing on some node is refused on every rank.
+     * The uneven last node: a writer whose node-rank is missing on some node is refused on every rank; which
+     * writers those are comes from the layout the job was started with.
      */
-    static void unevenLastNode(final Communicator comm)
+    static void unevenLastNode(final Communicator comm, final ExpectedLayout layout)
     {
         try (SharedShortArray shm = (SharedShortArray)SharedArray.create(comm, ElementType.INT16, 6))
         {
@@ -549,7 +607,7 @@ public final class SharedArrayScenarios
                 final int writer = p;
                 final boolean me = comm.rank() == p;
                 final short[] data = me ? Values.make(shm, 6, e -> writer + 1) : null;
-                if (shm.canWriteFrom(p))
+                if (layout.canWrite(p))
                 {
                     shm.set(data, p);
                     Values.expectAll(shm, flat -> writer + 1, "after set() from rank " + p);
@@ -562,8 +620,7 @@ public final class SharedArrayScenarios
                         () -> shm.assign(data, Region.at(0).size(6)), "fromRank " + p + " has node-rank");
                 }
             }
-            final long nodes = comm.allReduce(shm.nodeCount(), ReduceOp.MAX);
-            Expect.equal(nodes, (long)shm.nodeCount(), "every rank counts the same nodes");
+            Expect.equal(layout.nodes(), shm.nodeCount(), "nodes counted by rank " + comm.rank() + " of " + layout);
         }
     }
 

@@ -15,7 +15,8 @@ import org.pshmem.local.LocalJob;
 /**
  * Upstream's large scenario: a uint8 array of 2^31 - 1 + 10 elements, set from rank 0 in several set()
  * calls (a Java array holds at most 2^31 - 1 elements), then every rank counts the non-zero elements.
- * Needs about 3.5 GiB, so it runs only with {@code PSHMEM_TEST_LARGE=1}.
+ * Needs about 5 GiB of memory (a copy of 2 GiB on each of the 2 simulated nodes, and the writer's 1 GiB
+ * block), so it runs only with {@code PSHMEM_TEST_LARGE=1}.
  */
 @EnabledIfEnvironmentVariable(named = "PSHMEM_TEST_LARGE", matches = "1|true|yes")
 class LargeArrayTest

@@ -7,13 +7,14 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.pshmem.api.Pshmem;
 import org.pshmem.examples.ReadmeExample;
 import org.pshmem.local.LocalLauncher;
 
@@ -47,7 +48,7 @@ class ReadmeExampleTest
     }
 
     @Test
-    void aFailingRankMakesTheLauncherExitNonZero() throws Exception
+    void aMissingMainClassIsBadUsage() throws Exception
     {
         final Result result = java(LocalLauncher.class.getName(), "-np", "2", "no.such.Main");
         assertEquals(2, result.exitCode);
@@ -55,11 +56,41 @@ class ReadmeExampleTest
             result.stderr);
     }
 
+    /** README: the launcher prints {@code pshmem: local job of N ranks failed: rank R failed: ...} and exits 1. */
+    @Test
+    void aFailingRankMakesTheLauncherSayWhichAndExit1() throws Exception
+    {
+        final Result result = java(LocalLauncher.class.getName(), "-np", "3", FailingRank.class.getName());
+        assertEquals(1, result.exitCode, result.stderr);
+        assertTrue(result.stderr.startsWith("pshmem: local job of 3 ranks failed: rank 1 failed: " +
+            "java.lang.IllegalStateException: rank 1 fails on purpose"), result.stderr);
+    }
+
+    /** A program whose rank 1 throws while the others wait for it in a barrier. */
+    public static final class FailingRank
+    {
+        private FailingRank()
+        {
+        }
+
+        public static void main(final String[] args)
+        {
+            try (Pshmem pshmem = Pshmem.init(args))
+            {
+                if (pshmem.world().rank() == 1)
+                {
+                    throw new IllegalStateException("rank 1 fails on purpose");
+                }
+                pshmem.world().barrier();
+            }
+        }
+    }
+
     private record Result(int exitCode, String stdout, String stderr)
     {
     }
 
-    /** Runs a JVM of this JDK with only pshmem's own classes and jffi on the class path. */
+    /** Runs a JVM of this JDK with only pshmem's own classes and jffi on the class path, for at most 120 s. */
     private static Result java(final String... mainAndArgs) throws IOException, InterruptedException
     {
         final String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
@@ -68,22 +99,7 @@ class ReadmeExampleTest
         final List<String> command = new ArrayList<>(List.of(
             System.getProperty("java.home") + File.separator + "bin" + File.separator + "java", "-cp", classPath));
         command.addAll(Arrays.asList(mainAndArgs));
-        final File err = File.createTempFile("pshmem-example", ".err");
-        try
-        {
-            final Process process = new ProcessBuilder(command).redirectError(err).start();
-            final String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(120, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                throw new AssertionError("the example did not finish within 120 s");
-            }
-            return new Result(process.exitValue(), stdout,
-                new String(java.nio.file.Files.readAllBytes(err.toPath()), StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            err.delete();
-        }
+        final ChildProcess.Result result = ChildProcess.run(new ProcessBuilder(command), Duration.ofSeconds(120));
+        return new Result(result.status(), result.out(), result.err());
     }
 }

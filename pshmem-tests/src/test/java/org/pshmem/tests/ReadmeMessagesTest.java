@@ -1,5 +1,6 @@
 package org.pshmem.tests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -74,6 +75,36 @@ class ReadmeMessagesTest
         return messages;
     }
 
+    /**
+     * @return the literal parts of {@code message} (between the {@code …} that stand for values, after a known
+     * prefix) that {@code sources} does not contain; empty when the message is printed.
+     */
+    private static List<String> unprinted(final String message, final String sources)
+    {
+        final List<String> missing = new ArrayList<>();
+        String text = message;
+        for (final String prefix : PREFIXES)
+        {
+            if (text.startsWith(prefix))
+            {
+                if (!sources.contains(prefix.substring(0, prefix.length() - 1)))
+                {
+                    missing.add(prefix);
+                }
+                text = text.substring(prefix.length());
+            }
+        }
+        for (final String part : text.split("…"))
+        {
+            final String literal = part.strip();
+            if (!literal.isEmpty() && !sources.contains(literal))
+            {
+                missing.add(literal);
+            }
+        }
+        return missing;
+    }
+
     @Test
     void everyQuotedMessageIsInTheSources() throws IOException
     {
@@ -82,30 +113,42 @@ class ReadmeMessagesTest
         assertTrue(messages.size() >= 6, "expected the troubleshooting messages, found " + messages);
         for (final String message : messages)
         {
-            String text = message;
-            for (final String prefix : PREFIXES)
-            {
-                if (text.startsWith(prefix))
-                {
-                    assertTrue(sources.contains(prefix.substring(0, prefix.length() - 1)), prefix);
-                    text = text.substring(prefix.length());
-                }
-            }
-            for (final String part : text.split("…"))
-            {
-                final String literal = part.strip();
-                if (!literal.isEmpty())
-                {
-                    assertTrue(sources.contains(literal), "README quotes '" + message + "', but '" + literal +
-                        "' is printed nowhere");
-                }
-            }
+            assertEquals(List.of(), unprinted(message, sources), "README quotes '" + message + "', but these parts " +
+                "are printed nowhere");
         }
     }
 
+    /** The memory the large-array test needs is given once: the same in README, the class and the script. */
     @Test
-    void theCheckFailsForAMessageThatIsNotPrinted() throws IOException
+    void theLargeTestSizeIsTheSameEverywhere() throws IOException
     {
-        assertTrue(!sources().contains("the daemon is feeling unwell today"));
+        final Pattern size = Pattern.compile("about (\\d+(\\.\\d+)?) GiB");
+        final List<String> sizes = new ArrayList<>();
+        for (final Path file : List.of(ROOT.resolve("README.md"), ROOT.resolve("pshmem"),
+            ROOT.resolve("pshmem-tests/src/test/java/org/pshmem/tests/LargeArrayTest.java")))
+        {
+            final String text = Files.readString(file);
+            final int at = text.indexOf(file.endsWith("LargeArrayTest.java") ? "Needs about" : "PSHMEM_TEST_LARGE=1");
+            final String around = text.substring(Math.max(0, at - 200), Math.min(text.length(), at + 200));
+            final Matcher found = size.matcher(around);
+            sizes.add(file.getFileName() + ": " + (found.find() ? found.group(1) : "none"));
+        }
+        assertEquals(1, sizes.stream().map(s -> s.substring(s.indexOf(": "))).distinct().count(), sizes.toString());
+        assertTrue(!sizes.get(0).endsWith("none"), sizes.toString());
+    }
+
+    /** The check itself: a quote that is not printed, or a real one with one word changed, is caught. */
+    @Test
+    void theCheckCatchesAMessageThatIsNotPrinted() throws IOException
+    {
+        final String sources = sources();
+        assertEquals(List.of("the daemon is feeling unwell today"),
+            unprinted("pshmem mpj launcher: the daemon is feeling unwell today", sources));
+        final String real = quotedMessages().stream().filter(m -> m.startsWith("cannot reserve")).findFirst()
+            .orElseThrow(() -> new AssertionError("README no longer quotes the 'cannot reserve' message"));
+        assertEquals(List.of(), unprinted(real, sources), real);
+        final List<String> changed = unprinted(real.replace("are free there", "are left there"), sources);
+        assertEquals(1, changed.size(), "parts reported for a changed word: " + changed);
+        assertTrue(changed.get(0).contains("are left there"), changed.toString());
     }
 }

@@ -53,7 +53,7 @@ final class TransportUnderTest
 
     static void run(final Layout layout, final Scenario scenario)
     {
-        LocalJob.runMain(layout.ranks(), layout.nodes(), new String[0], args ->
+        LocalJob.runMain(layout.ranks(), layout.nodes(), new String[] {ExpectedLayout.arg(layout.nodes())}, args ->
         {
             try (Pshmem pshmem = Pshmem.init(args))
             {
