@@ -18,7 +18,8 @@ import java.util.Arrays;
  * a thread of its own: when another rank has failed or died and this rank has not noticed within the grace
  * period (it may be blocked in an MPJ call, which cannot be interrupted), it ends this rank with a message
  * naming the failed one; when the launcher ({@link #LAUNCHER_PID_PROPERTY}) is gone, it ends this rank too.
- * A rank that ends early, or by SIGTERM/SIGINT, first removes the names of the segment files it knows.
+ * A rank that ends early, or by SIGTERM/SIGINT, first removes the names of the segment files it knows. Under
+ * niodev it first makes niodev listen on one address only ({@link ListenPatch}).
  *
  * <p>Started by MPJRun as {@code GuardedRank <rank> <conf> <device> MainClass [args...]}; {@link MpjLauncher}
  * does this for every job, and {@code mpjrun.sh} users can do it by naming this class before theirs.
@@ -64,6 +65,7 @@ public final class GuardedRank
         MpjSession.deferFinalize();
         try
         {
+            ListenPatch.installForRank(args); // before anything can load niodev
             final Method main = Class.forName(args[3], true, GuardedRank.class.getClassLoader())
                 .getMethod("main", String[].class);
             main.invoke(null, (Object)rankArgs);

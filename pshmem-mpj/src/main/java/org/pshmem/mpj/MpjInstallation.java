@@ -24,6 +24,14 @@ final class MpjInstallation
     }
 
     /**
+     * @return where private homes are kept: {@code PSHMEM_CACHE_DIR}, default {@code ~/.cache/pshmem}.
+     */
+    static Path cacheDir()
+    {
+        return Path.of(System.getenv().getOrDefault("PSHMEM_CACHE_DIR", System.getProperty("user.home") + "/.cache/pshmem"));
+    }
+
+    /**
      * @param cacheDir where private homes are kept.
      * @return an MPJ home whose {@code lib/starter.jar} runs.
      * @throws IllegalStateException naming what to install when MPJ Express is absent.
