@@ -110,4 +110,13 @@ class ListenPatchTest
         assertEquals("pshmem.listenAddress or PSHMEM_LISTEN_ADDRESS is '198.51.100.7' (198.51.100.7), which is not an " +
             "address of this host", other.getMessage());
     }
+
+    @Test
+    void ranksOnOneHostAreToldToExchangeOnLoopback()
+    {
+        assertEquals("#temp line;#Number of Processes;2;#Protocol Switch Limit;131072;" +
+            "#Entry, HOST_NAME/IP@READPORT@WRITEPORT@RANK@DEBUGPORT;127.0.0.1@0@0@0@0;127.0.0.1@0@0@1@0;" +
+            "#Server Name;127.0.0.1;#Server Port;4711",
+            HostRanks.configuration(2, InetAddress.getLoopbackAddress(), 4711));
+    }
 }

@@ -380,7 +380,7 @@ class MultiHostTest
                 {
                     if (!daemons.get(h).isAlive() || System.nanoTime() > deadline)
                     {
-                        fail("the MPJ daemon of " + hosts.get(h) + " is not listening on port " + LocalDaemon.PORT +
+                        fail("the MPJ daemon of " + hosts.get(h) + " is not listening on port " + MpjMain.DAEMON_PORT +
                             (daemons.get(h).isAlive() ? " after 60 s" : " (it ended)") + "; its log:\n" +
                             read(runDir.resolve("daemon-" + hosts.get(h) + ".log")));
                     }
@@ -393,7 +393,7 @@ class MultiHostTest
                 final StringBuilder script = new StringBuilder();
                 for (final String ip : ips)
                 {
-                    script.append("exec 3<>/dev/tcp/").append(ip).append('/').append(LocalDaemon.PORT)
+                    script.append("exec 3<>/dev/tcp/").append(ip).append('/').append(MpjMain.DAEMON_PORT)
                         .append(" || { echo 'cannot reach ").append(ip).append("'; exit 1; }; exec 3<&-; ");
                 }
                 final Cmd reach = run(20, "ip", "netns", "exec", from, "timeout", "15", "bash", "-c", script.toString());
@@ -415,8 +415,10 @@ class MultiHostTest
                 "hostname \"$0\" && mount -t tmpfs -o mode=1777 pmhshm /dev/shm && exec \"$@\"", host,
                 javaBin.toString()));
             command.addAll(LIGHT_JVM);
-            command.addAll(List.of("-Xmx64m", "-cp", mpjHome.resolve("lib/daemon.jar").toString(),
-                "runtime.daemon.MPJDaemon", Integer.toString(LocalDaemon.PORT)));
+            // As README's cluster section starts one: MPJ's daemon through pshmem's MpjMain, which makes it (and the
+            // ranks it starts) listen on the address the host's name resolves to only.
+            command.addAll(List.of("-Xmx64m", "-cp", mpjHome.resolve("lib/daemon.jar") + File.pathSeparator +
+                MpjJobs.rankClassPath(), MpjMain.class.getName(), MpjMain.DAEMON, Integer.toString(MpjMain.DAEMON_PORT)));
             final Path dir = Files.createDirectories(runDir.resolve("daemon-" + host));
             final ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dir.toFile())
@@ -438,7 +440,7 @@ class MultiHostTest
         private boolean listening(final String host) throws IOException, InterruptedException
         {
             final Cmd ss = run(10, "ip", "netns", "exec", host, "ss", "-Hltn");
-            return ss.status == 0 && ss.output.contains(":" + LocalDaemon.PORT + " ");
+            return ss.status == 0 && ss.output.contains(":" + MpjMain.DAEMON_PORT + " ");
         }
 
         /**
