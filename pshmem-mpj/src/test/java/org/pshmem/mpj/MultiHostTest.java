@@ -50,11 +50,14 @@ import org.pshmem.tests.SharedArrayScenarios;
  * Real multi-host MPJ Express on one machine: three test hosts, each a Linux network namespace with its own
  * address on a private bridge (itself in a namespace of its own, so the machine's network is not touched), its
  * own host name (UTS namespace), its own {@code /dev/shm} (a tmpfs in its mount namespace, so a host cannot see
- * another's segment files) and its own MPJ daemon. The project's unchanged {@link MpjLauncher} runs on host A
+ * another's segment files) and its own MPJ daemon, started as README's cluster section starts one. The project's
+ * unchanged {@link MpjLauncher} runs on host A
  * (inside the daemon's namespaces) with {@code --machines} naming the three hosts, as
  * {@code ./pshmem run --machines} does, so the 6 ranks, 2 per host, talk over real TCP
  * between the hosts' addresses. It runs a probe (host, node and one segment per host, data written on one host
- * read back on every host), the README example and the whole conformance suite.
+ * read back on every host), the README example and the whole conformance suite. Throughout, every socket that
+ * listens in a host's network namespace (its daemon, the ranks' niodev channels while they connect, on host A
+ * MPJ's starter) listens on that host's own address, never on every interface.
  *
  * <p>Needs root and iproute2 ({@code ip}, {@code ss}), util-linux ({@code unshare}, {@code nsenter}) and bash;
  * when the namespaces cannot be made the test fails, loudly: it never skips. Everything it creates (namespaces,
@@ -104,6 +107,7 @@ class MultiHostTest
     {
         final Job job = lab.launch(HostProbe.class.getName());
         assertEquals(0, job.status(), job.describe());
+        job.assertListeningOnOwnAddressesOnly(lab.ips);
         final Pattern line = Pattern.compile("^PROBE rank=(\\d+)/(\\d+) host=(\\S+) javaHost=(\\S+) ip=(\\S+) " +
             "netns=(\\S+) node=(\\d+)/(\\d+) nodeRank=(\\d+)/(\\d+) arrayNodes=(\\d+) perNode=(\\d+) segments=(\\S+) " +
             "readBack=(\\S+) everyRankReadBack=(\\d+)$");
@@ -161,6 +165,7 @@ class MultiHostTest
     {
         final Job job = lab.launch("org.pshmem.examples.ReadmeExample");
         assertEquals(0, job.status(), job.describe());
+        job.assertListeningOnOwnAddressesOnly(lab.ips);
         assertTrue(job.output().contains("replicated on 3 nodes, each with 2 processes (6 total)"), job.describe());
         // Every rank printed the updated data (lines of different ranks may interleave, not within a line).
         final long updated = job.output().lines().filter(l -> l.equals(" [0. 3. 4. 5. 0.]]")).count();
@@ -179,6 +184,7 @@ class MultiHostTest
         scenarios.addAll(CoordinationScenarios.all().keySet());
         final Job job = lab.launch(ConformanceJob.class.getName());
         assertEquals(0, job.status(), job.describe());
+        job.assertListeningOnOwnAddressesOnly(lab.ips);
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
         // Rank 0 prints OK for a scenario only when every rank passed it.
         final List<String> missing = scenarios.stream()
@@ -270,12 +276,34 @@ class MultiHostTest
         }
     }
 
-    /** A finished launcher run. */
-    record Job(String main, int status, String output, long millis, String logs)
+    /**
+     * A finished launcher run.
+     *
+     * @param listening by host: every socket seen listening in its network namespace while the job ran.
+     */
+    record Job(String main, int status, String output, long millis, String logs, List<Set<String>> listening)
     {
         String describe()
         {
-            return "job " + main + ": exit status " + status + " after " + millis + " ms; output:\n" + output + logs;
+            return "job " + main + ": exit status " + status + " after " + millis + " ms; listening by host: " +
+                listening + "; output:\n" + output + logs;
+        }
+
+        /** Every host's listeners are on its own address; the ranks' niodev channels were among them. */
+        void assertListeningOnOwnAddressesOnly(final List<String> ips)
+        {
+            for (int h = 0; h < ips.size(); h++)
+            {
+                for (final String socket : listening.get(h))
+                {
+                    assertTrue(socket.startsWith(ips.get(h) + ":"), "host " + h + " listened on " + socket + ", not " +
+                        "only on its address " + ips.get(h) + "; " + describe());
+                }
+            }
+            final Set<Integer> mpjPorts = Set.of(MpjMain.DAEMON_PORT, 40052, 40002);
+            assertTrue(listening.stream().flatMap(Set::stream)
+                .anyMatch(socket -> !mpjPorts.contains(Integer.parseInt(socket.substring(socket.lastIndexOf(':') + 1)))),
+                "no niodev channel of a rank was seen listening; " + describe());
         }
     }
 
@@ -387,6 +415,19 @@ class MultiHostTest
                     Thread.sleep(200);
                 }
             }
+            // Each daemon (its own port and its port manager's) listens on its host's address only.
+            for (int h = 0; h < HOSTS; h++)
+            {
+                final List<ListeningSockets.Socket> sockets =
+                    ListeningSockets.inNamespaceOf(Long.toString(daemons.get(h).pid()));
+                assertTrue(sockets.stream().anyMatch(socket -> socket.port() == MpjMain.DAEMON_PORT), hosts.get(h) +
+                    " daemon listening: " + sockets);
+                for (final ListeningSockets.Socket socket : sockets)
+                {
+                    assertEquals(ips.get(h), socket.address().getHostAddress(), "the daemon of " + hosts.get(h) +
+                        " listens on " + socket + ", not only on its host's address: " + sockets);
+                }
+            }
             // Real TCP between the hosts (no ping needed): every host reaches every daemon by its address.
             for (final String from : hosts)
             {
@@ -468,21 +509,37 @@ class MultiHostTest
             builder.environment().put("PSHMEM_JAVA_OPTS", String.join(" ", LIGHT_JVM));
             final long start = System.nanoTime();
             final Process process = builder.start();
-            int status;
-            if (process.waitFor(JOB_TIMEOUT_S + 60, TimeUnit.SECONDS))
+            final List<Set<String>> listening = new ArrayList<>();
+            hosts.forEach(host -> listening.add(new TreeSet<>()));
+            final long deadline = start + TimeUnit.SECONDS.toNanos(JOB_TIMEOUT_S + 60);
+            int status = -1;
+            // Sampled often: niodev's channels listen only while the ranks connect to each other.
+            while (!process.waitFor(20, TimeUnit.MILLISECONDS))
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    break;
+                }
+                for (int h = 0; h < HOSTS; h++)
+                {
+                    for (final ListeningSockets.Socket socket :
+                        ListeningSockets.inNamespaceOf(Long.toString(daemons.get(h).pid())))
+                    {
+                        listening.get(h).add(socket.toString());
+                    }
+                }
+            }
+            if (!process.isAlive())
             {
                 status = process.exitValue();
             }
-            else
-            {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                status = -1;
-            }
             final long millis = (System.nanoTime() - start) / 1_000_000;
             final String output = read(log);
-            System.out.println("[MultiHostTest] " + main + ": exit " + status + " in " + millis + " ms");
-            return new Job(main, status, output, millis, status == 0 ? "" : daemonLogs());
+            System.out.println("[MultiHostTest] " + main + ": exit " + status + " in " + millis + " ms; listening " +
+                "by host: " + listening);
+            return new Job(main, status, output, millis, status == 0 ? "" : daemonLogs(), listening);
         }
 
         String daemonLogs()
