@@ -75,7 +75,11 @@ public final class GuardedRank
         catch (final Throwable ex)
         {
             final Throwable failure = ex instanceof InvocationTargetException ? ex.getCause() : ex;
-            end(rank, "pshmem: rank " + rank + " failed: " + failure, failure, "failed", String.valueOf(failure),
+            // Ending because another rank failed is not a failure of this one: its mark says "stopped", as the
+            // watchdog's would, so the job's marks keep naming the rank at fault.
+            final String outcome = failure instanceof org.pshmem.api.RankFailedException &&
+                ((org.pshmem.api.RankFailedException)failure).failedRank() != Integer.parseInt(rank) ? "stopped" : "failed";
+            end(rank, "pshmem: rank " + rank + " " + outcome + ": " + failure, failure, outcome, String.valueOf(failure),
                 Long.getLong(GRACE_PROPERTY, 1000));
         }
     }
