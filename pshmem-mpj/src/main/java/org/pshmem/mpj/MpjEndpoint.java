@@ -26,6 +26,11 @@ import org.pshmem.spi.CommEndpoint;
  * receive whose message is not there yet) are ours: polling with {@code Iprobe}, parked, checking for failed
  * ranks. An interrupt that lands during an MPJ call itself (a collective's transfer, after every rank has
  * arrived) is not shielded.
+ *
+ * <p>The multicore device's {@code iprobe} reads its map of waiting sends without the lock under which the other
+ * ranks' threads change it (the lock on its device class), and a probe racing a send corrupts the map (a
+ * {@code StackOverflowError} in {@code HashMap}), so probes take that lock; its {@code Wait} fails when the
+ * thread is interrupted, so the barrier's sends complete by {@code Test}, parked, as its receives do.
  */
 final class MpjEndpoint implements CommEndpoint
 {
@@ -33,6 +38,8 @@ final class MpjEndpoint implements CommEndpoint
     static final int BARRIER_TAG = 1 << 30;
     private static final int SPINS = 100;
     private static final long MAX_PARK_NANOS = 1_000_000;
+    /** The lock of the multicore device's queues (its device class), which its own {@code iprobe} does not take. */
+    private static final Object SMPDEV_LOCK = smpdevLock();
 
     private final Intracomm comm;
     private final int rank;
@@ -113,7 +120,60 @@ final class MpjEndpoint implements CommEndpoint
             final int from = (rank - distance + size) % size;
             awaitMessage(op, from, tag, shield);
             comm().Recv(received, 0, 1, MPI.INT, from, tag);
-            sent.Wait();
+            awaitSent(op, sent, shield);
+        }
+    }
+
+    /**
+     * Waits, parked and checking for failed ranks, until {@code sent} has been received; then its {@code Wait}
+     * returns at once.
+     */
+    private void awaitSent(final String op, final Request sent, final InterruptShield shield) throws MPIException
+    {
+        long parkNanos = 1_000;
+        for (int idle = 0; !isDone(sent); idle++)
+        {
+            if (idle < SPINS)
+            {
+                Thread.onSpinWait();
+                continue;
+            }
+            shield.park(parkNanos);
+            parkNanos = Math.min(parkNanos * 2, MAX_PARK_NANOS);
+            final org.pshmem.api.RankFailedException failure = failedMember(op);
+            if (null != failure && !isDone(sent))
+            {
+                throw failure;
+            }
+        }
+        sent.Wait();
+    }
+
+    private static boolean isDone(final Request sent) throws MPIException
+    {
+        synchronized (SMPDEV_LOCK) // the multicore device marks a send received under this lock
+        {
+            return null != sent.Test();
+        }
+    }
+
+    private Status iprobe(final int source, final int tag) throws MPIException
+    {
+        synchronized (SMPDEV_LOCK)
+        {
+            return comm().Iprobe(source, tag);
+        }
+    }
+
+    private static Object smpdevLock()
+    {
+        try
+        {
+            return Class.forName("xdev.smpdev.SMPDeviceImpl", false, MPI.class.getClassLoader());
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            return new Object(); // no multicore device here: the lock only orders this process's own probes
         }
     }
 
@@ -123,7 +183,7 @@ final class MpjEndpoint implements CommEndpoint
     {
         int idle = 0;
         long parkNanos = 1_000;
-        while (null == comm().Iprobe(source, tag))
+        while (null == iprobe(source, tag))
         {
             if (++idle < SPINS)
             {
@@ -133,7 +193,7 @@ final class MpjEndpoint implements CommEndpoint
             shield.park(parkNanos);
             parkNanos = Math.min(parkNanos * 2, MAX_PARK_NANOS);
             final org.pshmem.api.RankFailedException failure = failedMember(op);
-            if (null != failure && null == comm().Iprobe(source, tag))
+            if (null != failure && null == iprobe(source, tag))
             {
                 throw failure;
             }
@@ -242,7 +302,7 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            return null != comm().Iprobe(source < 0 ? MPI.ANY_SOURCE : source, tag);
+            return null != iprobe(source < 0 ? MPI.ANY_SOURCE : source, tag);
         }
         catch (final MPIException ex)
         {
