@@ -26,6 +26,11 @@ import org.pshmem.spi.CommEndpoint;
  * receive whose message is not there yet) are ours: polling with {@code Iprobe}, parked, checking for failed
  * ranks. An interrupt that lands during an MPJ call itself (a collective's transfer, after every rank has
  * arrived) is not shielded.
+ *
+ * <p>The multicore device's {@code iprobe} reads its map of waiting sends without the lock under which the other
+ * ranks' threads change it (the lock on its device class), and a probe racing a send corrupts the map (a
+ * {@code StackOverflowError} in {@code HashMap}), so probes take that lock; its {@code Wait} fails when the
+ * thread is interrupted, so the barrier's sends complete by {@code Test}, parked, as its receives do.
  */
 final class MpjEndpoint implements CommEndpoint
 {
@@ -34,6 +39,8 @@ final class MpjEndpoint implements CommEndpoint
     private static final int SPINS = 10;
     private static final int YIELDS = Integer.getInteger("pshmem.backoff.yields", 5000);
     private static final long MAX_PARK_NANOS = 1_000_000;
+    /** The lock of the multicore device's queues (its device class), which its own {@code iprobe} does not take. */
+    private static final Object SMPDEV_LOCK = smpdevLock();
 
     private final Intracomm comm;
     private final int rank;
@@ -115,7 +122,37 @@ final class MpjEndpoint implements CommEndpoint
             awaitMessage(op, from, tag, shield);
             comm().Recv(received, 0, 1, MPI.INT, from, tag);
             // Not Wait(): the multicore device throws when a thread is interrupted inside it.
-            await(op, () -> null != sent.Test(), shield);
+            await(op, () -> isDone(sent), shield);
+        }
+    }
+
+    /** Whether {@code sent} has been received; under the multicore device's lock, which marks it there. */
+    private static boolean isDone(final Request sent) throws MPIException
+    {
+        synchronized (SMPDEV_LOCK)
+        {
+            return null != sent.Test();
+        }
+    }
+
+    /** {@code Iprobe} under the multicore device's lock: its own iprobe reads the queues without it. */
+    private Status iprobe(final int source, final int tag) throws MPIException
+    {
+        synchronized (SMPDEV_LOCK)
+        {
+            return comm().Iprobe(source, tag);
+        }
+    }
+
+    private static Object smpdevLock()
+    {
+        try
+        {
+            return Class.forName("xdev.smpdev.SMPDeviceImpl", false, MPI.class.getClassLoader());
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            return new Object(); // no multicore device here: the lock only orders this process's own probes
         }
     }
 
@@ -123,7 +160,7 @@ final class MpjEndpoint implements CommEndpoint
     private void awaitMessage(final String op, final int source, final int tag, final InterruptShield shield)
         throws MPIException
     {
-        await(op, () -> null != comm().Iprobe(source, tag), shield);
+        await(op, () -> null != iprobe(source, tag), shield);
     }
 
     /** Something MPJ can be asked without blocking. */
@@ -263,7 +300,7 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            return null != comm().Iprobe(source < 0 ? MPI.ANY_SOURCE : source, tag);
+            return null != iprobe(source < 0 ? MPI.ANY_SOURCE : source, tag);
         }
         catch (final MPIException ex)
         {

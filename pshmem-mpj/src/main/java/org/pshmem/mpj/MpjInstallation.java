@@ -11,8 +11,9 @@ import java.nio.file.StandardCopyOption;
  * home that works. The Debian package's launcher is broken as installed: its jars' manifests name
  * {@code log4j-1.2.jar} and others beside themselves. The private home has real copies of the MPJ jars under
  * their plain names, the libraries they name, and the configuration; system files are never edited.
+ * {@code java -cp "$(./pshmem classpath)" org.pshmem.mpj.MpjInstallation} prints that home (for {@code MPJ_HOME}).
  */
-final class MpjInstallation
+public final class MpjInstallation
 {
     static final Path DEBIAN_LIB = Path.of("/usr/share/mpj/lib");
     static final Path DEBIAN_CONF = Path.of("/usr/share/mpj/conf");
@@ -21,6 +22,33 @@ final class MpjInstallation
 
     private MpjInstallation()
     {
+    }
+
+    /**
+     * Prints the MPJ home pshmem uses, prepared, on stdout (the cache is {@code PSHMEM_CACHE_DIR}, default
+     * {@code ~/.cache/pshmem}); exit status 1 with the reason when MPJ Express is missing.
+     *
+     * @param args none.
+     */
+    public static void main(final String[] args)
+    {
+        try
+        {
+            System.out.println(home(cacheDir()));
+        }
+        catch (final IOException | IllegalStateException ex)
+        {
+            System.err.println("pshmem: " + ex.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /**
+     * @return where private homes are kept: {@code PSHMEM_CACHE_DIR}, default {@code ~/.cache/pshmem}.
+     */
+    static Path cacheDir()
+    {
+        return Path.of(System.getenv().getOrDefault("PSHMEM_CACHE_DIR", System.getProperty("user.home") + "/.cache/pshmem"));
     }
 
     /**

@@ -1,39 +1,37 @@
 package org.pshmem.mpj;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * Our launcher of MPJ Express jobs:
- * {@code MpjLauncher -np N [--device niodev|multicore] [--nodes K | --machines FILE] -cp CLASSPATH MainClass
- * [args...]}. It prepares a working MPJ home, for niodev the {@code machines} file and a local daemon when none
- * runs (stopped again after the job); with {@code --machines} the ranks go to the listed hosts, where MPJ
- * daemons must already run, and the class path and the launcher's temporary folder (the job folder) must be
- * the same paths on every host (a shared file system). It passes the JVM options ranks need
- * ({@link JvmOptions}), and with {@code --nodes K} deals the ranks to K simulated nodes through the node-name
- * setting. Every rank runs under
- * {@link GuardedRank}: when one fails, the job is aborted. MPJ's banner lines are dropped from the output.
+ * {@code MpjLauncher -np N [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]
+ * -cp CLASSPATH MainClass [args...]}. It prepares a working MPJ home and opens no door: a niodev job on this host
+ * alone is started by the launcher itself ({@link HostRanks}: no MPJ daemon, no fixed port, every socket on the
+ * loopback address); the multicore device runs under MPJ's starter, which listens nowhere; with {@code --machines}
+ * MPJ's starter sends the ranks to the listed hosts, where MPJ daemons must already run, and it and the ranks
+ * listen on one address of each host ({@link ListenAddress}); the class path and the launcher's temporary folder
+ * (the job folder) must be the same paths on every host (a shared file system). It passes the JVM options ranks
+ * need ({@link JvmOptions}), and with {@code --nodes K} deals the ranks to K simulated nodes through the node-name
+ * setting. Every rank runs under {@link GuardedRank}: when one fails, the job is aborted. MPJ's banner lines are
+ * dropped from the output.
  * Exit status: 0 when every rank finished normally; 1 when a rank failed, did not finish, or the
  * {@code --timeout} passed; 2 for bad usage.
  */
 public final class MpjLauncher
 {
-    private static final Pattern BANNER = Pattern.compile(
-        "^(MPJ Express \\(.*\\) is started in the .*|Starting process <\\d+> on <.*>|Stopping Process <\\d+> on <.*>)$");
-
     /** After a rank failed or died: time for the others to report it and end themselves before all are killed. */
     private static final long ABORT_AFTER_NANOS = 3_000_000_000L;
 
@@ -42,7 +40,8 @@ public final class MpjLauncher
     }
 
     /**
-     * @param args {@code -np N [--device niodev|multicore] [--nodes K] -cp CLASSPATH MainClass [args...]}.
+     * @param args {@code -np N [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]
+     *             [--timeout S] [--shm-dir DIR] -cp CLASSPATH MainClass [args...]}.
      */
     public static void main(final String[] args)
     {
@@ -86,6 +85,7 @@ public final class MpjLauncher
         long timeoutSeconds = 0;
         String shmDir = null;
         Path machines = null;
+        String listenAddress = null;
         int i = 0;
         try
         {
@@ -105,6 +105,7 @@ public final class MpjLauncher
                     case "--timeout": timeoutSeconds = Long.parseLong(value); break;
                     case "--shm-dir": shmDir = Path.of(value).toAbsolutePath().toString(); break;
                     case "--machines": machines = Path.of(value).toAbsolutePath(); break;
+                    case "--listen-address": listenAddress = value; break;
                     case "-cp": case "-classpath": case "--class-path": classPath = value; break;
                     default: return usage(err, "unknown option '" + option + "'");
                 }
@@ -154,26 +155,32 @@ public final class MpjLauncher
             }
             try
             {
-                // MPJRun has the ranks connect back to this host by its name: a loopback address hangs the job.
-                final java.net.InetAddress self = java.net.InetAddress.getLocalHost();
+                // MPJ's starter has the ranks connect back to this host at its listening address.
+                final InetAddress self = ListenAddress.resolve(null != listenAddress ? listenAddress :
+                    ListenAddress.setting());
                 if (self.isLoopbackAddress() && hosts.stream().anyMatch(host -> !host.equals("localhost")))
                 {
-                    err.println("pshmem mpj launcher: this host's name " + self.getHostName() + " resolves to " +
-                        self.getHostAddress() + " (loopback), so ranks on other hosts could not reach the launcher; " +
-                        "map it to an address they can reach (/etc/hosts)");
+                    err.println("pshmem mpj launcher: this host's listening address is " + self.getHostAddress() +
+                        " (loopback; from its name, or --listen-address), so ranks on other hosts could not reach " +
+                        "the launcher; map the host name to an address they can reach (/etc/hosts), or give " +
+                        "--listen-address");
                     return 1;
                 }
             }
-            catch (final java.net.UnknownHostException ex)
+            catch (final IllegalStateException ex)
             {
-                err.println("pshmem mpj launcher: this host's name does not resolve: " + ex.getMessage());
+                err.println("pshmem mpj launcher: " + ex.getMessage());
                 return 1;
             }
+        }
+        else if (null != listenAddress)
+        {
+            return usage(err, "--listen-address goes with --machines (a job on this host alone listens on loopback)");
         }
         try
         {
             return run(new Job(ranks, nodes, device, absolute(classPath), args.subList(i, args.size()), timeoutSeconds,
-                shmDir, hosts, List.copyOf(rankJvmOptions)), out, err);
+                shmDir, hosts, List.copyOf(rankJvmOptions), listenAddress), out, err);
         }
         catch (final IOException | IllegalStateException ex)
         {
@@ -185,45 +192,32 @@ public final class MpjLauncher
     /**
      * @param hosts          where ranks run, each with an MPJ daemon already running; empty for this host alone.
      * @param rankJvmOptions further JVM options for every rank.
+     * @param listenAddress  with hosts: where MPJ's starter listens, or null for {@link ListenAddress}'s default.
      */
     private record Job(int ranks, int nodes, String device, String classPath, List<String> program, long timeoutSeconds,
-        String shmDir, List<String> hosts, List<String> rankJvmOptions)
+        String shmDir, List<String> hosts, List<String> rankJvmOptions, String listenAddress)
     {
     }
 
     private static int run(final Job job, final PrintStream out, final PrintStream err) throws IOException
     {
-        final Path cache = Path.of(System.getenv().getOrDefault("PSHMEM_CACHE_DIR",
-            System.getProperty("user.home") + "/.cache/pshmem"));
-        final Path home = MpjInstallation.home(cache);
+        final Path home = MpjInstallation.home(MpjInstallation.cacheDir());
         final Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         final Path workDir = Files.createTempDirectory("pshmem-mpj-job");
         final Path statusDir = Files.createDirectory(workDir.resolve("status"));
         try
         {
-            final boolean thisHostOnly = job.hosts().isEmpty();
-            Files.writeString(workDir.resolve("machines"),
-                thisHostOnly ? "localhost\n" : String.join("\n", job.hosts()) + "\n");
-            try (LocalDaemon daemon = thisHostOnly && job.device().equals("niodev") ?
-                LocalDaemon.ensure(home, javaBin, workDir) : null)
+            try (JobProcesses processes = start(job, home, javaBin, workDir, statusDir, out, err))
             {
-                final Process process = start(job, home, javaBin, workDir, statusDir);
-                // SIGINT/SIGTERM: end the ranks, remove what they left, and the job's folder and daemon.
+                // SIGINT/SIGTERM: end the ranks, remove what they left, and the job's folder.
                 final Thread stopper = new Thread(() ->
                 {
-                    kill(process, statusDir);
+                    kill(processes, statusDir);
                     removeSegmentsQuietly(statusDir, job.shmDir());
-                    if (null != daemon)
-                    {
-                        daemon.close();
-                    }
                     deleteTree(workDir);
                 }, "pshmem-launcher-stop");
                 Runtime.getRuntime().addShutdownHook(stopper);
-                final Thread pump = new Thread(() -> pump(process, out), "pshmem-mpj-output");
-                pump.start();
-                final int status = supervise(job, process, statusDir, err);
-                pump.join(5_000);
+                final int status = supervise(job, processes, statusDir, err);
                 Runtime.getRuntime().removeShutdownHook(stopper);
                 return status;
             }
@@ -239,45 +233,80 @@ public final class MpjLauncher
         }
     }
 
-    private static Process start(
-        final Job job, final Path home, final Path javaBin, final Path workDir, final Path statusDir) throws IOException
+    /**
+     * Starts the job: niodev on this host alone as rank JVMs of the launcher's own; otherwise through MPJ's
+     * starter, run so that it listens on one address only.
+     */
+    private static JobProcesses start(final Job job, final Path home, final Path javaBin, final Path workDir,
+        final Path statusDir, final PrintStream out, final PrintStream err) throws IOException
     {
-        final List<String> command = new ArrayList<>(List.of(javaBin.toString(), "-cp",
-            home.resolve("lib/starter.jar").toString(), "runtime.starter.MPJRun"));
-        command.addAll(JvmOptions.forRanks(Runtime.version().feature()));
-        command.add("-D" + GuardedRank.JOB_DIR_PROPERTY + "=" + statusDir);
-        command.add("-D" + GuardedRank.LAUNCHER_PID_PROPERTY + "=" + ProcessHandle.current().pid());
+        final List<String> rankOptions = new ArrayList<>(JvmOptions.forRanks(Runtime.version().feature()));
+        rankOptions.add("-D" + GuardedRank.JOB_DIR_PROPERTY + "=" + statusDir);
+        rankOptions.add("-D" + GuardedRank.LAUNCHER_PID_PROPERTY + "=" + ProcessHandle.current().pid());
         if (null != job.shmDir())
         {
-            command.add("-D" + MpjSession.SHM_DIR_PROPERTY + "=" + job.shmDir());
+            rankOptions.add("-D" + MpjSession.SHM_DIR_PROPERTY + "=" + job.shmDir());
         }
         if (job.nodes() > 1)
         {
-            command.add("-D" + NodeNames.PROPERTY + "=" + simulatedNodes(job.ranks(), job.nodes()));
+            rankOptions.add("-D" + NodeNames.PROPERTY + "=" + simulatedNodes(job.ranks(), job.nodes()));
         }
-        command.addAll(job.rankJvmOptions());
+        rankOptions.addAll(job.rankJvmOptions());
+        final Map<String, String> environment = Map.of("MPJ_HOME", home.toString(),
+            "PATH", javaBin.getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        final boolean thisHostOnly = job.hosts().isEmpty();
+        if (thisHostOnly && job.device().equals(HostRanks.DEVICE))
+        {
+            final List<String> java = new ArrayList<>(List.of(javaBin.toString()));
+            java.addAll(rankOptions);
+            return new HostRanks(job.ranks(), java, home.resolve("lib/mpj.jar") + File.pathSeparator + job.classPath(),
+                job.program(), workDir, environment, out, err);
+        }
+        if (!thisHostOnly)
+        {
+            Files.writeString(workDir.resolve("machines"), String.join("\n", job.hosts()) + "\n");
+        }
+        final List<String> command = new ArrayList<>(List.of(javaBin.toString(), "-cp",
+            home.resolve("lib/starter.jar") + File.pathSeparator + transportLocation()));
+        // On this host alone (multicore) the starter listens nowhere; across hosts, where the option says.
+        final String listen = thisHostOnly ? InetAddress.getLoopbackAddress().getHostAddress() : job.listenAddress();
+        if (null != listen)
+        {
+            command.add("-D" + ListenAddress.PROPERTY + "=" + listen);
+        }
+        command.addAll(List.of(MpjMain.class.getName(), MpjMain.STARTER));
+        command.addAll(rankOptions);
         command.addAll(List.of("-np", Integer.toString(job.ranks()), "-dev", job.device(), "-cp", job.classPath(),
             GuardedRank.class.getName()));
         command.addAll(job.program());
-        final ProcessBuilder builder = new ProcessBuilder(command)
-            .directory(workDir.toFile())
-            .redirectErrorStream(true);
-        builder.environment().put("MPJ_HOME", home.toString());
-        builder.environment().put("PATH", javaBin.getParent() + ":" +
-            System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        return builder.start();
+        final ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+        builder.environment().putAll(environment);
+        return new StarterProcess(builder, out);
+    }
+
+    /** @return the jar (or classes folder) of this transport, for MPJ's starter run by {@link MpjMain}. */
+    private static String transportLocation()
+    {
+        try
+        {
+            return Path.of(MpjMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        }
+        catch (final URISyntaxException ex)
+        {
+            throw new IllegalStateException("cannot tell where pshmem's MPJ transport was loaded from: " + ex, ex);
+        }
     }
 
     /**
      * Waits for the job; aborts it when a rank reports failure or the timeout passes. MPJRun's own status
      * does not tell a failed rank (multicore returns 0), so the ranks' marks decide.
      */
-    private static int supervise(final Job job, final Process process, final Path statusDir, final PrintStream err)
-        throws InterruptedException, IOException
+    private static int supervise(final Job job, final JobProcesses processes, final Path statusDir,
+        final PrintStream err) throws InterruptedException, IOException
     {
         final long deadline = job.timeoutSeconds() > 0 ? System.nanoTime() + job.timeoutSeconds() * 1_000_000_000L : 0;
         long abortAt = 0;
-        while (!process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS))
+        while (!processes.awaitEnd(100))
         {
             final List<String> gone = abortAt == 0 ? died(statusDir) : List.of();
             if (!gone.isEmpty())
@@ -290,10 +319,17 @@ public final class MpjLauncher
             {
                 abortAt = System.nanoTime() + ABORT_AFTER_NANOS; // the failing rank ends itself after its grace period
             }
+            final String early = abortAt == 0 ? processes.startFailure() : null;
+            if (null != early)
+            {
+                err.println("pshmem: " + early + "; aborting the job");
+                kill(processes, statusDir);
+                break;
+            }
             final boolean timedOut = deadline != 0 && System.nanoTime() > deadline;
             if (timedOut || abortAt != 0 && System.nanoTime() > abortAt)
             {
-                kill(process, statusDir);
+                kill(processes, statusDir);
                 if (timedOut)
                 {
                     err.println("pshmem: the job did not finish within " + job.timeoutSeconds() + " s; aborted");
@@ -304,8 +340,8 @@ public final class MpjLauncher
         }
         if (marked(statusDir, ".ok").size() < job.ranks())
         {
-            // Under a daemon that was already running, rank JVMs are not MPJRun's children: end them too.
-            kill(process, statusDir);
+            // Ranks started by a daemon are not the launcher's children: end this host's too.
+            kill(processes, statusDir);
             removeSegmentsOf(statusDir, job.shmDir());
         }
         final List<String> failed = marked(statusDir, ".failed");
@@ -328,7 +364,7 @@ public final class MpjLauncher
             err.println("pshmem: only " + done.size() + " of " + job.ranks() + " ranks finished normally");
             return 1;
         }
-        return process.exitValue();
+        return processes.exitStatus();
     }
 
     private static void removeSegmentsQuietly(final Path statusDir, final String shmDir)
@@ -400,8 +436,8 @@ public final class MpjLauncher
         return dead;
     }
 
-    /** Ends MPJRun and every rank JVM, which (under an existing daemon) are not its children. */
-    private static void kill(final Process process, final Path statusDir)
+    /** Ends the job's processes and every rank JVM of this host, which (under a daemon) are not the launcher's. */
+    private static void kill(final JobProcesses processes, final Path statusDir)
     {
         try (Stream<Path> files = Files.list(statusDir))
         {
@@ -415,27 +451,7 @@ public final class MpjLauncher
         {
             // No marks: nothing started.
         }
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-    }
-
-    private static void pump(final Process process, final PrintStream out)
-    {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
-        {
-            String line;
-            while (null != (line = lines.readLine()))
-            {
-                if (!BANNER.matcher(line).matches())
-                {
-                    out.println(line);
-                }
-            }
-        }
-        catch (final IOException ignored)
-        {
-            // The job ended.
-        }
+        processes.destroy();
     }
 
     /**
@@ -475,7 +491,8 @@ public final class MpjLauncher
     {
         err.println("pshmem mpj launcher: " + problem);
         err.println("usage: " + MpjLauncher.class.getName() +
-            " -np N [--device niodev|multicore] [--nodes K | --machines FILE] [--timeout SECONDS] [--shm-dir DIR]" +
+            " -np N [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]" +
+            " [--timeout SECONDS] [--shm-dir DIR]" +
             " -cp CLASSPATH" +
             " MainClass [args...]");
         return 2;

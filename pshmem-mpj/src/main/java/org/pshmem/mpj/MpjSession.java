@@ -36,6 +36,14 @@ final class MpjSession implements TransportSession, NodeMemory
 
     MpjSession(final String[] args)
     {
+        try
+        {
+            ListenPatch.installForRank(args); // niodev's sockets on one address, not every interface
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new PshmemException("MPJ Express cannot start this rank: " + ex.getMessage(), ex);
+        }
         final String[] remaining;
         try
         {

@@ -295,7 +295,7 @@ class KillTest
             }
             finally
             {
-                // A daemon the launcher started for this job outlives it; end it so later jobs start their own.
+                // What the launcher started (its ranks) is ended here too when an assertion above failed.
                 launcherTree.forEach(ProcessHandle::destroyForcibly);
             }
         }

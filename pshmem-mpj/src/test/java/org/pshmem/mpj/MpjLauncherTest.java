@@ -53,6 +53,8 @@ class MpjLauncherTest
             .contains("cannot read the machines file /nonexistent/machines"));
         assertTrue(usageError("-np", "4", "--nodes", "2", "--machines", "/etc/hostname", "Main")
             .contains("it does not go with --device multicore or --nodes"));
+        assertTrue(usageError("-np", "2", "--listen-address", "127.0.0.1", "Main")
+            .contains("--listen-address goes with --machines"));
     }
 
     @Test
@@ -155,54 +157,6 @@ class MpjLauncherTest
                 files.forEach(path -> path.toFile().delete());
             }
             Files.delete(shmDir);
-        }
-    }
-
-    @Test
-    void aDaemonOfThisMpjHomeRunningAnotherJavaIsReplaced() throws Exception
-    {
-        final Path home = MpjInstallation.home(Path.of(System.getProperty("user.home"), ".cache", "pshmem"));
-        final Path work = java.nio.file.Files.createTempDirectory("pshmem-daemon-test");
-        final Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        // A copy of this Java's launcher, beside links to its libraries, stands for another Java installation.
-        final Path javaHome = Path.of(System.getProperty("java.home"));
-        final Path otherJava = java.nio.file.Files.copy(javaBin,
-            java.nio.file.Files.createDirectories(work.resolve("other-jdk/bin")).resolve("java"));
-        for (final String part : List.of("lib", "conf", "release"))
-        {
-            if (java.nio.file.Files.exists(javaHome.resolve(part)))
-            {
-                java.nio.file.Files.createSymbolicLink(work.resolve("other-jdk").resolve(part), javaHome.resolve(part));
-            }
-        }
-        assertFalse(LocalDaemon.running(), "a daemon already listens; this test needs the port free");
-        final ProcessBuilder staleDaemon = new ProcessBuilder(otherJava.toString(), "-cp",
-            home.resolve("lib/daemon.jar").toString(), "runtime.daemon.MPJDaemon", Integer.toString(LocalDaemon.PORT))
-            .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("stale.log").toFile());
-        staleDaemon.environment().put("MPJ_HOME", home.toString());
-        final Process stale = staleDaemon.start();
-        try
-        {
-            final long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!LocalDaemon.running() && System.nanoTime() < deadline)
-            {
-                Thread.sleep(50);
-            }
-            assertTrue(LocalDaemon.running(), "the stale daemon did not start");
-            try (LocalDaemon daemon = LocalDaemon.ensure(home, javaBin, work))
-            {
-                assertTrue(daemon.startedHere(), "a daemon with this Java was not started");
-                assertFalse(stale.isAlive(), "the daemon of another Java still runs");
-                assertTrue(LocalDaemon.running());
-            }
-        }
-        finally
-        {
-            stale.destroyForcibly().waitFor();
-            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(work))
-            {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
         }
     }
 

@@ -59,19 +59,19 @@ class MpjRunTest
         home = MpjInstallation.home(Path.of(System.getProperty("user.home"), ".cache", "pshmem"));
         work = Files.createTempDirectory("pshmem-mpjrun-");
         Files.writeString(work.resolve("machines"), "localhost\n");
-        assertTrue(!LocalDaemon.running(), "an MPJ daemon already listens on port " + LocalDaemon.PORT);
+        assertTrue(!DaemonPort.listening(), "an MPJ daemon already listens on port " + MpjMain.DAEMON_PORT);
         final ProcessBuilder builder = new ProcessBuilder("env", "--default-signal=INT", JAVA.toString(), "-cp",
-            home.resolve("lib/daemon.jar").toString(), "runtime.daemon.MPJDaemon", Integer.toString(LocalDaemon.PORT))
+            home.resolve("lib/daemon.jar").toString(), "runtime.daemon.MPJDaemon", Integer.toString(MpjMain.DAEMON_PORT))
             .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile());
         builder.environment().put("MPJ_HOME", home.toString());
         builder.environment().put("PATH", JAVA.getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         daemon = builder.start();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!LocalDaemon.running() && daemon.isAlive() && System.nanoTime() < deadline)
+        while (!DaemonPort.listening() && daemon.isAlive() && System.nanoTime() < deadline)
         {
             Thread.sleep(50);
         }
-        assertTrue(LocalDaemon.running(), "the daemon did not start: " + Files.readString(work.resolve("daemon.log")));
+        assertTrue(DaemonPort.listening(), "the daemon did not start: " + Files.readString(work.resolve("daemon.log")));
     }
 
     @AfterAll

@@ -53,12 +53,15 @@ import org.pshmem.tests.SyncScenarios;
  * Real multi-host MPJ Express on one machine: three test hosts, each a Linux network namespace with its own
  * address on a private bridge (itself in a namespace of its own, so the machine's network is not touched), its
  * own host name (UTS namespace), its own {@code /dev/shm} (a tmpfs in its mount namespace, so a host cannot see
- * another's segment files) and its own MPJ daemon. The project's unchanged {@link MpjLauncher} runs on host A
+ * another's segment files) and its own MPJ daemon, started as README's cluster section starts one. The project's
+ * unchanged {@link MpjLauncher} runs on host A
  * (inside the daemon's namespaces) with {@code --machines} naming the three hosts, as
  * {@code ./pshmem run --machines} does, so the 6 ranks, 2 per host, talk over real TCP
  * between the hosts' addresses. It runs a probe (host, node and one segment per host, data written on one host
  * read back on every host), the README example and the whole conformance suite, with replication chunks of
- * {@value #CHUNK_BYTES} bytes so a large {@code set()} spans many messages between hosts.
+ * {@value #CHUNK_BYTES} bytes so a large {@code set()} spans many messages between hosts. Throughout, every
+ * socket that listens in a host's network namespace (its daemon, the ranks' niodev channels while they connect,
+ * on host A MPJ's starter) listens on that host's own address, never on every interface.
  *
  * <p>Needs root and iproute2 ({@code ip}, {@code ss}), util-linux ({@code unshare}, {@code nsenter}) and bash;
  * when the namespaces cannot be made the test fails, loudly: it never skips. Everything it creates (namespaces,
@@ -110,6 +113,7 @@ class MultiHostTest
     {
         final Job job = lab.launch(HostProbe.class.getName());
         assertEquals(0, job.status(), job.describe());
+        job.assertListeningOnOwnAddressesOnly(lab.ips);
         final Pattern line = Pattern.compile("^PROBE rank=(\\d+)/(\\d+) host=(\\S+) javaHost=(\\S+) ip=(\\S+) " +
             "netns=(\\S+) node=(\\d+)/(\\d+) nodeRank=(\\d+)/(\\d+) arrayNodes=(\\d+) perNode=(\\d+) segments=(\\S+) " +
             "readBack=(\\S+) everyRankReadBack=(\\d+)$");
@@ -167,6 +171,7 @@ class MultiHostTest
     {
         final Job job = lab.launch("org.pshmem.examples.ReadmeExample");
         assertEquals(0, job.status(), job.describe());
+        job.assertListeningOnOwnAddressesOnly(lab.ips);
         assertTrue(job.output().contains("replicated on 3 nodes, each with 2 processes (6 total)"), job.describe());
         // Every rank printed the updated data (lines of different ranks may interleave, not within a line).
         final long updated = job.output().lines().filter(l -> l.equals(" [0. 3. 4. 5. 0.]]")).count();
@@ -188,6 +193,7 @@ class MultiHostTest
         final Job job = lab.launch(ConformanceJob.class.getName(), ExpectedLayout.arg(HOSTS));
         assertEquals(0, job.status(), job.describe());
         assertTrue(job.output().contains(ConformanceJob.CHUNK_LINE + CHUNK_BYTES + "\n"), job.describe());
+        job.assertListeningOnOwnAddressesOnly(lab.ips);
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
         // Rank 0 prints OK for a scenario only when every rank passed it.
         final List<String> missing = scenarios.stream()
@@ -279,12 +285,34 @@ class MultiHostTest
         }
     }
 
-    /** A finished launcher run. */
-    record Job(String main, int status, String output, long millis, String logs)
+    /**
+     * A finished launcher run.
+     *
+     * @param listening by host: every socket seen listening in its network namespace while the job ran.
+     */
+    record Job(String main, int status, String output, long millis, String logs, List<Set<String>> listening)
     {
         String describe()
         {
-            return "job " + main + ": exit status " + status + " after " + millis + " ms; output:\n" + output + logs;
+            return "job " + main + ": exit status " + status + " after " + millis + " ms; listening by host: " +
+                listening + "; output:\n" + output + logs;
+        }
+
+        /** Every host's listeners are on its own address; the ranks' niodev channels were among them. */
+        void assertListeningOnOwnAddressesOnly(final List<String> ips)
+        {
+            for (int h = 0; h < ips.size(); h++)
+            {
+                for (final String socket : listening.get(h))
+                {
+                    assertTrue(socket.startsWith(ips.get(h) + ":"), "host " + h + " listened on " + socket + ", not " +
+                        "only on its address " + ips.get(h) + "; " + describe());
+                }
+            }
+            final Set<Integer> mpjPorts = Set.of(MpjMain.DAEMON_PORT, 40052, 40002);
+            assertTrue(listening.stream().flatMap(Set::stream)
+                .anyMatch(socket -> !mpjPorts.contains(Integer.parseInt(socket.substring(socket.lastIndexOf(':') + 1)))),
+                "no niodev channel of a rank was seen listening; " + describe());
         }
     }
 
@@ -389,11 +417,24 @@ class MultiHostTest
                 {
                     if (!daemons.get(h).isAlive() || System.nanoTime() > deadline)
                     {
-                        fail("the MPJ daemon of " + hosts.get(h) + " is not listening on port " + LocalDaemon.PORT +
+                        fail("the MPJ daemon of " + hosts.get(h) + " is not listening on port " + MpjMain.DAEMON_PORT +
                             (daemons.get(h).isAlive() ? " after 60 s" : " (it ended)") + "; its log:\n" +
                             read(runDir.resolve("daemon-" + hosts.get(h) + ".log")));
                     }
                     Thread.sleep(200);
+                }
+            }
+            // Each daemon (its own port and its port manager's) listens on its host's address only.
+            for (int h = 0; h < HOSTS; h++)
+            {
+                final List<ListeningSockets.Socket> sockets =
+                    ListeningSockets.inNamespaceOf(Long.toString(daemons.get(h).pid()));
+                assertTrue(sockets.stream().anyMatch(socket -> socket.port() == MpjMain.DAEMON_PORT), hosts.get(h) +
+                    " daemon listening: " + sockets);
+                for (final ListeningSockets.Socket socket : sockets)
+                {
+                    assertEquals(ips.get(h), socket.address().getHostAddress(), "the daemon of " + hosts.get(h) +
+                        " listens on " + socket + ", not only on its host's address: " + sockets);
                 }
             }
             // Real TCP between the hosts (no ping needed): every host reaches every daemon by its address.
@@ -402,7 +443,7 @@ class MultiHostTest
                 final StringBuilder script = new StringBuilder();
                 for (final String ip : ips)
                 {
-                    script.append("exec 3<>/dev/tcp/").append(ip).append('/').append(LocalDaemon.PORT)
+                    script.append("exec 3<>/dev/tcp/").append(ip).append('/').append(MpjMain.DAEMON_PORT)
                         .append(" || { echo 'cannot reach ").append(ip).append("'; exit 1; }; exec 3<&-; ");
                 }
                 final Cmd reach = run(20, "ip", "netns", "exec", from, "timeout", "15", "bash", "-c", script.toString());
@@ -424,8 +465,10 @@ class MultiHostTest
                 "hostname \"$0\" && mount -t tmpfs -o mode=1777 pmhshm /dev/shm && exec \"$@\"", host,
                 javaBin.toString()));
             command.addAll(LIGHT_JVM);
-            command.addAll(List.of("-Xmx64m", "-cp", mpjHome.resolve("lib/daemon.jar").toString(),
-                "runtime.daemon.MPJDaemon", Integer.toString(LocalDaemon.PORT)));
+            // As README's cluster section starts one: MPJ's daemon through pshmem's MpjMain, which makes it (and the
+            // ranks it starts) listen on the address the host's name resolves to only.
+            command.addAll(List.of("-Xmx64m", "-cp", mpjHome.resolve("lib/daemon.jar") + File.pathSeparator +
+                MpjJobs.rankClassPath(), MpjMain.class.getName(), MpjMain.DAEMON, Integer.toString(MpjMain.DAEMON_PORT)));
             final Path dir = Files.createDirectories(runDir.resolve("daemon-" + host));
             final ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dir.toFile())
@@ -447,7 +490,7 @@ class MultiHostTest
         private boolean listening(final String host) throws IOException, InterruptedException
         {
             final Cmd ss = run(10, "ip", "netns", "exec", host, "ss", "-Hltn");
-            return ss.status == 0 && ss.output.contains(":" + LocalDaemon.PORT + " ");
+            return ss.status == 0 && ss.output.contains(":" + MpjMain.DAEMON_PORT + " ");
         }
 
         /**
@@ -477,21 +520,37 @@ class MultiHostTest
                 " -Dpshmem.setChunkBytes=" + CHUNK_BYTES);
             final long start = System.nanoTime();
             final Process process = builder.start();
-            int status;
-            if (process.waitFor(JOB_TIMEOUT_S + 60, TimeUnit.SECONDS))
+            final List<Set<String>> listening = new ArrayList<>();
+            hosts.forEach(host -> listening.add(new TreeSet<>()));
+            final long deadline = start + TimeUnit.SECONDS.toNanos(JOB_TIMEOUT_S + 60);
+            int status = -1;
+            // Sampled often: niodev's channels listen only while the ranks connect to each other.
+            while (!process.waitFor(20, TimeUnit.MILLISECONDS))
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    break;
+                }
+                for (int h = 0; h < HOSTS; h++)
+                {
+                    for (final ListeningSockets.Socket socket :
+                        ListeningSockets.inNamespaceOf(Long.toString(daemons.get(h).pid())))
+                    {
+                        listening.get(h).add(socket.toString());
+                    }
+                }
+            }
+            if (!process.isAlive())
             {
                 status = process.exitValue();
             }
-            else
-            {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                status = -1;
-            }
             final long millis = (System.nanoTime() - start) / 1_000_000;
             final String output = read(log);
-            System.out.println("[MultiHostTest] " + main + ": exit " + status + " in " + millis + " ms");
-            return new Job(main, status, output, millis, status == 0 ? "" : daemonLogs());
+            System.out.println("[MultiHostTest] " + main + ": exit " + status + " in " + millis + " ms; listening " +
+                "by host: " + listening);
+            return new Job(main, status, output, millis, status == 0 ? "" : daemonLogs(), listening);
         }
 
         String daemonLogs()

@@ -1,7 +1,6 @@
 package org.pshmem.mpj;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -54,8 +53,6 @@ class SegmentSpaceTest
     @Test
     void anArrayLargerThanTheSegmentDirectoryIsRefusedOnEveryRankOfAJob() throws Exception
     {
-        assertFalse(LocalDaemon.running(), "an MPJ daemon already runs outside this test's mount namespace, where " +
-            "the ranks it starts would not see the small directory");
         final Path mount = Files.createTempDirectory("pshmem-small-shm");
         try
         {

@@ -54,7 +54,8 @@ class CommandLineTest
         final Outcome help = pshmem("--help");
         assertEquals(0, help.status(), help.err());
         assertEquals("", help.err());
-        for (final String command : List.of("demo", "run", "test", "bench", "shm", "build", "docs", "classpath", "help"))
+        for (final String command : List.of("demo", "run", "test", "bench", "daemon", "shm", "build", "docs", "classpath",
+            "help"))
         {
             assertTrue(help.out().lines().anyMatch(line -> line.startsWith("  " + command + " ")), command + ":\n" +
                 help.out());
@@ -65,7 +66,7 @@ class CommandLineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "run", "test", "bench", "shm", "build", "docs", "classpath", "help"})
+    @ValueSource(strings = {"demo", "run", "test", "bench", "daemon", "shm", "build", "docs", "classpath", "help"})
     void everyCommandHasAHelpWithItsExitCodes(final String command) throws Exception
     {
         for (final String flag : List.of("--help", "-h"))
@@ -83,7 +84,7 @@ class CommandLineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "run", "test", "bench", "shm", "build", "docs", "classpath"})
+    @ValueSource(strings = {"demo", "run", "test", "bench", "daemon", "shm", "build", "docs", "classpath"})
     void anUnknownOptionIsOneLineAndStatus2(final String command) throws Exception
     {
         final Outcome bad = pshmem(command, "--no-such-option");
@@ -110,6 +111,8 @@ class CommandLineTest
             List.of("run", "--transport", "local", "--shm-dir", "/tmp", "Main"),
             List.of("run", "--transport", "mpj", "--shm-dir", "/nonexistent", "Main"),
             List.of("bench", "-np", "2", "--nodes", "3"),
+            List.of("run", "--transport", "mpj", "--listen-address", "10.0.0.1", "Main"),
+            List.of("daemon", "extra"),
             List.of("run"),
             List.of("demo", "--transport", "carrier-pigeon"),
             List.of("shm", "sweep"),

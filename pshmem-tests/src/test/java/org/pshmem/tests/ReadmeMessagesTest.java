@@ -27,8 +27,7 @@ class ReadmeMessagesTest
     private static final Map<String, String> CONSTANTS = Map.of(
         "MpjSession.SHM_DIR_PROPERTY", "pshmem.shmDir",
         "TRANSPORT_PROPERTY", "pshmem.transport",
-        "TRANSPORT_ENV", "PSHMEM_TRANSPORT",
-        "PORT", "40055");
+        "TRANSPORT_ENV", "PSHMEM_TRANSPORT");
     private static final Pattern ADJACENT = Pattern.compile("\"\\s*\\+\\s*\"");
     private static final Pattern JOIN = Pattern.compile("\"\\s*\\+\\s*([^\"]*?)\\s*\\+\\s*\"");
     private static final Pattern QUOTED = Pattern.compile("`([^`]+)`");
