@@ -17,9 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * Our launcher of MPJ Express jobs:
- * {@code MpjLauncher -np N [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]
- * -cp CLASSPATH MainClass [args...]}. It prepares a working MPJ home and opens no door: a niodev job on this host
- * alone is started by the launcher itself ({@link HostRanks}: no MPJ daemon, no fixed port, every socket on the
+ * {@code MpjLauncher [-np N] [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]
+ * [--timeout S] [--shm-dir DIR] -cp CLASSPATH [--] MainClass [args...]} (N default 1). It alone checks the
+ * options {@code ./pshmem run --transport mpj} hands it, and reports bad usage in one line, as {@code ./pshmem}
+ * does. It prepares a working MPJ home and opens no door: a niodev job on this host alone is started by the launcher itself ({@link HostRanks}: no MPJ daemon, no fixed port, every socket on the
  * loopback address); the multicore device runs under MPJ's starter, which listens nowhere; with {@code --machines}
  * MPJ's starter sends the ranks to the listed hosts, where MPJ daemons must already run, and it and the ranks
  * listen on one address of each host ({@link ListenAddress}); the class path and the launcher's temporary folder
@@ -41,7 +42,7 @@ public final class MpjLauncher
 
     /**
      * @param args {@code -np N [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]
-     *             [--timeout S] [--shm-dir DIR] -cp CLASSPATH MainClass [args...]}.
+     *             [--timeout S] [--shm-dir DIR] -cp CLASSPATH [--] MainClass [args...]}.
      */
     public static void main(final String[] args)
     {
@@ -78,7 +79,7 @@ public final class MpjLauncher
     static int launch(final List<String> args, final List<String> rankJvmOptions, final PrintStream out,
         final PrintStream err)
     {
-        int ranks = 0;
+        int ranks = 1;
         int nodes = 1;
         String device = "niodev";
         String classPath = ".";
@@ -92,6 +93,11 @@ public final class MpjLauncher
             while (i < args.size() && args.get(i).startsWith("-"))
             {
                 final String option = args.get(i);
+                if (option.equals("--"))
+                {
+                    i++;
+                    break;
+                }
                 if (i + 1 >= args.size())
                 {
                     return usage(err, option + " needs a value");
@@ -103,7 +109,13 @@ public final class MpjLauncher
                     case "--nodes": nodes = Integer.parseInt(value); break;
                     case "--device": device = value; break;
                     case "--timeout": timeoutSeconds = Long.parseLong(value); break;
-                    case "--shm-dir": shmDir = Path.of(value).toAbsolutePath().toString(); break;
+                    case "--shm-dir":
+                        if (!Files.isDirectory(Path.of(value)))
+                        {
+                            return usage(err, "--shm-dir must be a folder, not '" + value + "'");
+                        }
+                        shmDir = Path.of(value).toAbsolutePath().toString();
+                        break;
                     case "--machines": machines = Path.of(value).toAbsolutePath(); break;
                     case "--listen-address": listenAddress = value; break;
                     case "-cp": case "-classpath": case "--class-path": classPath = value; break;
@@ -127,6 +139,10 @@ public final class MpjLauncher
         if (nodes < 1 || nodes > ranks)
         {
             return usage(err, "--nodes must be from 1 to the number of ranks (" + ranks + "), not " + nodes);
+        }
+        if (timeoutSeconds < 0)
+        {
+            return usage(err, "--timeout must be 0 (no limit) or more seconds, not " + timeoutSeconds);
         }
         if (!device.equals("niodev") && !device.equals("multicore"))
         {
@@ -454,14 +470,10 @@ public final class MpjLauncher
         }
     }
 
+    /** One line, as ./pshmem reports bad usage, since ./pshmem run hands its options to this launcher. */
     private static int usage(final PrintStream err, final String problem)
     {
-        err.println("pshmem mpj launcher: " + problem);
-        err.println("usage: " + MpjLauncher.class.getName() +
-            " -np N [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]" +
-            " [--timeout SECONDS] [--shm-dir DIR]" +
-            " -cp CLASSPATH" +
-            " MainClass [args...]");
+        err.println("pshmem run: " + problem + " (see ./pshmem run --help)");
         return 2;
     }
 }
