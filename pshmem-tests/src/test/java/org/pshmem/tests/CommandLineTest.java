@@ -136,7 +136,7 @@ class CommandLineTest
     /**
      * run checks only what it uses itself (--transport, -cp) and hands every other option, good or bad, to the
      * launcher of the transport, which alone checks them (LocalLauncherTest, MpjLauncherTest) and reports bad
-     * usage in the script's form.
+     * usage in the script's form; the program's class path goes before pshmem's examples, after the library.
      */
     @Test
     void runHandsEveryOtherOptionToTheLauncherUnchecked() throws Exception
@@ -146,6 +146,7 @@ class CommandLineTest
         assertEquals(0, local.status(), local.err());
         assertTrue(local.out().contains(" org.pshmem.local.LocalLauncher -np 0 --nodes 3 --bogus 1 -- app.Main a1 "),
             local.out());
+        assertTrue(local.out().matches("(?s).*pshmem-local\\.jar:.*:/app\\.jar:[^ ]*pshmem-tests\\.jar .*"), local.out());
         final Outcome mpj = dryRun("run", "--transport", "mpj", "--device", "smoke", "--timeout", "soon", "app.Main");
         assertEquals(0, mpj.status(), mpj.err());
         assertTrue(mpj.out().matches("(?s).* org\\.pshmem\\.mpj\\.MpjLauncher --device smoke --timeout soon -cp \\S+ -- " +
@@ -153,6 +154,20 @@ class CommandLineTest
     }
 
     /** One rule picks the transport of run, demo and bench, and every help that names it says the same. */
+    /** classpath prints the library and its runtime dependencies, not pshmem's tests and examples. */
+    @Test
+    void classpathIsTheLibraryAndItsDependenciesOnly() throws Exception
+    {
+        final Outcome classpath = dryRun("classpath");
+        assertEquals(0, classpath.status(), classpath.err());
+        final String printed = classpath.out().substring(classpath.out().lastIndexOf(' ') + 1).trim();
+        final List<String> entries = List.of(printed.split(":"));
+        assertTrue(entries.stream().anyMatch(entry -> entry.endsWith("/pshmem-api/target/pshmem-api.jar")), printed);
+        assertTrue(entries.stream().anyMatch(entry -> entry.endsWith("/pshmem-local/target/pshmem-local.jar")), printed);
+        assertTrue(entries.stream().anyMatch(entry -> entry.contains("/jffi-")), printed);
+        assertTrue(entries.stream().noneMatch(entry -> entry.contains("pshmem-tests")), printed);
+    }
+
     @Test
     void runDemoAndBenchShareOneDefaultTransport() throws Exception
     {
