@@ -69,7 +69,7 @@ class CommandLineTest
         assertEquals(0, help.status(), help.err());
         assertEquals("", help.err());
         for (final String command : List.of("demo", "run", "test", "bench", "daemon", "shm", "build", "docs", "classpath",
-            "help"))
+            "mpj-home", "help"))
         {
             assertTrue(help.out().lines().anyMatch(line -> line.startsWith("  " + command + " ")), command + ":\n" +
                 help.out());
@@ -80,7 +80,8 @@ class CommandLineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "run", "test", "bench", "daemon", "shm", "build", "docs", "classpath", "help"})
+    @ValueSource(strings = {"demo", "run", "test", "bench", "daemon", "shm", "build", "docs", "classpath", "mpj-home",
+        "help"})
     void everyCommandHasAHelpWithItsExitCodes(final String command) throws Exception
     {
         for (final String flag : List.of("--help", "-h"))
@@ -98,7 +99,7 @@ class CommandLineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "test", "bench", "daemon", "shm", "build", "docs", "classpath"})
+    @ValueSource(strings = {"demo", "test", "bench", "daemon", "shm", "build", "docs", "classpath", "mpj-home"})
     void anUnknownOptionIsOneLineAndStatus2(final String command) throws Exception
     {
         final Outcome bad = pshmem(command, "--no-such-option");
@@ -120,6 +121,7 @@ class CommandLineTest
             List.of("run", "-cp"),
             List.of("bench", "-np", "2", "--nodes", "3"),
             List.of("daemon", "extra"),
+            List.of("mpj-home", "extra"),
             List.of("demo", "--transport", "carrier-pigeon"),
             List.of("shm", "sweep"),
             List.of("docs", "extra"));
@@ -200,7 +202,7 @@ class CommandLineTest
             assertTrue(readme.lines().anyMatch(line -> line.matches("#+ " + java.util.regex.Pattern.quote(reference.group(1)))),
                 "./pshmem names README section \"" + reference.group(1) + "\", which README does not have");
         }
-        assertTrue(found >= 2, "references found: " + found);
+        assertTrue(found >= 3, "references found: " + found);
         // README's own links to its sections, too.
         final java.util.Set<String> anchors = readme.lines().filter(line -> line.startsWith("#"))
             .map(line -> line.replaceFirst("^#+ ", "").toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 -]", "")
