@@ -188,12 +188,23 @@ class CommandLineTest
         assertTrue(bench.contains((mpj ? "mpj" : "local") + " transport"), bench);
     }
 
-    /** Every README section the script's help names, and every README link to a section, exists. */
+    /** Every README section the script's help or a message names, and every README link to a section, exists. */
     @Test
     void everyReadmeSectionTheHelpNamesExists() throws Exception
     {
         final String readme = Files.readString(SCRIPT.resolveSibling("README.md"));
-        final String script = Files.readString(SCRIPT).replaceAll("\\s+", " ");
+        // The script's help, and messages of the sources (escaped quotes as in Java strings).
+        final StringBuilder texts = new StringBuilder(Files.readString(SCRIPT));
+        try (java.util.stream.Stream<Path> sources = Files.walk(SCRIPT.getParent()))
+        {
+            for (final Path source : sources.filter(path -> path.toString().contains("/src/main/java/") &&
+                !path.toString().contains("/target/") &&
+                path.toString().endsWith(".java")).toList())
+            {
+                texts.append(Files.readString(source).replace("\\\"", "\""));
+            }
+        }
+        final String script = texts.toString().replaceAll("\\s+", " ");
         final java.util.regex.Matcher reference = java.util.regex.Pattern.compile("README, \"([^\"]+)\"").matcher(script);
         int found = 0;
         while (reference.find())
