@@ -1,9 +1,9 @@
 package org.pshmem.local;
 
+import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -70,20 +70,18 @@ public final class LocalLauncher
             {
                 return usage(err, option + " needs a value");
             }
-            final long value;
             try
             {
-                value = Long.parseLong(args[i + 1]);
+                switch (option)
+                {
+                    case "-np" -> ranks = Integer.parseInt(args[i + 1]);
+                    case "--nodes" -> nodes = Integer.parseInt(args[i + 1]);
+                    default -> timeoutSeconds = Long.parseLong(args[i + 1]);
+                }
             }
             catch (final NumberFormatException ex)
             {
                 return usage(err, option + " needs a whole number, not '" + args[i + 1] + "'");
-            }
-            switch (option)
-            {
-                case "-np" -> ranks = (int)Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, value));
-                case "--nodes" -> nodes = (int)Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, value));
-                default -> timeoutSeconds = value;
             }
             i += 2;
         }

@@ -42,6 +42,7 @@ class LocalLauncherTest
         assertRefused("no main class given", "-np", "2");
         assertRefused("-np must be at least 1, not 0", "-np", "0", "Main");
         assertRefused("-np needs a whole number, not 'two'", "-np", "two", "Main");
+        assertRefused("-np needs a whole number, not '99999999999'", "-np", "99999999999", "Main");
         assertRefused("--nodes must be from 1 to the number of ranks (2), not 3", "-np", "2", "--nodes", "3", "Main");
         assertRefused("--timeout needs a whole number, not 'soon'", "--timeout", "soon", "Main");
         assertRefused("--timeout must be 0 (no limit) or more seconds, not -1", "--timeout", "-1", "Main");
