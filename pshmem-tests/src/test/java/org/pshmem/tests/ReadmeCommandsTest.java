@@ -124,6 +124,8 @@ class ReadmeCommandsTest
         final Path machines = Files.writeString(dir.resolve("machines"), "localhost\n");
         final Set<String> lines = commandLines();
         assertTrue(lines.size() >= 20, "command lines found in README: " + lines);
+        final Set<String> runOptions = documentedOptions(dryRun(script, "run", "--help").out());
+        assertTrue(runOptions.containsAll(List.of("-np", "--transport", "--nodes", "--machines", "-cp")), runOptions.toString());
         final Map<String, String> refused = new LinkedHashMap<>();
         for (final String line : lines)
         {
@@ -147,6 +149,21 @@ class ReadmeCommandsTest
                 refused.put(line, "status " + result.status() + ": " + result.out() + result.err());
                 continue;
             }
+            if (words.get(0).equals("run"))
+            {
+                // The launcher checks these when it runs; here, at least, each is one run --help documents.
+                for (final String word : words.subList(1, words.size()))
+                {
+                    if (CLASS_NAME.matcher(word).matches())
+                    {
+                        break;
+                    }
+                    if (word.startsWith("-") && !word.equals("--help") && !runOptions.contains(word))
+                    {
+                        refused.put(line, word + " is no option ./pshmem run --help documents");
+                    }
+                }
+            }
             if (words.get(0).equals("run") && !words.contains("--help"))
             {
                 for (int i = 1; i < words.size() - 1; i++)
@@ -162,6 +179,18 @@ class ReadmeCommandsTest
         }
         assertEquals(Map.of(), refused, "README command lines the script refuses (filled in: N=2, K=2, S=60, " +
             "DIR=" + dir + ")");
+    }
+
+    /** @return the options a help text names, such as -np and --nodes. */
+    private static Set<String> documentedOptions(final String help)
+    {
+        final Set<String> options = new LinkedHashSet<>();
+        final Matcher option = Pattern.compile("(?<![\\w-])(--?[a-z][-a-z]*)").matcher(help);
+        while (option.find())
+        {
+            options.add(option.group(1));
+        }
+        return options;
     }
 
     /** The check itself: a command line the script does not accept is reported. */
