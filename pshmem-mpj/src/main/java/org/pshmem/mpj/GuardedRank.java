@@ -3,8 +3,6 @@ package org.pshmem.mpj;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -26,7 +24,7 @@ import java.util.Arrays;
 public final class GuardedRank
 {
     /** System property: folder where ranks leave their pid and outcome for the launcher. */
-    public static final String JOB_DIR_PROPERTY = "pshmem.jobDir";
+    public static final String JOB_DIR_PROPERTY = JobFolder.PROPERTY;
     /** System property: milliseconds a failing rank waits before ending its JVM (default 1000). */
     public static final String GRACE_PROPERTY = "pshmem.abortGraceMs";
     /** System property: pid of the launcher; the rank ends itself when that process is gone. */
@@ -49,12 +47,13 @@ public final class GuardedRank
             Runtime.getRuntime().halt(2);
         }
         final String rank = args[0];
-        mark(rank, "pid", RankProcess.markOfThisProcess());
+        final JobFolder folder = JobFolder.ofThisRank().orElse(null);
+        mark(folder, rank, null, "");
         // SIGTERM/SIGINT run shutdown hooks: no segment name of this rank outlives it.
         Runtime.getRuntime().addShutdownHook(new Thread(ShmSegment::removeKnownNames, "pshmem-segment-names"));
-        if (null != System.getProperty(JOB_DIR_PROPERTY))
+        if (null != folder)
         {
-            final Thread watchdog = new Thread(() -> watch(rank), "pshmem-rank-watchdog");
+            final Thread watchdog = new Thread(() -> watch(folder, rank), "pshmem-rank-watchdog");
             watchdog.setDaemon(true);
             watchdog.start();
         }
@@ -68,7 +67,7 @@ public final class GuardedRank
                 .getMethod("main", String[].class);
             main.invoke(null, (Object)rankArgs);
             MpjSession.finalizeIfClosed();
-            mark(rank, "ok", "");
+            mark(folder, rank, JobFolder.Outcome.OK, "");
         }
         catch (final Throwable ex)
         {
@@ -77,10 +76,11 @@ public final class GuardedRank
             if (null != another)
             {
                 // Not this rank's fault: one line, and a "stopped" mark, so the launcher names the rank that failed.
-                stop(rank, "stopped because " + another.getMessage());
+                stop(folder, rank, "stopped because " + another.getMessage());
                 return;
             }
-            end(rank, "pshmem: rank " + rank + " failed: " + failure, failure, "failed", String.valueOf(failure),
+            end(folder, rank, "pshmem: rank " + rank + " failed: " + failure, failure, JobFolder.Outcome.FAILED,
+                String.valueOf(failure),
                 Long.getLong(GRACE_PROPERTY, 1000));
         }
     }
@@ -89,7 +89,7 @@ public final class GuardedRank
      * Ends this rank when another failed and this one did not notice within the grace period, or when the
      * launcher is gone. Checks every {@code pshmem.failureCheckMs} (default 200) milliseconds.
      */
-    private static void watch(final String rank)
+    private static void watch(final JobFolder folder, final String rank)
     {
         final long period = Long.getLong(JobStatus.CHECK_PROPERTY, JobStatus.DEFAULT_CHECK_MS);
         final long grace = Long.getLong(GRACE_PROPERTY, 1000);
@@ -101,7 +101,7 @@ public final class GuardedRank
             sleep(period);
             if (launcher > 0 && !ProcessHandle.of(launcher).map(ProcessHandle::isAlive).orElse(false))
             {
-                stop(rank, "the launcher (pid " + launcher + ") is gone; ending this rank");
+                stop(folder, rank, "the launcher (pid " + launcher + ") is gone; ending this rank");
                 return;
             }
             final org.pshmem.api.RankFailedException failure = JobStatus.failure("job", self);
@@ -115,7 +115,7 @@ public final class GuardedRank
             }
             else if (System.nanoTime() - failureSeenAt > grace * 1_000_000L)
             {
-                stop(rank, "rank " + failure.failedRank() + " failed or died (" + failure.getMessage() + "), and this " +
+                stop(folder, rank, "rank " + failure.failedRank() + " failed or died (" + failure.getMessage() + "), and this " +
                     "rank did not stop within " + grace + " ms (blocked in an MPJ call?); ending it");
                 return;
             }
@@ -137,17 +137,17 @@ public final class GuardedRank
     }
 
     /** The watchdog's end: the cause is another rank's, so the mark says "stopped", not "failed". */
-    private static void stop(final String rank, final String why)
+    private static void stop(final JobFolder folder, final String rank, final String why)
     {
-        end(rank, "pshmem: rank " + rank + ": " + why, null, "stopped", why, 0);
+        end(folder, rank, "pshmem: rank " + rank + ": " + why, null, JobFolder.Outcome.STOPPED, why, 0);
     }
 
     /**
      * Ends this rank once, whichever of {@code main}'s failure and the watchdog comes first: prints why, leaves
      * the outcome mark, removes the segment names this process knows, waits {@code graceMillis} and halts.
      */
-    private static void end(final String rank, final String line, final Throwable trace, final String outcome,
-        final String markText, final long graceMillis)
+    private static void end(final JobFolder folder, final String rank, final String line, final Throwable trace,
+        final JobFolder.Outcome outcome, final String markText, final long graceMillis)
     {
         if (!ENDING.compareAndSet(false, true))
         {
@@ -159,7 +159,7 @@ public final class GuardedRank
             trace.printStackTrace();
         }
         System.err.flush();
-        mark(rank, outcome, markText);
+        mark(folder, rank, outcome, markText);
         ShmSegment.removeKnownNames();
         sleep(graceMillis);
         Runtime.getRuntime().halt(1);
@@ -177,21 +177,30 @@ public final class GuardedRank
         }
     }
 
-    private static void mark(final String rank, final String what, final String text)
+    /** Leaves the rank's pid ({@code outcome} null) or its outcome in the job folder, when it has one. */
+    private static void mark(final JobFolder folder, final String rank, final JobFolder.Outcome outcome,
+        final String text)
     {
-        final String dir = System.getProperty(JOB_DIR_PROPERTY);
-        if (null != dir)
+        if (null == folder)
         {
-            try
+            return;
+        }
+        try
+        {
+            if (null == outcome)
             {
-                final Path temporary = Path.of(dir, "rank-" + rank + "." + what + ".tmp");
-                Files.writeString(temporary, text);
-                Files.move(temporary, Path.of(dir, "rank-" + rank + "." + what));
+                folder.markStarted(Integer.parseInt(rank));
             }
-            catch (final IOException ex)
+            else
             {
-                System.err.println("pshmem: rank " + rank + " could not leave its " + what + " mark in " + dir + ": " + ex);
+                folder.markEnded(Integer.parseInt(rank), outcome, text);
             }
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("pshmem: rank " + rank + " could not leave its " +
+                (null == outcome ? "pid" : outcome.name().toLowerCase(java.util.Locale.ROOT)) + " mark in " +
+                folder.path() + ": " + ex);
         }
     }
 }

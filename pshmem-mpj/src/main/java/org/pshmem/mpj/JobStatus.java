@@ -1,14 +1,12 @@
 package org.pshmem.mpj;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 import org.pshmem.api.RankFailedException;
 
 /**
- * What ranks of this job left in the launcher's job folder ({@link GuardedRank#JOB_DIR_PROPERTY}): a rank
+ * What ranks of this job left in the launcher's {@link JobFolder}: a rank
  * marked failed, or whose JVM is gone with no outcome, can no longer take part. Lets waits in node memory end
  * instead of waiting for it. Checked at most every 200 ms per process ({@code pshmem.failureCheckMs}); without a job folder nothing is known.
  */
@@ -27,7 +25,7 @@ final class JobStatus
 
     static RankFailedException failure(final String op, final int worldRank)
     {
-        final String dir = System.getProperty(GuardedRank.JOB_DIR_PROPERTY);
+        final String dir = System.getProperty(JobFolder.PROPERTY);
         if (null == dir)
         {
             return null;
@@ -36,44 +34,23 @@ final class JobStatus
         if (null == known && now - lastCheck > INTERVAL_NANOS)
         {
             lastCheck = now;
-            known = scan(Path.of(dir));
+            known = scan(new JobFolder(Path.of(dir)));
         }
         return null == known ? null :
             new RankFailedException(known.failedRank(), op + " on rank " + worldRank + ": " + known.getMessage(), null);
     }
 
-    private static RankFailedException scan(final Path dir)
+    private static RankFailedException scan(final JobFolder folder)
     {
-        // A failed mark names the cause; ranks that died, or were stopped because of it, come after.
-        try (Stream<Path> files = Files.list(dir))
+        try
         {
-            final java.util.List<Path> marks = files.sorted(java.util.Comparator.comparing(
-                (Path file) -> !file.getFileName().toString().endsWith(".failed"))).collect(java.util.stream.Collectors.toList());
-            for (final Path file : marks)
-            {
-                final String name = file.getFileName().toString();
-                if (name.endsWith(".failed"))
-                {
-                    final int rank = Integer.parseInt(name.substring("rank-".length(), name.length() - ".failed".length()));
-                    return new RankFailedException(rank, "rank " + rank + " failed: " + Files.readString(file), null);
-                }
-                if (name.endsWith(".pid"))
-                {
-                    final String rank = name.substring("rank-".length(), name.length() - ".pid".length());
-                    if (RankProcess.isGone(file) &&
-                        !Files.exists(dir.resolve("rank-" + rank + ".ok")) &&
-                        !Files.exists(dir.resolve("rank-" + rank + ".stopped")))
-                    {
-                        return new RankFailedException(Integer.parseInt(rank), "rank " + rank + " ended without finishing",
-                            null);
-                    }
-                }
-            }
+            return folder.lostRank().map(lost -> new RankFailedException(lost.rank(), lost.describe(), null))
+                .orElse(null);
         }
-        catch (final IOException | NumberFormatException ignored)
+        catch (final IOException ignored)
         {
-            // Marks being written, or the folder gone with the job: nothing known yet.
+            // The folder gone with the job: nothing known.
+            return null;
         }
-        return null;
     }
 }

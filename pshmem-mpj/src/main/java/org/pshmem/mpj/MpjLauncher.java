@@ -17,9 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * Our launcher of MPJ Express jobs:
- * {@code MpjLauncher -np N [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]
- * -cp CLASSPATH MainClass [args...]}. It prepares a working MPJ home and opens no door: a niodev job on this host
- * alone is started by the launcher itself ({@link HostRanks}: no MPJ daemon, no fixed port, every socket on the
+ * {@code MpjLauncher [-np N] [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]
+ * [--timeout S] [--shm-dir DIR] -cp CLASSPATH [--] MainClass [args...]} (N default 1). It alone checks the
+ * options {@code ./pshmem run --transport mpj} hands it, and reports bad usage in one line, as {@code ./pshmem}
+ * does. It prepares a working MPJ home and opens no door: a niodev job on this host alone is started by the launcher itself ({@link HostRanks}: no MPJ daemon, no fixed port, every socket on the
  * loopback address); the multicore device runs under MPJ's starter, which listens nowhere; with {@code --machines}
  * MPJ's starter sends the ranks to the listed hosts, where MPJ daemons must already run, and it and the ranks
  * listen on one address of each host ({@link ListenAddress}); the class path and the launcher's temporary folder
@@ -41,7 +42,7 @@ public final class MpjLauncher
 
     /**
      * @param args {@code -np N [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]
-     *             [--timeout S] [--shm-dir DIR] -cp CLASSPATH MainClass [args...]}.
+     *             [--timeout S] [--shm-dir DIR] -cp CLASSPATH [--] MainClass [args...]}.
      */
     public static void main(final String[] args)
     {
@@ -78,7 +79,7 @@ public final class MpjLauncher
     static int launch(final List<String> args, final List<String> rankJvmOptions, final PrintStream out,
         final PrintStream err)
     {
-        int ranks = 0;
+        int ranks = 1;
         int nodes = 1;
         String device = "niodev";
         String classPath = ".";
@@ -92,6 +93,11 @@ public final class MpjLauncher
             while (i < args.size() && args.get(i).startsWith("-"))
             {
                 final String option = args.get(i);
+                if (option.equals("--"))
+                {
+                    i++;
+                    break;
+                }
                 if (i + 1 >= args.size())
                 {
                     return usage(err, option + " needs a value");
@@ -103,7 +109,13 @@ public final class MpjLauncher
                     case "--nodes": nodes = Integer.parseInt(value); break;
                     case "--device": device = value; break;
                     case "--timeout": timeoutSeconds = Long.parseLong(value); break;
-                    case "--shm-dir": shmDir = Path.of(value).toAbsolutePath().toString(); break;
+                    case "--shm-dir":
+                        if (!Files.isDirectory(Path.of(value)))
+                        {
+                            return usage(err, "--shm-dir must be a folder, not '" + value + "'");
+                        }
+                        shmDir = Path.of(value).toAbsolutePath().toString();
+                        break;
                     case "--machines": machines = Path.of(value).toAbsolutePath(); break;
                     case "--listen-address": listenAddress = value; break;
                     case "-cp": case "-classpath": case "--class-path": classPath = value; break;
@@ -127,6 +139,10 @@ public final class MpjLauncher
         if (nodes < 1 || nodes > ranks)
         {
             return usage(err, "--nodes must be from 1 to the number of ranks (" + ranks + "), not " + nodes);
+        }
+        if (timeoutSeconds < 0)
+        {
+            return usage(err, "--timeout must be 0 (no limit) or more seconds, not " + timeoutSeconds);
         }
         if (!device.equals("niodev") && !device.equals("multicore"))
         {
@@ -204,20 +220,20 @@ public final class MpjLauncher
         final Path home = MpjInstallation.home(MpjInstallation.cacheDir());
         final Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         final Path workDir = Files.createTempDirectory("pshmem-mpj-job");
-        final Path statusDir = Files.createDirectory(workDir.resolve("status"));
+        final JobFolder folder = new JobFolder(Files.createDirectory(workDir.resolve("status")));
         try
         {
-            try (JobProcesses processes = start(job, home, javaBin, workDir, statusDir, out, err))
+            try (JobProcesses processes = start(job, home, javaBin, workDir, folder, out, err))
             {
                 // SIGINT/SIGTERM: end the ranks, remove what they left, and the job's folder.
                 final Thread stopper = new Thread(() ->
                 {
-                    kill(processes, statusDir);
-                    removeSegmentsQuietly(statusDir, job.shmDir());
+                    kill(processes, folder);
+                    removeSegmentsQuietly(folder, job.shmDir());
                     deleteTree(workDir);
                 }, "pshmem-launcher-stop");
                 Runtime.getRuntime().addShutdownHook(stopper);
-                final int status = supervise(job, processes, statusDir, err);
+                final int status = supervise(job, processes, folder, err);
                 Runtime.getRuntime().removeShutdownHook(stopper);
                 return status;
             }
@@ -238,10 +254,10 @@ public final class MpjLauncher
      * starter, run so that it listens on one address only.
      */
     private static JobProcesses start(final Job job, final Path home, final Path javaBin, final Path workDir,
-        final Path statusDir, final PrintStream out, final PrintStream err) throws IOException
+        final JobFolder folder, final PrintStream out, final PrintStream err) throws IOException
     {
         final List<String> rankOptions = new ArrayList<>(JvmOptions.forRanks(Runtime.version().feature()));
-        rankOptions.add("-D" + GuardedRank.JOB_DIR_PROPERTY + "=" + statusDir);
+        rankOptions.add("-D" + JobFolder.PROPERTY + "=" + folder.path());
         rankOptions.add("-D" + GuardedRank.LAUNCHER_PID_PROPERTY + "=" + ProcessHandle.current().pid());
         if (null != job.shmDir())
         {
@@ -301,21 +317,21 @@ public final class MpjLauncher
      * Waits for the job; aborts it when a rank reports failure or the timeout passes. MPJRun's own status
      * does not tell a failed rank (multicore returns 0), so the ranks' marks decide.
      */
-    private static int supervise(final Job job, final JobProcesses processes, final Path statusDir,
+    private static int supervise(final Job job, final JobProcesses processes, final JobFolder folder,
         final PrintStream err) throws InterruptedException, IOException
     {
         final long deadline = job.timeoutSeconds() > 0 ? System.nanoTime() + job.timeoutSeconds() * 1_000_000_000L : 0;
         long abortAt = 0;
         while (!processes.awaitEnd(100))
         {
-            final List<String> gone = abortAt == 0 ? died(statusDir) : List.of();
+            final List<Integer> gone = abortAt == 0 ? folder.died() : List.of();
             if (!gone.isEmpty())
             {
-                err.println("pshmem: rank" + (gone.size() > 1 ? "s " : " ") + String.join(", ", gone) +
+                err.println("pshmem: " + ranks(gone) +
                     " ended without finishing (killed?); aborting the job");
                 abortAt = System.nanoTime() + ABORT_AFTER_NANOS; // the other ranks report it, then end themselves
             }
-            if (abortAt == 0 && !marked(statusDir, ".failed").isEmpty())
+            if (abortAt == 0 && !folder.ended(JobFolder.Outcome.FAILED).isEmpty())
             {
                 abortAt = System.nanoTime() + ABORT_AFTER_NANOS; // the failing rank ends itself after its grace period
             }
@@ -323,13 +339,13 @@ public final class MpjLauncher
             if (null != early)
             {
                 err.println("pshmem: " + early + "; aborting the job");
-                kill(processes, statusDir);
+                kill(processes, folder);
                 break;
             }
             final boolean timedOut = deadline != 0 && System.nanoTime() > deadline;
             if (timedOut || abortAt != 0 && System.nanoTime() > abortAt)
             {
-                kill(processes, statusDir);
+                kill(processes, folder);
                 if (timedOut)
                 {
                     err.println("pshmem: the job did not finish within " + job.timeoutSeconds() + " s; aborted");
@@ -338,27 +354,25 @@ public final class MpjLauncher
                 break;
             }
         }
-        if (marked(statusDir, ".ok").size() < job.ranks())
+        if (folder.ended(JobFolder.Outcome.OK).size() < job.ranks())
         {
             // Ranks started by a daemon are not the launcher's children: end this host's too.
-            kill(processes, statusDir);
-            removeSegmentsOf(statusDir, job.shmDir());
+            kill(processes, folder);
+            removeSegmentsOf(folder, job.shmDir());
         }
-        final List<String> failed = marked(statusDir, ".failed");
+        final List<Integer> failed = folder.ended(JobFolder.Outcome.FAILED);
         if (!failed.isEmpty())
         {
-            err.println("pshmem: job aborted: rank" + (failed.size() > 1 ? "s " : " ") + String.join(", ", failed) +
-                " failed (see the output above)");
+            err.println("pshmem: job aborted: " + ranks(failed) + " failed (see the output above)");
             return 1;
         }
-        final List<String> dead = died(statusDir);
+        final List<Integer> dead = folder.died();
         if (!dead.isEmpty())
         {
-            err.println("pshmem: job aborted: rank" + (dead.size() > 1 ? "s " : " ") + String.join(", ", dead) +
-                " ended without finishing");
+            err.println("pshmem: job aborted: " + ranks(dead) + " ended without finishing");
             return 1;
         }
-        final List<String> done = marked(statusDir, ".ok");
+        final List<Integer> done = folder.ended(JobFolder.Outcome.OK);
         if (done.size() < job.ranks())
         {
             err.println("pshmem: only " + done.size() + " of " + job.ranks() + " ranks finished normally");
@@ -367,11 +381,18 @@ public final class MpjLauncher
         return processes.exitStatus();
     }
 
-    private static void removeSegmentsQuietly(final Path statusDir, final String shmDir)
+    /** @return "rank 2" or "ranks 1, 3". */
+    private static String ranks(final List<Integer> ranks)
+    {
+        return "rank" + (ranks.size() > 1 ? "s " : " ") +
+            ranks.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    }
+
+    private static void removeSegmentsQuietly(final JobFolder folder, final String shmDir)
     {
         try
         {
-            removeSegmentsOf(statusDir, shmDir);
+            removeSegmentsOf(folder, shmDir);
         }
         catch (final IOException | RuntimeException ignored)
         {
@@ -379,28 +400,16 @@ public final class MpjLauncher
         }
     }
 
-    private static List<String> marked(final Path statusDir, final String suffix) throws IOException
-    {
-        try (Stream<Path> files = Files.list(statusDir))
-        {
-            return files.map(path -> path.getFileName().toString())
-                .filter(name -> name.endsWith(suffix))
-                .map(name -> name.substring("rank-".length(), name.length() - suffix.length()))
-                .sorted(Comparator.comparingInt(Integer::parseInt))
-                .collect(Collectors.toList());
-        }
-    }
-
     /**
      * Removes segment files whose creator was a rank of this job: a rank killed between creating a segment
      * and every rank mapping it would otherwise leave the file behind.
      */
-    private static void removeSegmentsOf(final Path statusDir, final String shmDir) throws IOException
+    private static void removeSegmentsOf(final JobFolder folder, final String shmDir) throws IOException
     {
         final java.util.Set<String> pids = new java.util.HashSet<>();
-        for (final String rank : marked(statusDir, ".pid"))
+        for (final int rank : folder.started())
         {
-            RankProcess.localPid(statusDir.resolve("rank-" + rank + ".pid")).ifPresent(pid -> pids.add(pid.toString()));
+            folder.localPid(rank).ifPresent(pid -> pids.add(pid.toString()));
         }
         final Path dir = Path.of(null == shmDir ? MpjSession.DEFAULT_SHM_DIR : shmDir);
         try (Stream<Path> files = Files.list(dir))
@@ -410,42 +419,16 @@ public final class MpjLauncher
         }
     }
 
-    /** Ranks whose JVM is gone although they left no outcome: killed, or crashed. */
-    private static List<String> died(final Path statusDir) throws IOException
-    {
-        final List<String> finished = marked(statusDir, ".ok");
-        finished.addAll(marked(statusDir, ".failed"));
-        finished.addAll(marked(statusDir, ".stopped"));
-        final List<String> dead = new ArrayList<>();
-        for (final String rank : marked(statusDir, ".pid"))
-        {
-            if (finished.contains(rank))
-            {
-                continue;
-            }
-            // Under the multicore device every rank is the same JVM, which ends only with the job.
-            // Looked at again after the pid: the rank may have finished and ended since the listing above.
-            if (RankProcess.isGone(statusDir.resolve("rank-" + rank + ".pid")) &&
-                !Files.exists(statusDir.resolve("rank-" + rank + ".ok")) &&
-                !Files.exists(statusDir.resolve("rank-" + rank + ".failed")) &&
-                !Files.exists(statusDir.resolve("rank-" + rank + ".stopped")))
-            {
-                dead.add(rank);
-            }
-        }
-        return dead;
-    }
-
     /** Ends the job's processes and every rank JVM of this host, which (under a daemon) are not the launcher's. */
-    private static void kill(final JobProcesses processes, final Path statusDir)
+    private static void kill(final JobProcesses processes, final JobFolder folder)
     {
-        try (Stream<Path> files = Files.list(statusDir))
+        try
         {
-            files.filter(path -> path.getFileName().toString().endsWith(".pid")).forEach(path ->
+            // Only ranks of this host: a remote rank ends when MPJRun does, through its daemon.
+            for (final int rank : folder.started())
             {
-                // Only ranks of this host: a remote rank ends when MPJRun does, through its daemon.
-                RankProcess.localPid(path).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
-            });
+                folder.localPid(rank).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+            }
         }
         catch (final IOException ignored)
         {
@@ -487,14 +470,10 @@ public final class MpjLauncher
         }
     }
 
+    /** One line, as ./pshmem reports bad usage, since ./pshmem run hands its options to this launcher. */
     private static int usage(final PrintStream err, final String problem)
     {
-        err.println("pshmem mpj launcher: " + problem);
-        err.println("usage: " + MpjLauncher.class.getName() +
-            " -np N [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]" +
-            " [--timeout SECONDS] [--shm-dir DIR]" +
-            " -cp CLASSPATH" +
-            " MainClass [args...]");
+        err.println("pshmem run: " + problem + " (see ./pshmem run --help)");
         return 2;
     }
 }

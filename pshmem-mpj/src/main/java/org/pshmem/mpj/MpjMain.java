@@ -55,7 +55,7 @@ public final class MpjMain
         {
             System.err.println("pshmem: MPJ Express daemon listening on " + ListenAddress.get().getHostAddress() +
                 " port " + programArgs[0] + " (and its port manager); it starts any program a connection asks for: " +
-                "keep it on a private network behind a firewall (README, Jobs on several hosts)");
+                "keep it on a private network behind a firewall (README, \"Jobs on several hosts\")");
         }
         try
         {

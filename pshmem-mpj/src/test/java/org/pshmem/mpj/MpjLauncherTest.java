@@ -55,6 +55,13 @@ class MpjLauncherTest
             .contains("it does not go with --device multicore or --nodes"));
         assertTrue(usageError("-np", "2", "--listen-address", "127.0.0.1", "Main")
             .contains("--listen-address goes with --machines"));
+        assertTrue(usageError("-np", "2", "--shm-dir", "/nonexistent", "Main")
+            .contains("--shm-dir must be a folder, not '/nonexistent'"));
+        assertTrue(usageError("--timeout", "-5", "Main").contains("--timeout must be 0 (no limit) or more seconds"));
+        assertTrue(usageError("-np", "2", "--").contains("no main class given"));
+        // ./pshmem run hands its options to this launcher: bad usage reads as the script's, in one line.
+        assertEquals("pshmem run: unknown option '--no-such-option' (see ./pshmem run --help)\n",
+            usageError("--no-such-option", "2", "Main"));
     }
 
     @Test

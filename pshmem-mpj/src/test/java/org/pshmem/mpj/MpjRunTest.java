@@ -10,13 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -30,17 +30,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.pshmem.examples.ReadmeExample;
 
 /**
- * README's {@code mpjrun.sh} path: MPJ Express's own starter with the JVM options README lists (read from
- * README) and {@link GuardedRank} before the program, without pshmem's launcher, so without a job folder or
- * watchdog. The Debian package's {@code mpjrun} is broken as installed (its jars' manifests name libraries
- * beside them that are not there), so the test runs what upstream's {@code mpjrun.sh} runs,
- * {@code java -jar $MPJ_HOME/lib/starter.jar ARGS}, with the working MPJ home {@link MpjInstallation} prepares,
- * a {@code machines} file in the working folder and a daemon started as README says for a cluster, as a user of
- * an upstream installation would.
+ * README's {@code mpjrun.sh} section, its commands run by bash as written: the MPJ home of
+ * {@code ./pshmem mpj-home} (with our {@code bin/mpjrun.sh}), the {@code machines} file, MPJ's daemon, the class
+ * path, the JVM options from {@link JvmOptions} and {@code $MPJ_HOME/bin/mpjrun.sh} with {@link GuardedRank}
+ * before the program; without pshmem's launcher, so without a job folder or watchdog. Only what this test
+ * cannot take from the script while its module is being built is filled in: the output of
+ * {@code ./pshmem mpj-home} and {@code ./pshmem classpath} (both would build first), {@code app.jar} and
+ * {@code app.Main}, and a private segment folder.
  */
 class MpjRunTest
 {
     private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+    private static final Pattern COMMENT = Pattern.compile("\\s+#\\s.*$");
+    private static List<String> steps;
     private static Path home;
     private static Path work;
     private static Process daemon;
@@ -48,30 +50,64 @@ class MpjRunTest
     private final List<Process> started = new ArrayList<>();
     private final List<Long> ranks = new ArrayList<>();
 
+    /** @return the commands of README's {@code mpjrun.sh} section, comments removed, in order. */
+    static List<String> readmeSteps() throws IOException
+    {
+        final String readme = Files.readString(Path.of("..", "README.md"));
+        final int start = readme.indexOf("```\nexport \"$(./pshmem mpj-home)\"");
+        assertTrue(start >= 0, "README's mpjrun.sh section has no block starting with export \"$(./pshmem mpj-home)\"");
+        final List<String> lines = readme.substring(start + 4, readme.indexOf("```", start + 4)).lines()
+            .map(line -> COMMENT.matcher(line).replaceFirst("").trim()).filter(line -> !line.isEmpty())
+            .collect(Collectors.toList());
+        assertEquals(7, lines.size(), "mpj home, machines, daemon, class path, JVM options, mpjrun.sh, kill: " + lines);
+        assertTrue(lines.get(2).endsWith(" &") && lines.get(2).contains("runtime.daemon.MPJDaemon"), lines.get(2));
+        assertTrue(lines.get(5).startsWith("\"$MPJ_HOME/bin/mpjrun.sh\" -np 4 -dev niodev $JVM_OPTIONS ") &&
+            lines.get(5).endsWith(" org.pshmem.mpj.GuardedRank app.Main args..."), lines.get(5));
+        assertEquals("kill %1", lines.get(6));
+        return lines;
+    }
+
+    /** A README step as bash runs it here: the script's output filled in, since it would build the module under test. */
+    private static String filled(final String step)
+    {
+        return step.replace("$(./pshmem mpj-home)", "MPJ_HOME=" + home)
+            .replace("$(./pshmem classpath)", MpjJobs.rankClassPath());
+    }
+
+    /** bash in the working folder, with the ranks' Java first on the PATH, as README's steps assume. */
+    private static ProcessBuilder bash(final String script)
+    {
+        final ProcessBuilder builder = new ProcessBuilder("env", "--default-signal=INT", "bash", "-c",
+            "set -eu\n" + script).directory(work.toFile());
+        builder.environment().remove("MPJ_HOME");
+        builder.environment().put("PATH", JAVA.getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        return builder;
+    }
+
     /**
-     * The daemon as README says for a cluster ({@code java -cp $MPJ_HOME/lib/daemon.jar runtime.daemon.MPJDaemon
-     * 40055}), with SIGINT at its default, so its ranks have it too, whatever this JVM inherited (a background
-     * job of a non-interactive shell ignores SIGINT, and a JVM keeps it ignored).
+     * README's first three steps: the MPJ home, the machines file and the daemon, the last with SIGINT at its
+     * default, so its ranks have it too, whatever this JVM inherited (a background job of a non-interactive shell
+     * ignores SIGINT, and a JVM keeps it ignored). The daemon runs until the class is done (README's last step).
      */
     @BeforeAll
     static void mpjHomeMachinesAndDaemon() throws Exception
     {
-        home = MpjInstallation.home(Path.of(System.getProperty("user.home"), ".cache", "pshmem"));
+        steps = readmeSteps();
+        // What ./pshmem mpj-home runs and prints, MPJ_HOME=...
+        home = MpjInstallation.home(MpjInstallation.cacheDir());
+        assertTrue(Files.isExecutable(home.resolve("bin/mpjrun.sh")), "no bin/mpjrun.sh in " + home);
         work = Files.createTempDirectory("pshmem-mpjrun-");
-        Files.writeString(work.resolve("machines"), "localhost\n");
         assertTrue(!DaemonPort.listening(), "an MPJ daemon already listens on port " + MpjMain.DAEMON_PORT);
-        final ProcessBuilder builder = new ProcessBuilder("env", "--default-signal=INT", JAVA.toString(), "-cp",
-            home.resolve("lib/daemon.jar").toString(), "runtime.daemon.MPJDaemon", Integer.toString(MpjMain.DAEMON_PORT))
-            .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile());
-        builder.environment().put("MPJ_HOME", home.toString());
-        builder.environment().put("PATH", JAVA.getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        daemon = builder.start();
+        final String daemonStep = steps.get(2).substring(0, steps.get(2).length() - 2);
+        daemon = bash(filled(steps.get(0)) + "\n" + filled(steps.get(1)) + "\nexec " + daemonStep)
+            .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile()).start();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!DaemonPort.listening() && daemon.isAlive() && System.nanoTime() < deadline)
         {
             Thread.sleep(50);
         }
         assertTrue(DaemonPort.listening(), "the daemon did not start: " + Files.readString(work.resolve("daemon.log")));
+        assertEquals("localhost\n", Files.readString(work.resolve("machines")));
     }
 
     @AfterAll
@@ -100,38 +136,21 @@ class MpjRunTest
         deleteTree(shmDir);
     }
 
-    /** @return the options README gives {@code mpjrun.sh} between the device and {@code -cp}. */
-    static List<String> readmeOptions() throws IOException
-    {
-        final String readme = Files.readString(Path.of("..", "README.md"));
-        final int start = readme.indexOf("$MPJ_HOME/bin/mpjrun.sh -np 4 -dev niodev");
-        assertTrue(start >= 0, "README shows no mpjrun.sh command line");
-        final String command = readme.substring(start, readme.indexOf("```", start)).replace("\\\n", " ");
-        final List<String> words = Arrays.asList(command.trim().split("\\s+"));
-        final List<String> options = words.subList(words.indexOf("niodev") + 1, words.indexOf("-cp"));
-        assertTrue(options.size() >= 2, "options read from README: " + options);
-        return options;
-    }
-
-    /** A job as {@code mpjrun.sh -np N -dev niodev OPTIONS -cp CP org.pshmem.mpj.GuardedRank main args} runs it. */
+    /**
+     * A job as README's steps run it: the class path, the JVM options, and {@code $MPJ_HOME/bin/mpjrun.sh} with
+     * N ranks, a private segment folder added to the JVM options, and this test's program and arguments (its
+     * classes are on the class path already, in place of {@code app.jar}).
+     */
     private Job start(final int np, final String main, final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>(List.of(JAVA.toString(), "-jar",
-            home.resolve("lib/starter.jar").toString(), "-np", Integer.toString(np), "-dev", "niodev"));
-        command.addAll(readmeOptions());
-        if (Runtime.version().feature() >= 24)
-        {
-            command.add("--sun-misc-unsafe-memory-access=allow"); // README: "On Java 24 and later add"
-        }
-        command.add("-D" + MpjSession.SHM_DIR_PROPERTY + "=" + shmDir);
-        command.addAll(List.of("-cp", MpjJobs.rankClassPath(), GuardedRank.class.getName(), main));
-        command.addAll(Arrays.asList(args));
+        final String mpjrun = steps.get(5).replace("-np 4", "-np " + np)
+            .replace("$JVM_OPTIONS", "$JVM_OPTIONS -D" + MpjSession.SHM_DIR_PROPERTY + "=" + shmDir)
+            .replace("app.Main args...", main + " " + String.join(" ", args));
+        final String script = filled(steps.get(0)) + "\n" + filled(steps.get(3)).replace(":app.jar", "") + "\n" +
+            filled(steps.get(4)) + "\nexec " + mpjrun;
         final Path log = Files.createTempFile(work, "job", ".log");
-        final ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
-            .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().put("MPJ_HOME", home.toString());
-        builder.environment().put("PATH", JAVA.getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        final Process process = builder.start();
+        final Process process = bash(script).redirectErrorStream(true).redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         started.add(process);
         return new Job(process, log);
     }

@@ -29,7 +29,21 @@ class CommandLineTest
 
     private static Outcome pshmem(final String... args) throws IOException, InterruptedException
     {
-        final List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        return pshmem(List.of(), args);
+    }
+
+    /** Under PSHMEM_DRY_RUN=1: the command line as the script takes it, and what it would run. */
+    private static Outcome dryRun(final String... args) throws IOException, InterruptedException
+    {
+        return pshmem(List.of("PSHMEM_DRY_RUN=1"), args);
+    }
+
+    private static Outcome pshmem(final List<String> environment, final String... args)
+        throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(List.of("env"));
+        command.addAll(environment);
+        command.addAll(List.of("bash", SCRIPT.toString()));
         command.addAll(List.of(args));
         final Path out = Files.createTempFile("pshmem-cli", ".out");
         final Path err = Files.createTempFile("pshmem-cli", ".err");
@@ -55,7 +69,7 @@ class CommandLineTest
         assertEquals(0, help.status(), help.err());
         assertEquals("", help.err());
         for (final String command : List.of("demo", "run", "test", "bench", "daemon", "shm", "build", "docs", "classpath",
-            "help"))
+            "mpj-home", "help"))
         {
             assertTrue(help.out().lines().anyMatch(line -> line.startsWith("  " + command + " ")), command + ":\n" +
                 help.out());
@@ -66,7 +80,8 @@ class CommandLineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "run", "test", "bench", "daemon", "shm", "build", "docs", "classpath", "help"})
+    @ValueSource(strings = {"demo", "run", "test", "bench", "daemon", "shm", "build", "docs", "classpath", "mpj-home",
+        "help"})
     void everyCommandHasAHelpWithItsExitCodes(final String command) throws Exception
     {
         for (final String flag : List.of("--help", "-h"))
@@ -84,7 +99,7 @@ class CommandLineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "run", "test", "bench", "daemon", "shm", "build", "docs", "classpath"})
+    @ValueSource(strings = {"demo", "test", "bench", "daemon", "shm", "build", "docs", "classpath", "mpj-home"})
     void anUnknownOptionIsOneLineAndStatus2(final String command) throws Exception
     {
         final Outcome bad = pshmem(command, "--no-such-option");
@@ -101,19 +116,12 @@ class CommandLineTest
             List.of("--no-such-option"),
             List.of("no-such-command"),
             List.of("help", "no-such-command"),
-            List.of("run", "-np"),
-            List.of("run", "-np", "0", "Main"),
-            List.of("run", "-np", "2", "--nodes", "3", "Main"),
             List.of("run", "--transport", "carrier-pigeon", "Main"),
-            List.of("run", "--device", "smoke", "Main"),
-            List.of("run", "--timeout", "soon", "Main"),
-            List.of("run", "--transport", "local", "--machines", "hosts", "Main"),
-            List.of("run", "--transport", "local", "--shm-dir", "/tmp", "Main"),
-            List.of("run", "--transport", "mpj", "--shm-dir", "/nonexistent", "Main"),
+            List.of("run", "--transport"),
+            List.of("run", "-cp"),
             List.of("bench", "-np", "2", "--nodes", "3"),
-            List.of("run", "--transport", "mpj", "--listen-address", "10.0.0.1", "Main"),
             List.of("daemon", "extra"),
-            List.of("run"),
+            List.of("mpj-home", "extra"),
             List.of("demo", "--transport", "carrier-pigeon"),
             List.of("shm", "sweep"),
             List.of("docs", "extra"));
@@ -125,5 +133,99 @@ class CommandLineTest
             assertEquals(1, bad.err().lines().count(), args + ": " + bad.err());
             assertTrue(bad.err().startsWith("pshmem"), bad.err());
         }
+    }
+
+    /**
+     * run checks only what it uses itself (--transport, -cp) and hands every other option, good or bad, to the
+     * launcher of the transport, which alone checks them (LocalLauncherTest, MpjLauncherTest) and reports bad
+     * usage in the script's form; the program's class path goes before pshmem's examples, after the library.
+     */
+    @Test
+    void runHandsEveryOtherOptionToTheLauncherUnchecked() throws Exception
+    {
+        final Outcome local = dryRun("run", "--transport", "local", "-np", "0", "--nodes", "3", "--bogus", "1",
+            "-cp", "/app.jar", "app.Main", "a1");
+        assertEquals(0, local.status(), local.err());
+        assertTrue(local.out().contains(" org.pshmem.local.LocalLauncher -np 0 --nodes 3 --bogus 1 -- app.Main a1 "),
+            local.out());
+        assertTrue(local.out().matches("(?s).*pshmem-local\\.jar:.*:/app\\.jar:[^ ]*pshmem-tests\\.jar .*"), local.out());
+        final Outcome mpj = dryRun("run", "--transport", "mpj", "--device", "smoke", "--timeout", "soon", "app.Main");
+        assertEquals(0, mpj.status(), mpj.err());
+        assertTrue(mpj.out().matches("(?s).* org\\.pshmem\\.mpj\\.MpjLauncher --device smoke --timeout soon -cp \\S+ -- " +
+            "app\\.Main \\n"), mpj.out());
+    }
+
+    /** One rule picks the transport of run, demo and bench, and every help that names it says the same. */
+    /** classpath prints the library and its runtime dependencies, not pshmem's tests and examples. */
+    @Test
+    void classpathIsTheLibraryAndItsDependenciesOnly() throws Exception
+    {
+        final Outcome classpath = dryRun("classpath");
+        assertEquals(0, classpath.status(), classpath.err());
+        final String printed = classpath.out().substring(classpath.out().lastIndexOf(' ') + 1).trim();
+        final List<String> entries = List.of(printed.split(":"));
+        assertTrue(entries.stream().anyMatch(entry -> entry.endsWith("/pshmem-api/target/pshmem-api.jar")), printed);
+        assertTrue(entries.stream().anyMatch(entry -> entry.endsWith("/pshmem-local/target/pshmem-local.jar")), printed);
+        assertTrue(entries.stream().anyMatch(entry -> entry.contains("/jffi-")), printed);
+        assertTrue(entries.stream().noneMatch(entry -> entry.contains("pshmem-tests")), printed);
+    }
+
+    @Test
+    void runDemoAndBenchShareOneDefaultTransport() throws Exception
+    {
+        final String rule = "mpj when it is built, else local";
+        assertTrue(pshmem("help").out().contains("run, demo and bench use the mpj transport when it is built"));
+        for (final String command : List.of("run", "demo", "bench"))
+        {
+            assertTrue(pshmem(command, "--help").out().replaceAll("\\s+", " ").contains(rule), command);
+        }
+        final String launcher = dryRun("run", "Main").out();
+        final String demo = dryRun("demo").out();
+        final String bench = dryRun("bench").out();
+        final boolean mpj = launcher.contains("org.pshmem.mpj.MpjLauncher");
+        assertTrue(mpj || launcher.contains("org.pshmem.local.LocalLauncher"), launcher);
+        assertEquals(mpj, demo.contains("org.pshmem.mpj.MpjLauncher"), demo);
+        assertTrue(bench.contains((mpj ? "mpj" : "local") + " transport"), bench);
+    }
+
+    /** Every README section the script's help or a message names, and every README link to a section, exists. */
+    @Test
+    void everyReadmeSectionTheHelpNamesExists() throws Exception
+    {
+        final String readme = Files.readString(SCRIPT.resolveSibling("README.md"));
+        // The script's help, and messages of the sources (escaped quotes as in Java strings).
+        final StringBuilder texts = new StringBuilder(Files.readString(SCRIPT));
+        try (java.util.stream.Stream<Path> sources = Files.walk(SCRIPT.getParent()))
+        {
+            for (final Path source : sources.filter(path -> path.toString().contains("/src/main/java/") &&
+                !path.toString().contains("/target/") &&
+                path.toString().endsWith(".java")).toList())
+            {
+                texts.append(Files.readString(source).replace("\\\"", "\""));
+            }
+        }
+        final String script = texts.toString().replaceAll("\\s+", " ");
+        final java.util.regex.Matcher reference = java.util.regex.Pattern.compile("README, \"([^\"]+)\"").matcher(script);
+        int found = 0;
+        while (reference.find())
+        {
+            found++;
+            assertTrue(readme.lines().anyMatch(line -> line.matches("#+ " + java.util.regex.Pattern.quote(reference.group(1)))),
+                "./pshmem names README section \"" + reference.group(1) + "\", which README does not have");
+        }
+        assertTrue(found >= 3, "references found: " + found);
+        // README's own links to its sections, too.
+        final java.util.Set<String> anchors = readme.lines().filter(line -> line.startsWith("#"))
+            .map(line -> line.replaceFirst("^#+ ", "").toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 -]", "")
+                .replace(' ', '-'))
+            .collect(java.util.stream.Collectors.toSet());
+        final java.util.regex.Matcher link = java.util.regex.Pattern.compile("\\]\\(#([^)]+)\\)").matcher(readme);
+        int links = 0;
+        while (link.find())
+        {
+            links++;
+            assertTrue(anchors.contains(link.group(1)), "README links to #" + link.group(1) + ", which is no heading");
+        }
+        assertTrue(links >= 5, "links found: " + links);
     }
 }

@@ -124,6 +124,8 @@ class ReadmeCommandsTest
         final Path machines = Files.writeString(dir.resolve("machines"), "localhost\n");
         final Set<String> lines = commandLines();
         assertTrue(lines.size() >= 20, "command lines found in README: " + lines);
+        final Set<String> runOptions = documentedOptions(dryRun(script, "run", "--help").out());
+        assertTrue(runOptions.containsAll(List.of("-np", "--transport", "--nodes", "--machines", "-cp")), runOptions.toString());
         final Map<String, String> refused = new LinkedHashMap<>();
         for (final String line : lines)
         {
@@ -147,6 +149,21 @@ class ReadmeCommandsTest
                 refused.put(line, "status " + result.status() + ": " + result.out() + result.err());
                 continue;
             }
+            if (words.get(0).equals("run"))
+            {
+                // The launcher checks these when it runs; here, at least, each is one run --help documents.
+                for (final String word : words.subList(1, words.size()))
+                {
+                    if (CLASS_NAME.matcher(word).matches())
+                    {
+                        break;
+                    }
+                    if (word.startsWith("-") && !word.equals("--help") && !runOptions.contains(word))
+                    {
+                        refused.put(line, word + " is no option ./pshmem run --help documents");
+                    }
+                }
+            }
             if (words.get(0).equals("run") && !words.contains("--help"))
             {
                 for (int i = 1; i < words.size() - 1; i++)
@@ -164,14 +181,26 @@ class ReadmeCommandsTest
             "DIR=" + dir + ")");
     }
 
+    /** @return the options a help text names, such as -np and --nodes. */
+    private static Set<String> documentedOptions(final String help)
+    {
+        final Set<String> options = new LinkedHashSet<>();
+        final Matcher option = Pattern.compile("(?<![\\w-])(--?[a-z][-a-z]*)").matcher(help);
+        while (option.find())
+        {
+            options.add(option.group(1));
+        }
+        return options;
+    }
+
     /** The check itself: a command line the script does not accept is reported. */
     @Test
     void aCommandLineTheScriptRefusesIsReported(@TempDir final Path dir) throws Exception
     {
-        final ChildProcess.Result result = dryRun(sandboxedScript(dir), "run", "--no-such-option", "2",
+        final ChildProcess.Result result = dryRun(sandboxedScript(dir), "run", "--transport", "carrier-pigeon",
             "org.pshmem.examples.ReadmeExample");
         assertEquals(2, result.status(), result.out() + result.err());
-        assertTrue(result.err().contains("unknown option '--no-such-option'"), result.err());
+        assertTrue(result.err().contains("--transport must be one of: local mpj; not 'carrier-pigeon'"), result.err());
         assertTrue(commandLines().contains("./pshmem run -np N --transport mpj [--device niodev|multicore] [--nodes K] " +
             "[--timeout S] [--shm-dir DIR] -cp app.jar app.Main args..."), commandLines().toString());
         assertTrue(Arrays.asList("./pshmem test", "PSHMEM_TEST_LARGE=1 ./pshmem test", "./pshmem classpath")

@@ -1,0 +1,207 @@
+package org.pshmem.mpj;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The job folder through which the ranks of one job and its launcher learn how each rank is doing. The launcher
+ * ({@link MpjLauncher}) makes it and names it to every rank ({@link #PROPERTY}); each rank's guard
+ * ({@link GuardedRank}) writes its pid when it starts and one outcome when it ends; the launcher, the guards'
+ * watchdogs and the waits in node memory ({@link JobStatus}) read it. This class alone knows the names of the
+ * files and what they mean.
+ *
+ * <pre>
+ *   job folder/                   (-Dpshmem.jobDir=...; shared by every host of the job)
+ *   +-- rank-0.pid                "PID HOST": written by rank 0's guard before main starts
+ *   +-- rank-0.ok                 empty: main returned and MPJ was finalised
+ *   +-- rank-1.pid
+ *   +-- rank-1.failed             the exception: main threw (the cause of the job's end)
+ *   +-- rank-2.pid
+ *   +-- rank-2.stopped            why: ended because another rank failed, or the launcher is gone
+ *   +-- rank-3.pid                no outcome and no live process on its host: rank 3 died (kill -9, crash)
+ *   +-- rank-N.OUTCOME.tmp        a mark being written; renamed into place, so a mark is never read half done
+ * </pre>
+ *
+ * A rank has at most one outcome. A pid names a process on its host only, so a rank of another host is never
+ * reported dead from here (nor killed): its outcome, or MPJ's starter ending, tells.
+ */
+final class JobFolder
+{
+    /** System property naming the job folder to a rank; without it a rank has none (as under {@code mpjrun.sh}). */
+    static final String PROPERTY = "pshmem.jobDir";
+
+    private static final Pattern MARK = Pattern.compile("rank-(\\d{1,9})\\.(pid|ok|failed|stopped)");
+    private static final String PID = "pid";
+
+    /** How a rank ended, as it wrote it. */
+    enum Outcome
+    {
+        /** {@code main} returned normally. */
+        OK("ok"),
+        /** {@code main} threw: this rank is the cause of the job's end. */
+        FAILED("failed"),
+        /** Ended by its guard because another rank failed, or the launcher is gone: not the cause. */
+        STOPPED("stopped");
+
+        private final String suffix;
+
+        Outcome(final String suffix)
+        {
+            this.suffix = suffix;
+        }
+    }
+
+    /**
+     * A rank that can no longer take part, and why.
+     *
+     * @param rank   its world rank.
+     * @param failed true when it failed ({@link Outcome#FAILED}), false when it died without an outcome.
+     * @param reason what it wrote when it failed; empty when it died.
+     */
+    record LostRank(int rank, boolean failed, String reason)
+    {
+        /** @return the sentence other ranks report, such as {@code rank 2 ended without finishing}. */
+        String describe()
+        {
+            return failed ? "rank " + rank + " failed: " + reason : "rank " + rank + " ended without finishing";
+        }
+    }
+
+    private final Path dir;
+
+    /**
+     * @param dir an existing folder.
+     */
+    JobFolder(final Path dir)
+    {
+        this.dir = dir;
+    }
+
+    /** @return the job folder named to this JVM ({@link #PROPERTY}), or empty when it has none. */
+    static Optional<JobFolder> ofThisRank()
+    {
+        final String dir = System.getProperty(PROPERTY);
+        return null == dir ? Optional.empty() : Optional.of(new JobFolder(Path.of(dir)));
+    }
+
+    /** @return the folder. */
+    Path path()
+    {
+        return dir;
+    }
+
+    /** Records that {@code rank} runs in this process, on this host. */
+    void markStarted(final int rank) throws IOException
+    {
+        write(rank, PID, RankProcess.markOfThisProcess());
+    }
+
+    /** Records how {@code rank} ended; {@code text} is the failure or the reason it was stopped. */
+    void markEnded(final int rank, final Outcome outcome, final String text) throws IOException
+    {
+        write(rank, outcome.suffix, text);
+    }
+
+    /** @return the ranks that wrote their pid, in rank order. */
+    List<Integer> started() throws IOException
+    {
+        return ranksWith(PID);
+    }
+
+    /** @return the ranks that ended with {@code outcome}, in rank order. */
+    List<Integer> ended(final Outcome outcome) throws IOException
+    {
+        return ranksWith(outcome.suffix);
+    }
+
+    /** @return the outcome {@code rank} wrote, or empty while it runs (or when it died). */
+    Optional<Outcome> outcome(final int rank)
+    {
+        for (final Outcome outcome : Outcome.values())
+        {
+            if (Files.exists(file(rank, outcome.suffix)))
+            {
+                return Optional.of(outcome);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @return the pid of {@code rank} when it runs, or ran, on this host. */
+    Optional<Long> localPid(final int rank)
+    {
+        return RankProcess.localPid(file(rank, PID));
+    }
+
+    /**
+     * @return the ranks of this host whose process is gone although they wrote no outcome (killed, or crashed),
+     * in rank order. Under the multicore device every rank is the same JVM, which ends only with the job.
+     */
+    List<Integer> died() throws IOException
+    {
+        final List<Integer> dead = new ArrayList<>();
+        for (final int rank : started())
+        {
+            // The outcome is looked at after the process: a rank may write it and end between two looks.
+            if (outcome(rank).isEmpty() && RankProcess.isGone(file(rank, PID)) && outcome(rank).isEmpty())
+            {
+                dead.add(rank);
+            }
+        }
+        return dead;
+    }
+
+    /**
+     * @return the rank that stops the job: the first that failed, whose failure names the cause, else the first
+     * that died; empty while none did. Ranks stopped because of it come after and are not reported.
+     */
+    Optional<LostRank> lostRank() throws IOException
+    {
+        final List<Integer> failed = ended(Outcome.FAILED);
+        if (!failed.isEmpty())
+        {
+            final int rank = failed.get(0);
+            return Optional.of(new LostRank(rank, true, Files.readString(file(rank, Outcome.FAILED.suffix))));
+        }
+        final List<Integer> dead = died();
+        return dead.isEmpty() ? Optional.empty() : Optional.of(new LostRank(dead.get(0), false, ""));
+    }
+
+    private Path file(final int rank, final String suffix)
+    {
+        return dir.resolve("rank-" + rank + "." + suffix);
+    }
+
+    private void write(final int rank, final String suffix, final String text) throws IOException
+    {
+        final Path temporary = dir.resolve("rank-" + rank + "." + suffix + ".tmp");
+        Files.writeString(temporary, text);
+        Files.move(temporary, file(rank, suffix), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private List<Integer> ranksWith(final String suffix) throws IOException
+    {
+        final List<Integer> ranks = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir))
+        {
+            files.forEach(path ->
+            {
+                final Matcher mark = MARK.matcher(path.getFileName().toString());
+                if (mark.matches() && mark.group(2).equals(suffix))
+                {
+                    ranks.add(Integer.parseInt(mark.group(1)));
+                }
+            });
+        }
+        ranks.sort(null);
+        return ranks;
+    }
+}

@@ -1,0 +1,165 @@
+package org.pshmem.mpj;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link JobFolder}: the marks ranks leave, as the launcher, the guard and {@link JobStatus} read them; a rank
+ * that died is one whose process on this host is gone with no outcome written.
+ */
+class JobFolderTest
+{
+    @TempDir
+    Path dir;
+
+    /** @return the pid of a process of this host that has ended. */
+    private static long endedPid() throws Exception
+    {
+        final Process process = new ProcessBuilder("true").start();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        return process.pid();
+    }
+
+    /** Writes rank's pid mark as a rank on {@code host} would, for a process other than this one. */
+    private void pidMark(final int rank, final long pid, final String host) throws IOException
+    {
+        Files.writeString(dir.resolve("rank-" + rank + ".pid"), pid + " " + host);
+    }
+
+    private static String thisHost()
+    {
+        return RankProcess.markOfThisProcess().split(" ", 2)[1];
+    }
+
+    @Test
+    void aStartedRankIsReadBackRunningWithItsPid() throws IOException
+    {
+        final JobFolder folder = new JobFolder(dir);
+        folder.markStarted(2);
+        assertEquals(List.of(2), folder.started());
+        assertEquals(Optional.of(ProcessHandle.current().pid()), folder.localPid(2));
+        assertEquals(Optional.empty(), folder.outcome(2));
+        assertEquals(List.of(), folder.died(), "this process is alive");
+        assertEquals(Optional.empty(), folder.lostRank());
+        assertEquals(List.of("rank-2.pid"), names(), "the mark is renamed into place, no temporary left");
+    }
+
+    @Test
+    void outcomesAreReadBackByKindInRankOrder() throws IOException
+    {
+        final JobFolder folder = new JobFolder(dir);
+        for (final int rank : new int[] {10, 2, 0, 1, 3})
+        {
+            folder.markStarted(rank);
+        }
+        folder.markEnded(10, JobFolder.Outcome.OK, "");
+        folder.markEnded(2, JobFolder.Outcome.OK, "");
+        folder.markEnded(1, JobFolder.Outcome.FAILED, "java.lang.IllegalStateException: boom");
+        folder.markEnded(3, JobFolder.Outcome.STOPPED, "stopped because rank 1 failed");
+        assertEquals(List.of(0, 1, 2, 3, 10), folder.started(), "numeric order, not by name");
+        assertEquals(List.of(2, 10), folder.ended(JobFolder.Outcome.OK));
+        assertEquals(List.of(1), folder.ended(JobFolder.Outcome.FAILED));
+        assertEquals(List.of(3), folder.ended(JobFolder.Outcome.STOPPED));
+        assertEquals(Optional.of(JobFolder.Outcome.STOPPED), folder.outcome(3));
+        assertEquals(Optional.empty(), folder.outcome(0));
+        final JobFolder.LostRank lost = folder.lostRank().orElseThrow();
+        assertEquals(new JobFolder.LostRank(1, true, "java.lang.IllegalStateException: boom"), lost);
+        assertEquals("rank 1 failed: java.lang.IllegalStateException: boom", lost.describe());
+    }
+
+    @Test
+    void aRankWhoseProcessEndedWithNoOutcomeDied() throws Exception
+    {
+        final JobFolder folder = new JobFolder(dir);
+        final long ended = endedPid();
+        pidMark(0, ended, thisHost());
+        pidMark(1, ended, thisHost());
+        pidMark(2, ended, thisHost());
+        pidMark(3, ended, thisHost());
+        folder.markStarted(4);
+        folder.markEnded(0, JobFolder.Outcome.OK, "");
+        folder.markEnded(2, JobFolder.Outcome.STOPPED, "the launcher is gone");
+        assertEquals(List.of(1, 3), folder.died(), "ranks 0 and 2 ended with an outcome; rank 4 runs");
+        final JobFolder.LostRank lost = folder.lostRank().orElseThrow();
+        assertEquals(new JobFolder.LostRank(1, false, ""), lost);
+        assertEquals("rank 1 ended without finishing", lost.describe());
+    }
+
+    @Test
+    void aFailureNamesTheCauseBeforeRanksThatDied() throws Exception
+    {
+        final JobFolder folder = new JobFolder(dir);
+        pidMark(0, endedPid(), thisHost());
+        folder.markStarted(5);
+        folder.markEnded(5, JobFolder.Outcome.FAILED, "boom");
+        assertEquals(List.of(0), folder.died());
+        assertEquals(new JobFolder.LostRank(5, true, "boom"), folder.lostRank().orElseThrow());
+    }
+
+    @Test
+    void aRankOfAnotherHostIsNeverSeenDeadNorGivenAPid() throws Exception
+    {
+        final JobFolder folder = new JobFolder(dir);
+        pidMark(0, endedPid(), thisHost() + "-elsewhere");
+        assertEquals(List.of(0), folder.started());
+        assertEquals(Optional.empty(), folder.localPid(0), "the same number names another process there");
+        assertEquals(List.of(), folder.died());
+        assertEquals(Optional.empty(), folder.lostRank());
+    }
+
+    @Test
+    void marksBeingWrittenAndOtherFilesAreNotMarks() throws Exception
+    {
+        final JobFolder folder = new JobFolder(dir);
+        final long ended = endedPid();
+        Files.writeString(dir.resolve("rank-0.pid.tmp"), ended + " " + thisHost());
+        Files.writeString(dir.resolve("rank-1.failed.tmp"), "half wri");
+        Files.writeString(dir.resolve("rank-x.failed"), "not a rank");
+        Files.writeString(dir.resolve("machines"), "localhost\n");
+        assertEquals(List.of(), folder.started());
+        assertEquals(List.of(), folder.ended(JobFolder.Outcome.FAILED));
+        assertEquals(Optional.empty(), folder.lostRank());
+    }
+
+    @Test
+    void aJvmHasAJobFolderOnlyWhenTheSettingNamesOne()
+    {
+        final String before = System.getProperty(JobFolder.PROPERTY);
+        try
+        {
+            System.clearProperty(JobFolder.PROPERTY);
+            assertEquals(Optional.empty(), JobFolder.ofThisRank());
+            System.setProperty(JobFolder.PROPERTY, dir.toString());
+            assertEquals(dir, JobFolder.ofThisRank().orElseThrow().path());
+        }
+        finally
+        {
+            if (null == before)
+            {
+                System.clearProperty(JobFolder.PROPERTY);
+            }
+            else
+            {
+                System.setProperty(JobFolder.PROPERTY, before);
+            }
+        }
+    }
+
+    private List<String> names() throws IOException
+    {
+        try (var files = Files.list(dir))
+        {
+            return files.map(path -> path.getFileName().toString()).sorted().toList();
+        }
+    }
+}
