@@ -1,13 +1,14 @@
 package org.pshmem.local;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
 
 /**
  * Command-line launcher of an in-process job: {@code LocalLauncher -np N [--nodes K] MainClass [args...]}
- * runs the class's {@code main} on N threads of this JVM, each a rank, dealt to K simulated nodes (default 1). Exit status: 0 when every rank succeeded,
+ * runs the class's {@code main} on N threads of this JVM, each a rank, dealt to K simulated nodes (default 1).
+ * Each rank loads the program's classes itself, so their static fields are per rank, as under MPJ Express.
+ * Exit status: 0 when every rank succeeded,
  * 1 when a rank failed (reported on standard error with its rank), 2 for bad usage.
  */
 public final class LocalLauncher
@@ -77,7 +78,9 @@ public final class LocalLauncher
         final Method main;
         try
         {
-            main = Class.forName(args[i]).getMethod("main", String[].class);
+            // Only checked here, not initialised: each rank loads and initialises the class itself.
+            main = Class.forName(args[i], false, LocalLauncher.class.getClassLoader())
+                .getMethod("main", String[].class);
             if (!Modifier.isStatic(main.getModifiers()))
             {
                 return usage(args[i] + ".main is not static");
@@ -90,17 +93,8 @@ public final class LocalLauncher
         final String[] programArgs = Arrays.copyOfRange(args, i + 1, args.length);
         try
         {
-            LocalJob.runMain(ranks, nodes, programArgs, rankArgs ->
-            {
-                try
-                {
-                    main.invoke(null, (Object)rankArgs);
-                }
-                catch (final InvocationTargetException ex)
-                {
-                    throw ex.getCause() instanceof Exception ? (Exception)ex.getCause() : ex;
-                }
-            });
+            LocalJob.runMain(ranks, nodes, programArgs,
+                new RankMainClass(args[i], LocalLauncher.class.getClassLoader()));
             return 0;
         }
         catch (final RuntimeException ex)
