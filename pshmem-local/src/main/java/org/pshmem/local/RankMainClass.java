@@ -43,6 +43,11 @@ final class RankMainClass implements LocalJob.RankMain
         }
         catch (final InvocationTargetException ex)
         {
+            // The program's own exception or error, as if main had been called directly.
+            if (ex.getCause() instanceof Error)
+            {
+                throw (Error)ex.getCause();
+            }
             throw ex.getCause() instanceof Exception ? (Exception)ex.getCause() : ex;
         }
         finally
