@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.pshmem.api.Communicator;
@@ -35,8 +31,8 @@ class ThreadRanksTest
     @Test
     void aProgramKeepingItsWorldInAStaticFieldRunsUnderTheLocalLauncher() throws Exception
     {
-        final ChildProcess.Result result = java(LocalLauncher.class.getName(), "-np", "4", "--nodes", "2",
-            StaticWorldProgram.class.getName());
+        final ChildProcess.Result result = LocalJvm.run(List.of(), LocalLauncher.class.getName(), "-np", "4",
+            "--nodes", "2", StaticWorldProgram.class.getName());
         assertEquals(0, result.status(), result.err());
         final List<String> lines = result.out().lines().sorted().toList();
         assertEquals(List.of(
@@ -125,17 +121,5 @@ class ThreadRanksTest
                 pshmem.close();
             }
         }
-    }
-
-    /** A JVM of this JDK with pshmem's classes, the tests' and jffi on the class path, for at most 120 s. */
-    private static ChildProcess.Result java(final String... mainAndArgs) throws Exception
-    {
-        final String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-            .filter(entry -> entry.contains("pshmem-") || entry.contains(File.separator + "jffi-"))
-            .collect(Collectors.joining(File.pathSeparator));
-        final List<String> command = new ArrayList<>(List.of(
-            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java", "-cp", classPath));
-        command.addAll(Arrays.asList(mainAndArgs));
-        return ChildProcess.run(new ProcessBuilder(command), Duration.ofSeconds(120));
     }
 }
