@@ -246,9 +246,7 @@ public final class TaskBatch implements AutoCloseable
                 options.initial[invalidInitial(options.initial)] + "; it must be OPEN, RUNNING, DONE or FAILED";
         }
         DistributedLock.checkOwner(comm, options.owner, op);
-        final long[] all = Agreement.exchange(comm.endpoint(), null == problem ? Agreement.OK : Agreement.BAD_ARGUMENT,
-            0);
-        Agreement.raiseIfAny(comm.endpoint(), op, all, 1, problem, null);
+        Agreement.check(comm.endpoint(), op, Agreement.Status.BAD_ARGUMENT, problem, null);
         this.workerComm = comm.split(comm.rank() / workerSize, comm.rank());
         this.state = OwnedState.create(comm, options.owner, Math.max(1, tasks), OwnedState.NO_GRANTS, this::apply,
             "batch");
@@ -307,8 +305,7 @@ public final class TaskBatch implements AutoCloseable
                 setup = "could not prepare the tracking folder " + root + ": " + ex;
             }
         }
-        final long[] ready = Agreement.exchange(comm.endpoint(), null == setup ? Agreement.OK : Agreement.FAILURE, 0);
-        Agreement.raiseIfAny(comm.endpoint(), op, ready, 1, setup, null);
+        Agreement.check(comm.endpoint(), op, Agreement.Status.FAILURE, setup, null);
     }
 
     private void prepareFolders(final State[] initial) throws IOException

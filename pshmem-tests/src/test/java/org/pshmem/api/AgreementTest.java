@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.junit.jupiter.api.Test;
@@ -20,22 +21,28 @@ class AgreementTest
     private static final Throwable[] CAUSES = {null, new RuntimeException("cause 1"), null, new RuntimeException("c3")};
 
     @Test
-    void exchangeGathersEveryRanksFactsWithItsStatusFirst()
+    void exchangeGathersEveryRanksStatusAndFacts()
     {
-        final long[][] gathered = new long[3][];
+        final Agreement.Facts[] gathered = new Agreement.Facts[3];
         LocalJob.run(3, world -> gathered[world.rank()] = Agreement.exchange(world.endpoint(),
-            world.rank() == 1 ? Agreement.FAILURE : Agreement.OK, 99, world.rank() * 10L, 7));
+            world.rank() == 1 ? Agreement.Status.FAILURE : Agreement.Status.OK, world.rank() * 10L, 7));
         for (int rank = 0; rank < 3; rank++)
         {
-            assertArrayEquals(new long[] {Agreement.OK, 0, 7, Agreement.FAILURE, 10, 7, Agreement.OK, 20, 7},
-                gathered[rank], "rank " + rank);
+            final Agreement.Facts facts = gathered[rank];
+            assertEquals(3, facts.ranks(), "rank " + rank);
+            assertEquals(List.of(Agreement.Status.OK, Agreement.Status.FAILURE, Agreement.Status.OK),
+                List.of(facts.status(0), facts.status(1), facts.status(2)), "rank " + rank);
+            assertEquals(List.of(0L, 7L, 10L, 7L, 20L, 7L), List.of(facts.fact(0, 0), facts.fact(0, 1),
+                facts.fact(1, 0), facts.fact(1, 1), facts.fact(2, 0), facts.fact(2, 1)), "rank " + rank);
+            assertArrayEquals(new int[] {1, 2}, facts.disagreeing(0), "rank " + rank);
+            assertArrayEquals(new int[0], facts.disagreeing(1), "rank " + rank);
         }
     }
 
     @Test
     void aBadArgumentOnSomeRanksThrowsTheLowestOnesProblemEverywhere()
     {
-        final AtomicReferenceArray<Throwable> thrown = agreeOn(Agreement.BAD_ARGUMENT);
+        final AtomicReferenceArray<Throwable> thrown = agreeOn(Agreement.Status.BAD_ARGUMENT);
         for (int rank = 0; rank < 4; rank++)
         {
             final Throwable ex = thrown.get(rank);
@@ -55,7 +62,7 @@ class AgreementTest
     @Test
     void aFailureOnSomeRanksThrowsAPshmemExceptionEverywhere()
     {
-        final AtomicReferenceArray<Throwable> thrown = agreeOn(Agreement.FAILURE);
+        final AtomicReferenceArray<Throwable> thrown = agreeOn(Agreement.Status.FAILURE);
         for (int rank = 0; rank < 4; rank++)
         {
             assertEquals(PshmemException.class, thrown.get(rank).getClass(), "rank " + rank);
@@ -64,17 +71,16 @@ class AgreementTest
     }
 
     /** Ranks 1 and 3 have a problem with {@code status}; what each rank threw, or null. */
-    private static AtomicReferenceArray<Throwable> agreeOn(final long status)
+    private static AtomicReferenceArray<Throwable> agreeOn(final Agreement.Status kind)
     {
         final AtomicReferenceArray<Throwable> thrown = new AtomicReferenceArray<>(4);
         LocalJob.run(4, world ->
         {
             final boolean bad = world.rank() % 2 == 1;
-            final long[] facts = Agreement.exchange(world.endpoint(), bad ? status : Agreement.OK, 0);
             try
             {
-                Agreement.raiseIfAny(world.endpoint(), "test()", facts, 1,
-                    bad ? "problem of rank " + world.rank() : null, CAUSES[world.rank()]);
+                Agreement.check(world.endpoint(), "test()", kind, bad ? "problem of rank " + world.rank() : null,
+                    CAUSES[world.rank()]);
             }
             catch (final RuntimeException ex)
             {
@@ -90,8 +96,8 @@ class AgreementTest
         final AtomicReferenceArray<Throwable> thrown = new AtomicReferenceArray<>(2);
         LocalJob.run(2, world ->
         {
-            final long[] facts = Agreement.exchange(world.endpoint(), Agreement.OK, 0, 5);
-            Agreement.raiseIfAny(world.endpoint(), "test()", facts, 2, null, null);
+            final Agreement.Facts facts = Agreement.exchange(world.endpoint(), Agreement.Status.OK, 5);
+            Agreement.raiseIfAny(world.endpoint(), "test()", facts, null, null);
             thrown.set(world.rank(), new Throwable("reached the end"));
         });
         assertEquals("reached the end", thrown.get(0).getMessage());
@@ -110,12 +116,20 @@ class AgreementTest
     }
 
     @Test
-    void disagreeingRanksAreThoseThatDifferFromRankZero()
+    void statusesTravelAsTheirCodes()
     {
-        final long[] facts = {0, 4, 9, 0, 4, 8, 0, 5, 9, 0, 4, 9};
-        assertArrayEquals(new int[] {2}, Agreement.disagreeing(facts, 3, 1));
-        assertArrayEquals(new int[] {1}, Agreement.disagreeing(facts, 3, 2));
-        assertArrayEquals(new int[0], Agreement.disagreeing(facts, 3, 0));
+        for (final Agreement.Status status : Agreement.Status.values())
+        {
+            assertEquals(status, Agreement.Status.of(status.code()));
+        }
+        assertEquals(0, Agreement.Status.OK.code(), "the code of OK is what a rank with no problem sends");
+        assertEquals(Agreement.Status.OK, Agreement.Status.of(null, Agreement.Status.FAILURE));
+        assertEquals(Agreement.Status.FAILURE, Agreement.Status.of("gone", Agreement.Status.FAILURE));
+    }
+
+    @Test
+    void ranksAreDescribedInOneWordOrAList()
+    {
         assertEquals("rank 2", Agreement.describe(new int[] {2}));
         assertEquals("ranks [1, 3]", Agreement.describe(new int[] {1, 3}));
     }

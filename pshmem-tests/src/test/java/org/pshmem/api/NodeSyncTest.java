@@ -66,7 +66,7 @@ class NodeSyncTest
     private static void assertMinMaxOfFourRanks(final int nodes)
     {
         final ByteBuffer[] controls = {control(4 / nodes), control(4 / nodes)};
-        final long[][][] results = new long[4][ROUNDS][];
+        final NodeSync.MinMax[][] results = new NodeSync.MinMax[4][ROUNDS];
         LocalJob.run(4, nodes, world ->
         {
             final NodeSync sync = sync(world, controls, nodes);
@@ -79,8 +79,11 @@ class NodeSyncTest
         {
             for (int round = 0; round < ROUNDS; round++)
             {
-                assertArrayEquals(new long[] {round, 3 + round, -3 * round, 0}, results[rank][round],
+                final NodeSync.MinMax result = results[rank][round];
+                assertArrayEquals(new long[] {round, 3 + round, -3 * round, 0},
+                    new long[] {result.min(0), result.max(0), result.min(1), result.max(1)},
                     "rank " + rank + ", round " + round + ", " + nodes + " node(s)");
+                assertEquals(round == 0, result.same(1), "value 1 is the same everywhere only in round 0");
             }
         }
     }
