@@ -81,7 +81,8 @@ class WindowCrossingTest
                 shm.copyTo(Region.at(1, 3).size(5, 290), corner);
                 for (int k = 0; k < corner.length; k++)
                 {
-                    require(corner[k] == expected[(1 + k / 290) * columns + 3 + k % 290], "copyTo of a block, element " + k);
+                    require(corner[k] == expected[(1 + k / 290) * columns + 3 + k % 290],
+                        "copyTo of a block, element " + k);
                 }
                 final DoubleBuffer inside = shm.flatView(512, 512); // exactly window 1
                 require(inside.get(0) == expected[512] && inside.get(511) == expected[1023], "a view of one window");
