@@ -257,9 +257,8 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
         private static final int TAG_REPLY = 2;
         private static final int TAG_NOTICE = 3;
         private static final int TAG_ERROR_TEXT = 4;
-        // A request is {operation's ordinal, a, b, caller}; a reply {REPLY_RESULT, result} or {REPLY_FAILED,
-        // length of the failure's text}, the text following under TAG_ERROR_TEXT.
-        private static final int REQUEST_LONGS = 4;
+        // A reply is {REPLY_RESULT, result} or {REPLY_FAILED, length of the failure's text}, the text following
+        // under TAG_ERROR_TEXT.
         private static final long REPLY_RESULT = 0;
         private static final long REPLY_FAILED = 1;
 
@@ -335,7 +334,8 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
                 }
                 return request.result;
             }
-            requests.send(new long[] {op.ordinal(), a, b, comm.rank()}, 0, REQUEST_LONGS, owner, TAG_REQUEST);
+            requests.send(new Request(op.ordinal(), a, b, comm.rank()).encode(), 0, Request.REQUEST_LONGS, owner,
+                TAG_REQUEST);
             final long[] reply = new long[2];
             try
             {
@@ -354,6 +354,22 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
                     ": " + new String(text, java.nio.charset.StandardCharsets.UTF_8));
             }
             return reply[1];
+        }
+
+        /** Another rank's operation as it travels to the owner: {@code REQUEST_LONGS} longs. */
+        private record Request(int op, long a, long b, int caller)
+        {
+            static final int REQUEST_LONGS = 4;
+
+            long[] encode()
+            {
+                return new long[] {op, a, b, caller};
+            }
+
+            static Request decode(final long[] message)
+            {
+                return new Request((int)message[0], message[1], message[2], (int)message[3]);
+            }
         }
 
         /** An operation of the owner itself, handed to its service thread. */
@@ -467,7 +483,7 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
             try
             {
                 final Backoff backoff = new Backoff();
-                final long[] request = new long[REQUEST_LONGS];
+                final long[] message = new long[Request.REQUEST_LONGS];
                 while (!stopping)
                 {
                     boolean worked = false;
@@ -495,11 +511,12 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
                     }
                     if (requests.probe(CommEndpoint.ANY_SOURCE, TAG_REQUEST))
                     {
-                        requests.receive(request, 0, REQUEST_LONGS, CommEndpoint.ANY_SOURCE, TAG_REQUEST);
-                        final int caller = (int)request[3];
+                        requests.receive(message, 0, message.length, CommEndpoint.ANY_SOURCE, TAG_REQUEST);
+                        final Request request = Request.decode(message);
+                        final int caller = request.caller();
                         try
                         {
-                            final long result = apply(ops[(int)request[0]], request[1], request[2], caller);
+                            final long result = apply(ops[request.op()], request.a(), request.b(), caller);
                             replies.send(new long[] {REPLY_RESULT, result}, 0, 2, caller, TAG_REPLY);
                         }
                         catch (final RuntimeException ex)

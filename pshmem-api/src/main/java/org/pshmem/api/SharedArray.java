@@ -634,11 +634,15 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         return (int)(flat & elementMask);
     }
 
+    /** Consecutive elements that lie in one window, so one buffer can show them: what a view covers. */
+    record ViewRange(long start, int length)
+    {
+    }
+
     /**
-     * @return {start, length} of the contiguous run selected by leading indices, after checking it lies in one
-     * window.
+     * @return the contiguous run selected by leading indices, after checking it lies in one window.
      */
-    final long[] viewRange(final String op, final long[] leading)
+    final ViewRange viewRange(final String op, final long[] leading)
     {
         checkOpen(op);
         final int given = null == leading ? 0 : leading.length;
@@ -660,7 +664,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         return checkedRange(op, start, length);
     }
 
-    final long[] checkedRange(final String op, final long start, final long length)
+    final ViewRange checkedRange(final String op, final long start, final long length)
     {
         checkOpen(op);
         if (start < 0 || length < 0 || start > size - length)
@@ -673,7 +677,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
             throw argument(op, "the " + length + " elements from " + start + " cross a mapping boundary " +
                 "(every " + (1L << elementShift) + " elements); view smaller runs or use copyTo()");
         }
-        return new long[] {start, length};
+        return new ViewRange(start, (int)length); // within one window, so an int
     }
 
     /**
