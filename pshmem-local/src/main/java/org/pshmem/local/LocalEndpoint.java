@@ -187,6 +187,12 @@ final class LocalEndpoint implements CommEndpoint
         {
             throw new IllegalStateException("communicator endpoint of world rank " + worldRank() + " is closed");
         }
+        checkCallingThread();
+    }
+
+    @Override
+    public void checkCallingThread()
+    {
         // Ranks as threads share one heap: a communicator reached through a shared static would otherwise mix
         // two ranks' calls in one collective. Threads a rank starts itself are bound to no rank and may use it.
         final LocalJobState.Rank caller = LocalJobState.current();

@@ -3,8 +3,10 @@ package org.pshmem.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -61,6 +63,37 @@ class ThreadRanksTest
                 rankZeroWorld.get().barrier();
             }
         }));
+        final Throwable cause = failed.getCause();
+        assertInstanceOf(IllegalStateException.class, cause, String.valueOf(cause));
+        assertTrue(cause.getMessage().startsWith("a communicator of world rank 0 was used on the thread of " +
+            "world rank 1 (pshmem-rank-1)"), cause.getMessage());
+    }
+
+    /** Creation on one node agrees through node memory, not the endpoint: the check must come first anyway. */
+    @Test
+    void anArrayCreatedOnAnotherRanksCommunicatorFailsNamingBothRanks()
+    {
+        final AtomicReference<Communicator> rankZeroWorld = new AtomicReference<>();
+        final CountDownLatch published = new CountDownLatch(1);
+        final PshmemException failed = assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
+            assertThrows(PshmemException.class, () -> LocalJob.run(2, world ->
+            {
+                try (SharedLongArray first = SharedArray.ofLongs(world, 2))
+                {
+                    // Both ranks' worlds now agree on creation through node memory.
+                }
+                if (world.rank() == 0)
+                {
+                    rankZeroWorld.set(world);
+                    published.countDown();
+                    world.barrier();
+                }
+                else
+                {
+                    published.await();
+                    SharedArray.ofLongs(rankZeroWorld.get(), 2).close();
+                }
+            })));
         final Throwable cause = failed.getCause();
         assertInstanceOf(IllegalStateException.class, cause, String.valueOf(cause));
         assertTrue(cause.getMessage().startsWith("a communicator of world rank 0 was used on the thread of " +
