@@ -477,6 +477,7 @@ public final class Communicator implements AutoCloseable
         {
             throw new IllegalStateException("communicator of rank " + endpoint.rank() + " is closed");
         }
+        endpoint.checkCallingThread();
         return endpoint;
     }
 

@@ -54,10 +54,8 @@ public final class DistributedCondition implements AutoCloseable
         CANCEL
     }
 
-    private static final Op[] OPS = Op.values(); // values() copies the array on every call
-
     private final DistributedLock lock;
-    private final OwnedState state;
+    private final OwnedState<Op> state;
     private final int rank;
     private final int ranks;
     private boolean closed;
@@ -67,14 +65,15 @@ public final class DistributedCondition implements AutoCloseable
         this.lock = lock;
         this.rank = comm.rank();
         this.ranks = comm.size();
-        this.state = OwnedState.create(comm, owner, ORDER + 2 * ranks, ORDER + ranks, this::apply, "condition");
+        this.state = OwnedState.create(comm, owner, ORDER + 2 * ranks, ORDER + ranks, Op.class, this::apply,
+            "condition");
     }
 
     /** Slots: [counter, order of each waiting rank..., grant of each rank...]. */
-    private long apply(final int code, final OwnedState.Slots slots, final long a, final long b, final int caller)
+    private long apply(final Op op, final OwnedState.Slots slots, final long a, final long b, final int caller)
     {
         final int grants = ORDER + ranks;
-        switch (OPS[code])
+        switch (op)
         {
             case WAIT:
                 final long number = slots.get(COUNTER) + 1;
@@ -122,7 +121,7 @@ public final class DistributedCondition implements AutoCloseable
 
     private long execute(final Op op)
     {
-        return state.execute(op.ordinal(), 0, 0);
+        return state.execute(op, 0, 0);
     }
 
     /**

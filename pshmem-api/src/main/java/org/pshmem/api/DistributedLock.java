@@ -60,16 +60,34 @@ public final class DistributedLock implements AutoCloseable
         REQUEST,
         /** Take the lock if nobody holds it; never queues; returns 1 when taken. */
         TRY,
-        /** Hand the lock on; returns the next holder, -1 for none, or -2 - holder when the caller is not it. */
+        /** Hand the lock on; returns a {@link Released}, encoded. */
         RELEASE,
         /** Withdraw a pending request; returns 1 when the lock was granted before it (then the caller holds it). */
         CANCEL
     }
 
-    private static final Op[] OPS = Op.values(); // values() copies the array on every call
+    /**
+     * What {@link Op#RELEASE} did, which travels back as one long: the rank granted the lock next ({@link #NOBODY}
+     * when none waits), or, when the caller did not hold the lock, the rank that does (or {@link #NOBODY}).
+     */
+    private record Released(boolean byHolder, int rank)
+    {
+        static final int NOBODY = -1;
+
+        /** A rank granted next, or -1; below that, a refusal: -2 for nobody holding the lock, -3 - r for rank r. */
+        long encode()
+        {
+            return byHolder ? rank : -3L - rank;
+        }
+
+        static Released decode(final long code)
+        {
+            return code >= NOBODY ? new Released(true, (int)code) : new Released(false, (int)(-3L - code));
+        }
+    }
 
     private final Communicator comm;
-    private final OwnedState state;
+    private final OwnedState<Op> state;
     private final int rank;
     private final int ranks;
     private final boolean reentrant;
@@ -100,7 +118,8 @@ public final class DistributedLock implements AutoCloseable
         this.rank = comm.rank();
         this.ranks = comm.size();
         this.reentrant = reentrant;
-        this.state = OwnedState.create(comm, owner, ORDER + 2 * ranks, ORDER + ranks, this::apply, "lock");
+        this.state = OwnedState.create(comm, owner, ORDER + 2 * ranks, ORDER + ranks, Op.class, this::apply,
+            "lock");
     }
 
     /**
@@ -178,10 +197,10 @@ public final class DistributedLock implements AutoCloseable
      * The waiting list: slots [counter, holder + 1, order of each rank..., grant of each rank...]; a rank's
      * grant slot is 1 while it holds the lock.
      */
-    private long apply(final int code, final OwnedState.Slots slots, final long a, final long b, final int caller)
+    private long apply(final Op op, final OwnedState.Slots slots, final long a, final long b, final int caller)
     {
         final int grants = ORDER + ranks;
-        switch (OPS[code])
+        switch (op)
         {
             case REQUEST:
                 if (slots.get(ORDER + caller) == 0 && slots.get(grants + caller) == 0)
@@ -205,7 +224,8 @@ public final class DistributedLock implements AutoCloseable
             case RELEASE:
                 if (slots.get(HOLDER) != caller + 1L)
                 {
-                    return -2 - slots.get(HOLDER); // not the holder: the caller reports who is
+                    // Not the holder: the caller reports who is (the slot holds holder + 1, 0 for nobody).
+                    return new Released(false, (int)slots.get(HOLDER) - 1).encode();
                 }
                 slots.set(grants + caller, 0);
                 slots.set(HOLDER, 0);
@@ -222,7 +242,7 @@ public final class DistributedLock implements AutoCloseable
                 {
                     grant(slots, next);
                 }
-                return next;
+                return new Released(true, next).encode();
             default: // CANCEL
                 if (slots.get(grants + caller) != 0)
                 {
@@ -242,7 +262,7 @@ public final class DistributedLock implements AutoCloseable
 
     private long execute(final Op op)
     {
-        return state.execute(op.ordinal(), 0, 0);
+        return state.execute(op, 0, 0);
     }
 
     /**
@@ -476,14 +496,15 @@ public final class DistributedLock implements AutoCloseable
 
     private void release(final String op)
     {
-        final long next = execute(Op.RELEASE);
-        if (next < -1)
+        final Released released = Released.decode(execute(Op.RELEASE));
+        if (!released.byHolder())
         {
-            final long holder = -2 - next - 1;
             throw new PshmemException(op + " on rank " + rank + ": the waiting list says " +
-                (holder < 0 ? "nobody" : "rank " + holder) + " holds the lock, not this rank");
+                (released.rank() == Released.NOBODY ? "nobody" : "rank " + released.rank()) +
+                " holds the lock, not this rank");
         }
-        trace(next >= 0 ? "released the lock to rank " + next : "released the lock; nobody waits");
+        trace(released.rank() != Released.NOBODY ? "released the lock to rank " + released.rank() :
+            "released the lock; nobody waits");
     }
 
     /**

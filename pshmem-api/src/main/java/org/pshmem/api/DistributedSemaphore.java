@@ -47,7 +47,7 @@ public final class DistributedSemaphore implements AutoCloseable
         REQUEST,
         /** Take a permit only if one is free and nobody waits; returns 1 when taken. */
         TRY,
-        /** Add {@code a} permits and grant waiting ranks in order; returns -1 when over the bound. */
+        /** Add {@code a} permits and grant waiting ranks in order; returns the free permits, or OVER_BOUND. */
         RELEASE,
         /** Leave the queue; returns 1 when a permit was granted before. */
         CANCEL,
@@ -55,9 +55,10 @@ public final class DistributedSemaphore implements AutoCloseable
         AVAILABLE
     }
 
-    private static final Op[] OPS = Op.values(); // values() copies the array on every call
+    /** What RELEASE returns, instead of the free permits, when a bounded semaphore would exceed its bound. */
+    private static final long OVER_BOUND = -1;
 
-    private final OwnedState state;
+    private final OwnedState<Op> state;
     private final int rank;
     private final int ranks;
     private final int initialPermits;
@@ -70,10 +71,11 @@ public final class DistributedSemaphore implements AutoCloseable
         this.ranks = comm.size();
         this.initialPermits = permits;
         this.bounded = bounded;
-        this.state = OwnedState.create(comm, 0, ORDER + 2 * ranks, ORDER + ranks, this::apply, "semaphore");
+        this.state = OwnedState.create(comm, 0, ORDER + 2 * ranks, ORDER + ranks, Op.class, this::apply,
+            "semaphore");
         if (rank == 0)
         {
-            state.execute(Op.RELEASE.ordinal(), permits, 0);
+            state.execute(Op.RELEASE, permits, 0);
         }
         comm.barrier();
     }
@@ -126,10 +128,10 @@ public final class DistributedSemaphore implements AutoCloseable
     }
 
     /** Slots: [free permits, counter, order of each waiting rank..., grant of each rank...]. */
-    private long apply(final int code, final OwnedState.Slots slots, final long a, final long b, final int caller)
+    private long apply(final Op op, final OwnedState.Slots slots, final long a, final long b, final int caller)
     {
         final int grants = ORDER + ranks;
-        switch (OPS[code])
+        switch (op)
         {
             case REQUEST:
                 slots.set(grants + caller, 0);
@@ -152,7 +154,7 @@ public final class DistributedSemaphore implements AutoCloseable
             case RELEASE:
                 if (bounded && slots.get(PERMITS) + a > initialPermits)
                 {
-                    return -1;
+                    return OVER_BOUND;
                 }
                 slots.set(PERMITS, slots.get(PERMITS) + a);
                 grantWaiting(slots);
@@ -207,7 +209,7 @@ public final class DistributedSemaphore implements AutoCloseable
 
     private long execute(final Op op, final long a)
     {
-        return state.execute(op.ordinal(), a, 0);
+        return state.execute(op, a, 0);
     }
 
     /**
@@ -353,7 +355,7 @@ public final class DistributedSemaphore implements AutoCloseable
             throw new IllegalArgumentException("release() on rank " + rank + ": permits " + permits +
                 " is less than one");
         }
-        if (execute(Op.RELEASE, permits) < 0)
+        if (execute(Op.RELEASE, permits) == OVER_BOUND)
         {
             throw new IllegalStateException("release(" + permits + ") on rank " + rank + ": the bounded semaphore " +
                 "would hold more than its " + initialPermits + " initial permits (released more often than acquired)");

@@ -36,6 +36,33 @@ final class NodeSync
     private static final int SLOT_BYTES = 64;
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
+    /** The outcome of {@link #minMax}: the minimum and maximum over every rank of each value, in the order given. */
+    static final class MinMax
+    {
+        private final long[] extremes; // as laid out in node memory: min then max of each value
+
+        private MinMax(final long[] extremes)
+        {
+            this.extremes = extremes;
+        }
+
+        long min(final int value)
+        {
+            return extremes[2 * value];
+        }
+
+        long max(final int value)
+        {
+            return extremes[2 * value + 1];
+        }
+
+        /** @return true when every rank gave the same value number {@code value}. */
+        boolean same(final int value)
+        {
+            return min(value) == max(value);
+        }
+    }
+
     private final ByteBuffer control;
     private final CommEndpoint nodeEp;
     private final CommEndpoint leaders;
@@ -115,9 +142,9 @@ final class NodeSync
      * Collective over every rank of every node: the minimum and maximum of each value.
      *
      * @param values at most {@link #MAX_VALUES} values.
-     * @return {@code [min(values[0]), max(values[0]), min(values[1]), max(values[1]), ...]}.
+     * @return the minimum and maximum of each value over every rank.
      */
-    long[] minMax(final String op, final long... values)
+    MinMax minMax(final String op, final long... values)
     {
         final int count = values.length;
         if (oneNode)
@@ -135,7 +162,7 @@ final class NodeSync
             {
                 result[i] = (long)LONGS.getVolatile(control, at + 8 * i);
             }
-            return result;
+            return new MinMax(result);
         }
         final int slot = SLOTS + SLOT_BYTES * nodeEp.rank();
         for (int v = 0; v < count; v++)
@@ -175,7 +202,7 @@ final class NodeSync
         {
             result[i] = (long)LONGS.getAcquire(control, RESULT + 8 * i);
         }
-        return result;
+        return new MinMax(result);
     }
 
     /**

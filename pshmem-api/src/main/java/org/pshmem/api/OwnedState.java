@@ -31,16 +31,25 @@ import org.pshmem.spi.CommEndpoint;
  * returns with the flag set. {@link #awaitGrant} does the same; {@link #awaitGrantInterruptibly} throws, and
  * then the caller withdraws its request with an operation of its own ({@code CANCEL}), which tells it whether
  * the grant came meanwhile (then {@link #awaitGrant} takes the notice that is on its way).
+ *
+ * <p>Operations are an enum of the user's; across nodes a request travels as longs, the operation as its
+ * ordinal, and is decoded on the owner.
+ *
+ * @param <O> the enum of the operations.
  */
-abstract class OwnedState implements AutoCloseable
+abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
 {
-    /** What the operations do; run with exclusive access to the slots. */
-    interface Operations
+    /**
+     * What the operations do; run with exclusive access to the slots.
+     *
+     * @param <O> the enum of the operations.
+     */
+    interface Operations<O extends Enum<O>>
     {
         /**
          * @return the result returned to the caller.
          */
-        long apply(int op, Slots slots, long a, long b, int caller);
+        long apply(O op, Slots slots, long a, long b, int caller);
     }
 
     /** The slots an operation sees. */
@@ -71,24 +80,25 @@ abstract class OwnedState implements AutoCloseable
      *
      * @param slots     number of slots, counting from {@link #FIRST_SLOT}.
      * @param grantBase the grant slot of rank 0 (rank r's is {@code grantBase + r}), or {@link #NO_GRANTS}.
+     * @param opType    the enum of the operations.
      * @param name      short name for the service thread.
      */
-    static OwnedState create(final Communicator comm, final int owner, final int slots, final int grantBase,
-        final Operations operations, final String name)
+    static <O extends Enum<O>> OwnedState<O> create(final Communicator comm, final int owner, final int slots,
+        final int grantBase, final Class<O> opType, final Operations<O> operations, final String name)
     {
         final SharedLongArray memory = SharedArray.ofLongs(comm, FIRST_SLOT + slots);
         if (memory.nodeCount() == 1)
         {
-            return new InNodeMemory(comm, owner, grantBase, memory, operations);
+            return new InNodeMemory<>(comm, owner, grantBase, memory, operations);
         }
         memory.close();
-        return new Serviced(comm, owner, slots, grantBase, operations, name);
+        return new Serviced<>(comm, owner, slots, grantBase, opType, operations, name);
     }
 
     /**
      * Runs an operation with exclusive access and returns its result; an interrupt is kept for after it.
      */
-    abstract long execute(int op, long a, long b);
+    abstract long execute(O op, long a, long b);
 
     /**
      * Waits until this rank's grant slot is non-zero; an interrupt is kept for after it.
@@ -136,18 +146,18 @@ abstract class OwnedState implements AutoCloseable
     }
 
     /** Every rank on one node: slots in node memory behind a compare-and-set mutex. */
-    private static final class InNodeMemory extends OwnedState implements Slots
+    private static final class InNodeMemory<O extends Enum<O>> extends OwnedState<O> implements Slots
     {
         private static final VarHandle LONGS =
             MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
         private final SharedLongArray memory;
         private final ByteBuffer slots;
-        private final Operations operations;
+        private final Operations<O> operations;
         private final CommEndpoint ep;
 
         InNodeMemory(final Communicator comm, final int owner, final int grantBase, final SharedLongArray memory,
-            final Operations operations)
+            final Operations<O> operations)
         {
             super(comm, owner, grantBase);
             this.memory = memory;
@@ -169,7 +179,7 @@ abstract class OwnedState implements AutoCloseable
         }
 
         @Override
-        long execute(final int op, final long a, final long b)
+        long execute(final O op, final long a, final long b)
         {
             final long me = ep.rank() + 1L;
             final Backoff backoff = new Backoff();
@@ -241,28 +251,34 @@ abstract class OwnedState implements AutoCloseable
     }
 
     /** Ranks on several nodes: the owner's service thread keeps the slots and answers messages. */
-    private static final class Serviced extends OwnedState implements Slots, Runnable
+    private static final class Serviced<O extends Enum<O>> extends OwnedState<O> implements Slots, Runnable
     {
         private static final int TAG_REQUEST = 1;
         private static final int TAG_REPLY = 2;
         private static final int TAG_NOTICE = 3;
         private static final int TAG_ERROR_TEXT = 4;
+        // A reply is {REPLY_RESULT, result} or {REPLY_FAILED, length of the failure's text}, the text following
+        // under TAG_ERROR_TEXT.
+        private static final long REPLY_RESULT = 0;
+        private static final long REPLY_FAILED = 1;
 
         private final long[] values;
-        private final Operations operations;
+        private final O[] ops;
+        private final Operations<O> operations;
+        private final ConcurrentLinkedQueue<OwnerRequest<O>> ownerQueue = new ConcurrentLinkedQueue<>();
         private final CommEndpoint requests;
         private final CommEndpoint replies;
-        private final ConcurrentLinkedQueue<OwnerRequest> ownerQueue = new ConcurrentLinkedQueue<>();
         private final Object monitor = new Object();
         private final Thread service;
         private volatile boolean stopping;
         private volatile Throwable serviceFailure;
 
         Serviced(final Communicator comm, final int owner, final int slots, final int grantBase,
-            final Operations operations, final String name)
+            final Class<O> opType, final Operations<O> operations, final String name)
         {
             super(comm, owner, grantBase);
             this.values = new long[slots];
+            this.ops = opType.getEnumConstants();
             this.operations = operations;
             this.requests = comm.endpoint().split(0, comm.rank());
             this.replies = comm.endpoint().split(0, comm.rank());
@@ -291,11 +307,11 @@ abstract class OwnedState implements AutoCloseable
         }
 
         @Override
-        long execute(final int op, final long a, final long b)
+        long execute(final O op, final long a, final long b)
         {
             if (comm.rank() == owner)
             {
-                final OwnerRequest request = new OwnerRequest(op, a, b);
+                final OwnerRequest<O> request = new OwnerRequest<>(op, a, b);
                 ownerQueue.add(request);
                 LockSupport.unpark(service);
                 boolean interrupted = false;
@@ -318,7 +334,8 @@ abstract class OwnedState implements AutoCloseable
                 }
                 return request.result;
             }
-            requests.send(new long[] {op, a, b, comm.rank()}, 0, 4, owner, TAG_REQUEST);
+            requests.send(new Request(op.ordinal(), a, b, comm.rank()).encode(), 0, Request.REQUEST_LONGS, owner,
+                TAG_REQUEST);
             final long[] reply = new long[2];
             try
             {
@@ -329,7 +346,7 @@ abstract class OwnedState implements AutoCloseable
                 throw new AssertionError("an uninterruptible wait was interrupted", ex);
             }
             replies.receive(reply, 0, 2, owner, TAG_REPLY);
-            if (reply[0] != 0)
+            if (reply[0] == REPLY_FAILED)
             {
                 final byte[] text = new byte[(int)reply[1]];
                 replies.receive(text, 0, text.length, owner, TAG_ERROR_TEXT);
@@ -339,17 +356,33 @@ abstract class OwnedState implements AutoCloseable
             return reply[1];
         }
 
-        /** An operation of the owner itself, handed to its service thread. */
-        private static final class OwnerRequest
+        /** Another rank's operation as it travels to the owner: {@code REQUEST_LONGS} longs. */
+        private record Request(int op, long a, long b, int caller)
         {
-            final long op;
+            static final int REQUEST_LONGS = 4;
+
+            long[] encode()
+            {
+                return new long[] {op, a, b, caller};
+            }
+
+            static Request decode(final long[] message)
+            {
+                return new Request((int)message[0], message[1], message[2], (int)message[3]);
+            }
+        }
+
+        /** An operation of the owner itself, handed to its service thread. */
+        private static final class OwnerRequest<O>
+        {
+            final O op;
             final long a;
             final long b;
             long result;
             Throwable failure;
             boolean done;
 
-            OwnerRequest(final long op, final long a, final long b)
+            OwnerRequest(final O op, final long a, final long b)
             {
                 this.op = op;
                 this.a = a;
@@ -450,11 +483,11 @@ abstract class OwnedState implements AutoCloseable
             try
             {
                 final Backoff backoff = new Backoff();
-                final long[] request = new long[4];
+                final long[] message = new long[Request.REQUEST_LONGS];
                 while (!stopping)
                 {
                     boolean worked = false;
-                    OwnerRequest local;
+                    OwnerRequest<O> local;
                     while (null != (local = ownerQueue.poll()))
                     {
                         long result = 0;
@@ -478,18 +511,19 @@ abstract class OwnedState implements AutoCloseable
                     }
                     if (requests.probe(CommEndpoint.ANY_SOURCE, TAG_REQUEST))
                     {
-                        requests.receive(request, 0, 4, CommEndpoint.ANY_SOURCE, TAG_REQUEST);
-                        final int caller = (int)request[3];
+                        requests.receive(message, 0, message.length, CommEndpoint.ANY_SOURCE, TAG_REQUEST);
+                        final Request request = Request.decode(message);
+                        final int caller = request.caller();
                         try
                         {
-                            final long result = apply(request[0], request[1], request[2], caller);
-                            replies.send(new long[] {0, result}, 0, 2, caller, TAG_REPLY);
+                            final long result = apply(ops[request.op()], request.a(), request.b(), caller);
+                            replies.send(new long[] {REPLY_RESULT, result}, 0, 2, caller, TAG_REPLY);
                         }
                         catch (final RuntimeException ex)
                         {
                             // The operation failed, not the service: tell the caller and go on.
                             final byte[] text = String.valueOf(ex).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                            replies.send(new long[] {1, text.length}, 0, 2, caller, TAG_REPLY);
+                            replies.send(new long[] {REPLY_FAILED, text.length}, 0, 2, caller, TAG_REPLY);
                             replies.send(text, 0, text.length, caller, TAG_ERROR_TEXT);
                         }
                         worked = true;
@@ -516,7 +550,7 @@ abstract class OwnedState implements AutoCloseable
 
         /** Runs one operation; tells each rank it granted, but the caller (it has the result) and the owner
          *  (it watches the slots). */
-        private long apply(final long op, final long a, final long b, final int caller)
+        private long apply(final O op, final long a, final long b, final int caller)
         {
             final long result;
             final int ranks = comm.size();
@@ -530,7 +564,7 @@ abstract class OwnedState implements AutoCloseable
                         granted[r] = values[grantBase + r] == 0;
                     }
                 }
-                result = operations.apply((int)op, this, a, b, caller);
+                result = operations.apply(op, this, a, b, caller);
                 if (null != granted)
                 {
                     for (int r = 0; r < ranks; r++)

@@ -55,7 +55,6 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
 {
     /** Largest message, in bytes, when {@code set()} replicates a block between nodes. */
     static final int SET_CHUNK_BYTES = Integer.getInteger("pshmem.setChunkBytes", 8 << 20);
-    private static final int STATUS_BYTES = 1024;
 
     private final ElementType type;
     private final CommEndpoint ep;
@@ -67,8 +66,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     private final int nodes;
     private final int maxPerNode;
     private final int minPerNode;
-    private final int[] nodeRankOf;
-    private final int[] nodeIndexOf;
+    /** Where each rank of the communicator sits on the nodes, by rank. */
+    private final Allocation.NodePlace[] places;
     private final NodeSegment segment;
     private final NodeSync sync;
     private final int elementShift;
@@ -79,27 +78,18 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
 
     SharedArray(final Allocation allocation)
     {
-        this.type = allocation.type;
-        this.ep = allocation.ep;
-        this.nodeEp = allocation.nodeEp;
-        this.nodeRankEp = allocation.nodeRankEp;
-        this.shape = allocation.shape;
+        this.type = allocation.type();
+        this.ep = allocation.ep();
+        this.nodeEp = allocation.nodeEp();
+        this.nodeRankEp = allocation.nodeRankEp();
+        this.shape = allocation.shape();
         this.strides = Extents.strides(shape);
         this.size = Extents.count(shape);
-        this.segment = allocation.segment;
-        this.nodeRankOf = allocation.nodeRankOf;
-        this.nodeIndexOf = allocation.nodeIndexOf;
-        this.nodes = (int)Arrays.stream(nodeRankOf).filter(r -> r == 0).count();
-        final int[] perNode = new int[nodes];
-        for (int rank = 0; rank < nodeRankOf.length; rank++)
-        {
-            if (nodeRankOf[rank] == 0)
-            {
-                perNode[nodeIndexOf[rank]] = allocation.nodeSizeOf[rank];
-            }
-        }
-        this.maxPerNode = Arrays.stream(perNode).max().orElse(0);
-        this.minPerNode = Arrays.stream(perNode).min().orElse(0);
+        this.segment = allocation.segment();
+        this.places = allocation.places();
+        this.nodes = (int)Arrays.stream(places).filter(place -> place.nodeRank() == 0).count();
+        this.maxPerNode = Arrays.stream(places).mapToInt(Allocation.NodePlace::nodeSize).max().orElse(0);
+        this.minPerNode = Arrays.stream(places).mapToInt(Allocation.NodePlace::nodeSize).min().orElse(0);
         this.sync = new NodeSync(segment.control(), nodeEp, nodes > 1 && nodeEp.rank() == 0 ? nodeRankEp : null,
             nodes == 1);
         this.elementShift = segment.windowShift() - Integer.numberOfTrailingZeros(type.byteSize());
@@ -301,7 +291,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
      */
     public final boolean canWriteFrom(final int rank)
     {
-        return rank >= 0 && rank < nodeRankOf.length && nodeRankOf[rank] < minPerNode;
+        return rank >= 0 && rank < places.length && places[rank].nodeRank() < minPerNode;
     }
 
     /**
@@ -378,14 +368,16 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         checkOpen(op);
         final long rank = ep.rank();
         final boolean has = null != dataOrNull;
-        final long[] writers = sync.minMax(op, has ? rank : Long.MAX_VALUE, has ? rank : -1);
-        if (writers[0] == Long.MAX_VALUE || writers[0] != writers[3])
+        final NodeSync.MinMax writers = sync.minMax(op, has ? rank : Long.MAX_VALUE, has ? rank : -1);
+        final long lowest = writers.min(0); // Long.MAX_VALUE when no rank passed data
+        final long highest = writers.max(1);
+        if (lowest == Long.MAX_VALUE || lowest != highest)
         {
             throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": exactly one rank must pass data, " +
-                (writers[0] == Long.MAX_VALUE ? "but none did" :
-                "but more than one did (ranks " + writers[0] + " and " + writers[3] + " among them)"));
+                (lowest == Long.MAX_VALUE ? "but none did" :
+                "but more than one did (ranks " + lowest + " and " + highest + " among them)"));
         }
-        write(op, dataOrNull, region, false, (int)writers[0]);
+        write(op, dataOrNull, region, false, (int)lowest);
     }
 
     /**
@@ -397,23 +389,25 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         final boolean writer = ep.rank() == fromRank;
         final String problem = writer ? writeProblem(data, region, whole) : null;
         // Agreement through node memory: a one-node job sends no message in set().
-        final long[] agreed = sync.minMax(op, fromRank, null == problem ? 0 : 1);
-        if (agreed[0] != agreed[1])
+        final NodeSync.MinMax agreed = sync.minMax(op, fromRank, null == problem ? 0 : 1);
+        final int fromRanks = 0;
+        final int problems = 1;
+        if (!agreed.same(fromRanks))
         {
             throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": ranks disagree on fromRank " +
-                "(values from " + agreed[0] + " to " + agreed[1] + " were passed)");
+                "(values from " + agreed.min(fromRanks) + " to " + agreed.max(fromRanks) + " were passed)");
         }
         if (fromRank < 0 || fromRank >= ep.size())
         {
             throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": fromRank " + fromRank +
                 " is out of range for a communicator of " + ep.size() + " ranks");
         }
-        if (agreed[3] != 0)
+        if (agreed.max(problems) != 0)
         {
             throw new IllegalArgumentException(op + " failed on rank " + fromRank + ": " +
                 Agreement.share(ep, fromRank, problem));
         }
-        final int writerNodeRank = nodeRankOf[fromRank];
+        final int writerNodeRank = places[fromRank].nodeRank();
         if (writerNodeRank >= minPerNode)
         {
             throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": fromRank " + fromRank +
@@ -422,7 +416,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         }
         if (nodeEp.rank() == writerNodeRank)
         {
-            replicate(data, whole ? null : region, writer, nodeIndexOf[fromRank]);
+            replicate(data, whole ? null : region, writer, places[fromRank].nodeIndex());
         }
         sync.nodeBarrier(op);
     }
@@ -640,11 +634,15 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         return (int)(flat & elementMask);
     }
 
+    /** Consecutive elements that lie in one window, so one buffer can show them: what a view covers. */
+    record ViewRange(long start, int length)
+    {
+    }
+
     /**
-     * @return {start, length} of the contiguous run selected by leading indices, after checking it lies in one
-     * window.
+     * @return the contiguous run selected by leading indices, after checking it lies in one window.
      */
-    final long[] viewRange(final String op, final long[] leading)
+    final ViewRange viewRange(final String op, final long[] leading)
     {
         checkOpen(op);
         final int given = null == leading ? 0 : leading.length;
@@ -666,7 +664,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         return checkedRange(op, start, length);
     }
 
-    final long[] checkedRange(final String op, final long start, final long length)
+    final ViewRange checkedRange(final String op, final long start, final long length)
     {
         checkOpen(op);
         if (start < 0 || length < 0 || start > size - length)
@@ -679,7 +677,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
             throw argument(op, "the " + length + " elements from " + start + " cross a mapping boundary " +
                 "(every " + (1L << elementShift) + " elements); view smaller runs or use copyTo()");
         }
-        return new long[] {start, length};
+        return new ViewRange(start, (int)length); // within one window, so an int
     }
 
     /**
@@ -830,296 +828,5 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     final IllegalArgumentException argument(final String op, final String problem)
     {
         return new IllegalArgumentException(op + " on rank " + ep.rank() + ": " + problem);
-    }
-
-    /**
-     * The outcome of the collective creation: communicators, node layout and this rank's mapping.
-     */
-    static final class Allocation
-    {
-        private static final java.security.SecureRandom TOKENS = new java.security.SecureRandom();
-
-        ElementType type;
-        CommEndpoint ep;
-        CommEndpoint nodeEp;
-        CommEndpoint nodeRankEp;
-        long[] shape;
-        NodeSegment segment;
-        int[] nodeRankOf;
-        int[] nodeSizeOf;
-        int[] nodeIndexOf;
-
-        static Allocation allocate(
-            final Communicator comm, final NodeGroups groups, final ElementType type, final long[] shape)
-        {
-            final String op = "SharedArray.create()";
-            final CommEndpoint ep = comm.endpoint();
-            String problem = null == type ? "type is null" : Extents.shapeProblem(shape, type.byteSize());
-            if (null == problem && null != groups)
-            {
-                final int nodeSize = groups.node().size();
-                if (ep.size() % nodeSize != 0)
-                {
-                    problem = "the node communicator has " + nodeSize + " ranks, which does not divide the " +
-                        ep.size() + " ranks of the array's communicator";
-                }
-                else if (groups.nodeRank().size() != ep.size() / nodeSize)
-                {
-                    problem = "the node-rank communicator has " + groups.nodeRank().size() + " ranks but there are " +
-                        ep.size() / nodeSize + " nodes";
-                }
-            }
-            // On one node, agree through node memory; any problem or disagreement takes the general path, which
-            // names the rank at fault.
-            final NodeSync fast = comm.oneNodeSync();
-            final long status = null == problem ? Agreement.OK : Agreement.BAD_ARGUMENT;
-            final long typeFact = null == type ? -1 : type.ordinal();
-            final long dimensions = null == shape ? -1 : shape.length;
-            final long shapeHash = null == shape ? 0 : Arrays.hashCode(shape);
-            final long groupsFact = null == groups ? 0 : 1;
-            if (null != fast)
-            {
-                final long[] agreed = fast.minMax(op, status, typeFact, dimensions, shapeHash, groupsFact);
-                boolean clean = agreed[1] == Agreement.OK && agreed[9] == 0;
-                for (int v = 1; v < 5; v++)
-                {
-                    clean &= agreed[2 * v] == agreed[2 * v + 1];
-                }
-                if (clean)
-                {
-                    final Allocation allocation = new Allocation();
-                    allocation.type = type;
-                    allocation.ep = ep;
-                    allocation.shape = shape;
-                    allocation.nodeEp = comm.nodeGroups().node().endpoint();
-                    allocation.nodeRankEp = comm.nodeGroups().nodeRank().endpoint();
-                    try
-                    {
-                        allocation.mapOnOneNode(comm, op, fast);
-                    }
-                    catch (final RuntimeException | Error ex)
-                    {
-                        allocation.release();
-                        throw ex;
-                    }
-                    return allocation;
-                }
-            }
-            final long[] facts = Agreement.exchange(ep, status, 0, typeFact, dimensions, shapeHash, groupsFact);
-            Agreement.raiseIfAny(ep, op, facts, 5, problem, null);
-            for (int slot = 1; slot < 5; slot++)
-            {
-                final int[] disagree = Agreement.disagreeing(facts, 5, slot);
-                if (disagree.length > 0)
-                {
-                    throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": ranks disagree on the " +
-                        (slot == 4 ? "use of NodeGroups" : "element type or shape") + ": " +
-                        Agreement.describe(disagree) + " differ from rank 0, which asked for " +
-                        ElementType.values()[(int)facts[1]].dtype() + " with " + facts[2] + " dimensions");
-                }
-            }
-
-            final Allocation allocation = new Allocation();
-            allocation.type = type;
-            allocation.ep = ep;
-            allocation.shape = shape;
-            // Without explicit groups, the communicator's own split, made on its first array and kept.
-            final NodeGroups use = null == groups ? comm.nodeGroups() : groups;
-            allocation.nodeEp = use.node().endpoint();
-            allocation.nodeRankEp = use.nodeRank().endpoint();
-            try
-            {
-                allocation.mapNodeMemory(comm, op);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                allocation.release();
-                throw ex;
-            }
-            return allocation;
-        }
-
-        /**
-         * Every rank on one node, node groups of the communicator's own: the handle goes through node memory
-         * and nothing is sent; a failure anywhere takes the general agreement, which says where.
-         */
-        private void mapOnOneNode(final Communicator comm, final String op, final NodeSync fast)
-        {
-            final long bytes = Extents.count(shape) * type.byteSize();
-            final boolean leader = nodeEp.rank() == 0;
-            String problem = null;
-            Throwable cause = null;
-            byte[] payload = new byte[0];
-            if (leader)
-            {
-                try
-                {
-                    payload = createMarked(comm, bytes, type.dtype() + "-one-node");
-                }
-                catch (final RuntimeException | OutOfMemoryError ex)
-                {
-                    problem = "could not create " + bytes + " bytes of node memory: " + ex;
-                    cause = ex;
-                }
-            }
-            final byte[] received = fast.broadcastFromLeader(op, payload);
-            if (!leader)
-            {
-                if (received.length == 0)
-                {
-                    problem = "node-rank 0 of this node could not create the node memory";
-                }
-                else
-                {
-                    try
-                    {
-                        problem = attachMarked(comm, received, bytes);
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        problem = "could not map the node memory made by node-rank 0: " + ex;
-                        cause = ex;
-                    }
-                }
-            }
-            // The outcome's reduction is also the barrier after which every rank has mapped the memory.
-            final long[] outcome = fast.minMax(op, null == problem ? Agreement.OK : Agreement.FAILURE);
-            if (leader && null != segment)
-            {
-                segment.allAttached();
-            }
-            if (outcome[1] != Agreement.OK)
-            {
-                final long[] facts = Agreement.exchange(ep, null == problem ? Agreement.OK : Agreement.FAILURE, 0);
-                Agreement.raiseIfAny(ep, op, facts, 1, problem, cause);
-            }
-            final int ranks = ep.size();
-            nodeRankOf = new int[ranks];
-            nodeSizeOf = new int[ranks];
-            nodeIndexOf = new int[ranks];
-            for (int rank = 0; rank < ranks; rank++)
-            {
-                nodeRankOf[rank] = rank; // the communicator's own node split keeps rank order
-                nodeSizeOf[rank] = ranks;
-            }
-        }
-
-        /**
-         * On node-rank 0: creates the zero-filled segment and writes a random token into it.
-         *
-         * @return the token and the segment's handle, for the other ranks of the node.
-         */
-        private byte[] createMarked(final Communicator comm, final long bytes, final String label)
-        {
-            segment = comm.nodeMemory().create(bytes, NodeSync.controlBytes(nodeEp.size()), label);
-            final long token = TOKENS.nextLong() | 1;
-            NodeSync.writeToken(segment.control(), token);
-            return ByteBuffer.allocate(8 + segment.handle().length).putLong(token).put(segment.handle()).array();
-        }
-
-        /**
-         * On the other ranks: maps the segment {@link #createMarked} described and checks its token.
-         *
-         * @return why the memory is not shared with node-rank 0, or null.
-         */
-        private String attachMarked(final Communicator comm, final byte[] marked, final long bytes)
-        {
-            segment = comm.nodeMemory().attach(Arrays.copyOfRange(marked, 8, marked.length), bytes,
-                NodeSync.controlBytes(nodeEp.size()));
-            return NodeSync.readToken(segment.control()) == ByteBuffer.wrap(marked).getLong() ? null :
-                "the node memory mapped here is not the one node-rank 0 of this node created: " +
-                "the ranks of the node communicator do not share memory (are they on different hosts?)";
-        }
-
-        private void mapNodeMemory(final Communicator comm, final String op)
-        {
-            final long bytes = Extents.count(shape) * type.byteSize();
-            final String label = type.dtype() + Extents.text(shape).replace(" ", "") + "-node" + nodeRankEp.rank();
-            final boolean leader = nodeEp.rank() == 0;
-            String problem = null;
-            Throwable cause = null;
-            final byte[] status = new byte[STATUS_BYTES];
-            if (leader)
-            {
-                try
-                {
-                    encode(status, (byte)1, createMarked(comm, bytes, label));
-                }
-                catch (final RuntimeException | OutOfMemoryError ex)
-                {
-                    problem = "could not create " + bytes + " bytes of node memory: " + ex;
-                    cause = ex;
-                    encode(status, (byte)0, problem.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                }
-            }
-            nodeEp.broadcast(status, 0, status.length, 0);
-            final byte[] payload = Arrays.copyOfRange(status, 5, 5 + ByteBuffer.wrap(status, 1, 4).getInt());
-            if (!leader)
-            {
-                if (status[0] == 1)
-                {
-                    try
-                    {
-                        problem = attachMarked(comm, payload, bytes);
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        problem = "could not map the node memory made by node-rank 0: " + ex;
-                        cause = ex;
-                    }
-                }
-                else
-                {
-                    problem = "node-rank 0 of this node failed: " +
-                        new String(payload, java.nio.charset.StandardCharsets.UTF_8);
-                }
-            }
-            nodeEp.barrier();
-            if (leader && null != segment)
-            {
-                try
-                {
-                    segment.allAttached();
-                }
-                catch (final RuntimeException ex)
-                {
-                    problem = "could not finish setting up node memory: " + ex;
-                    cause = ex;
-                }
-            }
-            final long[] facts = Agreement.exchange(ep, null == problem ? Agreement.OK : Agreement.FAILURE, 0,
-                nodeEp.rank(), nodeEp.size(), nodeRankEp.rank());
-            Agreement.raiseIfAny(ep, op, facts, 4, problem, cause);
-            final int ranks = ep.size();
-            nodeRankOf = new int[ranks];
-            nodeSizeOf = new int[ranks];
-            nodeIndexOf = new int[ranks];
-            for (int rank = 0; rank < ranks; rank++)
-            {
-                nodeRankOf[rank] = (int)facts[rank * 4 + 1];
-                nodeSizeOf[rank] = (int)facts[rank * 4 + 2];
-                nodeIndexOf[rank] = (int)facts[rank * 4 + 3];
-            }
-        }
-
-        private static void encode(final byte[] status, final byte ok, final byte[] payload)
-        {
-            if (ok == 1 && payload.length > status.length - 5)
-            {
-                throw new PshmemException("node memory handle of " + payload.length + " bytes is too long");
-            }
-            final int length = Math.min(payload.length, status.length - 5);
-            status[0] = ok;
-            ByteBuffer.wrap(status, 1, 4).putInt(length);
-            System.arraycopy(payload, 0, status, 5, length);
-        }
-
-        private void release()
-        {
-            if (null != segment)
-            {
-                segment.close();
-            }
-        }
     }
 }

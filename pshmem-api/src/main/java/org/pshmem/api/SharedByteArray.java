@@ -69,8 +69,8 @@ public final class SharedByteArray extends SharedArray<byte[]>
      */
     public ByteBuffer view(final long... leading)
     {
-        final long[] range = viewRange("view()", leading);
-        return slice(range[0], (int)range[1]);
+        final ViewRange range = viewRange("view()", leading);
+        return slice(range.start(), range.length());
     }
 
     /**
@@ -85,8 +85,8 @@ public final class SharedByteArray extends SharedArray<byte[]>
      */
     public ByteBuffer flatView(final long start, final int length)
     {
-        final long[] range = checkedRange("flatView()", start, length);
-        return slice(range[0], (int)range[1]);
+        final ViewRange range = checkedRange("flatView()", start, length);
+        return slice(range.start(), range.length());
     }
 
     private ByteBuffer slice(final long start, final int length)

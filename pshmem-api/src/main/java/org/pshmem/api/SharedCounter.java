@@ -94,8 +94,14 @@ public final class SharedCounter implements AutoCloseable
         }
     }
 
-    private static final int ADD = 1;
-    private final OwnedState state;
+    /** The one operation on the counter, run with exclusive access on the owner's state. */
+    private enum Op
+    {
+        /** Add {@code a}; returns the value before. */
+        ADD
+    }
+
+    private final OwnedState<Op> state;
     private final int rank;
     private final long start;
     private final long step;
@@ -106,7 +112,7 @@ public final class SharedCounter implements AutoCloseable
         this.rank = comm.rank();
         this.start = start;
         this.step = step;
-        this.state = OwnedState.create(comm, owner, 1, OwnedState.NO_GRANTS, (op, slots, a, b, caller) ->
+        this.state = OwnedState.create(comm, owner, 1, OwnedState.NO_GRANTS, Op.class, (op, slots, a, b, caller) ->
         {
             final long value = slots.get(0);
             slots.set(0, value + a);
@@ -114,7 +120,7 @@ public final class SharedCounter implements AutoCloseable
         }, "counter");
         if (comm.rank() == owner)
         {
-            state.execute(ADD, start, 0);
+            state.execute(Op.ADD, start, 0);
         }
         comm.barrier();
     }
@@ -258,7 +264,7 @@ public final class SharedCounter implements AutoCloseable
         {
             throw new IllegalStateException(op + " on rank " + rank + ": the counter is closed");
         }
-        return state.execute(ADD, delta, 0);
+        return state.execute(Op.ADD, delta, 0);
     }
 
     /**

@@ -57,8 +57,8 @@ public final class SharedFloatArray extends SharedArray<float[]>
      */
     public FloatBuffer view(final long... leading)
     {
-        final long[] range = viewRange("view()", leading);
-        return slice(range[0], (int)range[1]);
+        final ViewRange range = viewRange("view()", leading);
+        return slice(range.start(), range.length());
     }
 
     /**
@@ -73,8 +73,8 @@ public final class SharedFloatArray extends SharedArray<float[]>
      */
     public FloatBuffer flatView(final long start, final int length)
     {
-        final long[] range = checkedRange("flatView()", start, length);
-        return slice(range[0], (int)range[1]);
+        final ViewRange range = checkedRange("flatView()", start, length);
+        return slice(range.start(), range.length());
     }
 
     private FloatBuffer slice(final long start, final int length)

@@ -57,8 +57,8 @@ public final class SharedIntArray extends SharedArray<int[]>
      */
     public IntBuffer view(final long... leading)
     {
-        final long[] range = viewRange("view()", leading);
-        return slice(range[0], (int)range[1]);
+        final ViewRange range = viewRange("view()", leading);
+        return slice(range.start(), range.length());
     }
 
     /**
@@ -73,8 +73,8 @@ public final class SharedIntArray extends SharedArray<int[]>
      */
     public IntBuffer flatView(final long start, final int length)
     {
-        final long[] range = checkedRange("flatView()", start, length);
-        return slice(range[0], (int)range[1]);
+        final ViewRange range = checkedRange("flatView()", start, length);
+        return slice(range.start(), range.length());
     }
 
     private IntBuffer slice(final long start, final int length)

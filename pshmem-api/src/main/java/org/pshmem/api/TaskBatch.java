@@ -187,9 +187,43 @@ public final class TaskBatch implements AutoCloseable
         }
     }
 
-    private static final int NEXT = 1;
-    private static final int SET = 2;
-    private static final int GET = 3;
+    /** The operations on the state list, run with exclusive access on the owner's state. */
+    private enum Op
+    {
+        /** Take the first task that is OPEN or in the states of the mask {@code a}; returns it, or NO_TASK. */
+        NEXT,
+        /** Set task {@code a} to the state of value {@code b}. */
+        SET,
+        /** Returns the state value of task {@code a}. */
+        GET
+    }
+
+    /** A set of task states as it travels to the owner, in one long: bit {@code s.value()} for each state s. */
+    private static final class StateMask
+    {
+        private StateMask()
+        {
+        }
+
+        static long of(final Set<State> states)
+        {
+            long mask = 0;
+            for (final State state : states)
+            {
+                mask |= 1L << state.value();
+            }
+            return mask;
+        }
+
+        static boolean includes(final long mask, final State state)
+        {
+            return state != State.INVALID && (mask & 1L << state.value()) != 0;
+        }
+    }
+
+    /** What {@link #take} finds: no task left, or (only between the ranks of a worker) a failure to take one. */
+    private static final long NO_TASK = -1;
+    private static final long TAKE_FAILED = -2;
     private static final Map<Path, ReentrantLock> FOLDER_LOCKS = new ConcurrentHashMap<>();
 
     private final Communicator comm;
@@ -198,7 +232,7 @@ public final class TaskBatch implements AutoCloseable
     private final int workerSize;
     private final Path root;
     private final List<String> names;
-    private final OwnedState state;
+    private final OwnedState<Op> state;
     private boolean closed;
 
     /**
@@ -246,11 +280,10 @@ public final class TaskBatch implements AutoCloseable
                 options.initial[invalidInitial(options.initial)] + "; it must be OPEN, RUNNING, DONE or FAILED";
         }
         DistributedLock.checkOwner(comm, options.owner, op);
-        final long[] all = Agreement.exchange(comm.endpoint(), null == problem ? Agreement.OK : Agreement.BAD_ARGUMENT,
-            0);
-        Agreement.raiseIfAny(comm.endpoint(), op, all, 1, problem, null);
+        Agreement.check(comm.endpoint(), op, Agreement.Status.BAD_ARGUMENT, problem, null);
         this.workerComm = comm.split(comm.rank() / workerSize, comm.rank());
-        this.state = OwnedState.create(comm, options.owner, Math.max(1, tasks), OwnedState.NO_GRANTS, this::apply,
+        this.state = OwnedState.create(comm, options.owner, Math.max(1, tasks), OwnedState.NO_GRANTS, Op.class,
+            this::apply,
             "batch");
         try
         {
@@ -298,7 +331,7 @@ public final class TaskBatch implements AutoCloseable
                 {
                     for (int task = 0; task < tasks; task++)
                     {
-                        state.execute(SET, task, options.initial[task].value());
+                        state.execute(Op.SET, task, options.initial[task].value());
                     }
                 }
             }
@@ -307,8 +340,7 @@ public final class TaskBatch implements AutoCloseable
                 setup = "could not prepare the tracking folder " + root + ": " + ex;
             }
         }
-        final long[] ready = Agreement.exchange(comm.endpoint(), null == setup ? Agreement.OK : Agreement.FAILURE, 0);
-        Agreement.raiseIfAny(comm.endpoint(), op, ready, 1, setup, null);
+        Agreement.check(comm.endpoint(), op, Agreement.Status.FAILURE, setup, null);
     }
 
     private void prepareFolders(final State[] initial) throws IOException
@@ -329,7 +361,7 @@ public final class TaskBatch implements AutoCloseable
     }
 
     /** The state list, run with exclusive access (and, when tracked, the root folder's file lock). */
-    private long apply(final int op, final OwnedState.Slots slots, final long a, final long b, final int caller)
+    private long apply(final Op op, final OwnedState.Slots slots, final long a, final long b, final int caller)
     {
         if (null == root)
         {
@@ -371,11 +403,11 @@ public final class TaskBatch implements AutoCloseable
                 {
                     throw ex.getCause();
                 }
-                if (op == NEXT && result >= 0)
+                if (op == Op.NEXT && result != NO_TASK)
                 {
                     writeState((int)result, State.RUNNING);
                 }
-                else if (op == SET)
+                else if (op == Op.SET)
                 {
                     writeState((int)a, State.of((int)b));
                 }
@@ -425,7 +457,7 @@ public final class TaskBatch implements AutoCloseable
         }
     }
 
-    private long applyToSlots(final int op, final OwnedState.Slots slots, final long a, final long b)
+    private long applyToSlots(final Op op, final OwnedState.Slots slots, final long a, final long b)
     {
         switch (op)
         {
@@ -433,13 +465,13 @@ public final class TaskBatch implements AutoCloseable
                 for (int task = 0; task < tasks; task++)
                 {
                     final State current = State.of((int)slots.get(task));
-                    if (current == State.OPEN || current != State.INVALID && (a & 1L << current.value()) != 0)
+                    if (current == State.OPEN || StateMask.includes(a, current))
                     {
                         slots.set(task, State.RUNNING.value());
                         return task;
                     }
                 }
-                return -1;
+                return NO_TASK;
             case SET:
                 slots.set((int)a, b);
                 return b;
@@ -527,7 +559,7 @@ public final class TaskBatch implements AutoCloseable
      */
     public OptionalInt nextTask()
     {
-        return take(0);
+        return take(Set.of());
     }
 
     /**
@@ -549,7 +581,6 @@ public final class TaskBatch implements AutoCloseable
         {
             throw new NullPointerException("nextTask() on rank " + comm.rank() + ": alsoTake is null");
         }
-        long states = 0;
         for (final State taken : alsoTake)
         {
             if (null == taken)
@@ -562,37 +593,36 @@ public final class TaskBatch implements AutoCloseable
                     (taken == State.OPEN ? ", which is always taken" : ", which is never a task's state") +
                     "; it may hold RUNNING, FAILED and DONE");
             }
-            states |= 1L << taken.value();
         }
-        return take(states);
+        return take(alsoTake);
     }
 
-    /** Takes a task for the worker; bit {@code s.value()} of {@code states} is set for each state s also taken. */
-    private OptionalInt take(final long states)
+    /** Takes a task for the worker, also from the states {@code alsoTake}. */
+    private OptionalInt take(final Set<State> alsoTake)
     {
         checkOpen("nextTask()");
-        long task = -1;
+        long task = NO_TASK;
         String failure = null;
         if (workerComm.rank() == 0)
         {
             try
             {
-                task = state.execute(NEXT, states, 0);
+                task = state.execute(Op.NEXT, StateMask.of(alsoTake), 0);
             }
             catch (final RuntimeException ex)
             {
-                task = -2;
+                task = TAKE_FAILED;
                 failure = String.valueOf(ex);
             }
         }
         task = workerComm.broadcast(task, 0);
-        if (task == -2)
+        if (task == TAKE_FAILED)
         {
             // Every rank of the worker learns why, instead of waiting for a task that will not come.
             throw new PshmemException("nextTask() failed on rank " + (comm.rank() - workerComm.rank()) + ": " +
                 workerComm.broadcast(failure, 0));
         }
-        return task < 0 ? OptionalInt.empty() : OptionalInt.of((int)task);
+        return task == NO_TASK ? OptionalInt.empty() : OptionalInt.of((int)task);
     }
 
     /**
@@ -618,7 +648,7 @@ public final class TaskBatch implements AutoCloseable
             throw new IllegalArgumentException("setState() on rank " + comm.rank() + ": task " + task +
                 " cannot be set to INVALID, which is never a task's state");
         }
-        state.execute(SET, task, value.value());
+        state.execute(Op.SET, task, value.value());
     }
 
     /**
@@ -628,7 +658,7 @@ public final class TaskBatch implements AutoCloseable
     public State getState(final int task)
     {
         checkTask("getState()", task);
-        return State.of((int)state.execute(GET, task, 0));
+        return State.of((int)state.execute(Op.GET, task, 0));
     }
 
     private void checkTask(final String op, final int task)

@@ -117,6 +117,17 @@ public interface CommEndpoint extends AutoCloseable
     }
 
     /**
+     * Called by the API before every use of a communicator, including uses that then go through node memory
+     * rather than this endpoint: a transport whose ranks share a JVM throws when the calling thread belongs to
+     * another rank, which would otherwise take this rank's place in a collective.
+     *
+     * @throws IllegalStateException when the calling thread is another rank's; the message names both ranks.
+     */
+    default void checkCallingThread()
+    {
+    }
+
+    /**
      * Collective: splits into groups by colour, ordered by key then rank.
      *
      * @param color this rank's group, zero or more, or {@link #UNDEFINED} for none.

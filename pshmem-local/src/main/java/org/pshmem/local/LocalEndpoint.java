@@ -187,6 +187,21 @@ final class LocalEndpoint implements CommEndpoint
         {
             throw new IllegalStateException("communicator endpoint of world rank " + worldRank() + " is closed");
         }
+        checkCallingThread();
+    }
+
+    @Override
+    public void checkCallingThread()
+    {
+        // Ranks as threads share one heap: a communicator reached through a shared static would otherwise mix
+        // two ranks' calls in one collective. Threads a rank starts itself are bound to no rank and may use it.
+        final LocalJobState.Rank caller = LocalJobState.current();
+        if (null != caller && caller.job == group.job() && caller.rank != worldRank())
+        {
+            throw new IllegalStateException("a communicator of world rank " + worldRank() +
+                " was used on the thread of world rank " + caller.rank + " (" + Thread.currentThread().getName() +
+                "): each rank must use only its own communicators; were they shared through a static field?");
+        }
     }
 
     private void checkAllMatch(final String op, final Object[] parts, final LocalGroup.Part reference,

@@ -75,6 +75,11 @@ final class LocalGroup
         return members.length;
     }
 
+    LocalJobState job()
+    {
+        return job;
+    }
+
     int nodeOf(final int index)
     {
         return job.nodeOf(members[index]);

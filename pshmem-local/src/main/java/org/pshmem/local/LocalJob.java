@@ -20,7 +20,9 @@ import org.pshmem.api.RankFailedException;
  * });
  * }</pre>
  *
- * <p>Ranks share the JVM's static state: code run as a rank should keep its state in local variables.
+ * <p>Ranks run here share the JVM's static state: code run as a rank should keep its state in local variables
+ * (a communicator reached from another rank's thread fails at once, naming both ranks). {@link LocalLauncher}
+ * instead has each rank load the program's classes itself, so a program's statics are per rank.
  */
 public final class LocalJob
 {

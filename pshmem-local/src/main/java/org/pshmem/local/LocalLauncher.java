@@ -1,7 +1,6 @@
 package org.pshmem.local;
 
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -13,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * {@code LocalLauncher [-np N] [--nodes K] [--timeout S] [--] MainClass [args...]} runs the class's {@code main}
  * on N threads of this JVM (default 1), each a rank, dealt to K simulated nodes (default 1), and ends the JVM
  * with status 1 when the job has not finished after S seconds (default 0: no limit). The program's class path is
- * this JVM's. It alone checks the options {@code ./pshmem run --transport local} hands it, and reports bad usage
+ * this JVM's; each rank loads the program's classes itself, so their static fields are per rank, as under MPJ
+ * Express. It alone checks the options {@code ./pshmem run --transport local} hands it, and reports bad usage
  * in one line, as {@code ./pshmem} does. Exit status: 0 when every rank succeeded, 1 when a rank failed
  * (reported on standard error with its rank) or the timeout passed, 2 for bad usage.
  */
@@ -104,7 +104,9 @@ public final class LocalLauncher
         final Method main;
         try
         {
-            main = Class.forName(args[i]).getMethod("main", String[].class);
+            // Only checked here, not initialised: each rank loads and initialises the class itself.
+            main = Class.forName(args[i], false, LocalLauncher.class.getClassLoader())
+                .getMethod("main", String[].class);
             if (!Modifier.isStatic(main.getModifiers()))
             {
                 return usage(err, args[i] + ".main is not static");
@@ -121,17 +123,8 @@ public final class LocalLauncher
         }
         try
         {
-            LocalJob.runMain(ranks, nodes, programArgs, rankArgs ->
-            {
-                try
-                {
-                    main.invoke(null, (Object)rankArgs);
-                }
-                catch (final InvocationTargetException ex)
-                {
-                    throw ex.getCause() instanceof Exception ? (Exception)ex.getCause() : ex;
-                }
-            });
+            LocalJob.runMain(ranks, nodes, programArgs,
+                new RankMainClass(args[i], LocalLauncher.class.getClassLoader()));
             return 0;
         }
         catch (final RuntimeException ex)

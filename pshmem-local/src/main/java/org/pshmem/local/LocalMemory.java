@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 
 import org.pshmem.api.PshmemException;
 import org.pshmem.spi.ArenaMemory;
+import org.pshmem.spi.Windows;
 
 /**
  * The memory of one node segment of an in-process job, held by every rank (thread) of the node that created
@@ -20,13 +21,12 @@ import org.pshmem.spi.ArenaMemory;
  *
  * <p>Layout, the same as a segment file of the mpj transport:
  * <pre>
- *   0                         data, byteSize bytes, seen as windows of 1 GiB (the last may be shorter)
+ *   0                         data, byteSize bytes, seen as windows of 1 GiB ({@link Windows})
  *   controlOffset(byteSize)   control part, controlBytes, at the next 4 KiB boundary
  * </pre>
  */
 final class LocalMemory
 {
-    static final int WINDOW_SHIFT = 30;
     static final int POOLED_MAX_BYTES = 64 << 10;
     static final int POOLED_MAX_BLOCKS = 16;
     private static final long PAGE = 4096;
@@ -50,12 +50,10 @@ final class LocalMemory
         this.pages = pages;
         this.byteSize = byteSize;
         this.total = controlOffset(byteSize) + controlBytes;
-        final int count = (int)((byteSize + (1L << WINDOW_SHIFT) - 1) >>> WINDOW_SHIFT);
-        windows = new ByteBuffer[count];
-        for (int w = 0; w < count; w++)
+        windows = new ByteBuffer[Windows.count(byteSize)];
+        for (int w = 0; w < windows.length; w++)
         {
-            final long start = (long)w << WINDOW_SHIFT;
-            windows[w] = buffer(start, (int)Math.min(1L << WINDOW_SHIFT, byteSize - start));
+            windows[w] = buffer((long)w << Windows.SHIFT, Windows.length(byteSize, w));
         }
         control = buffer(controlOffset(byteSize), controlBytes);
     }

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.Windows;
 
 /**
  * One rank's hold on node memory of an in-process job ({@link LocalMemory}): created zero-filled by one rank
@@ -64,7 +65,7 @@ final class LocalSegment implements NodeSegment
     @Override
     public int windowShift()
     {
-        return LocalMemory.WINDOW_SHIFT;
+        return Windows.SHIFT;
     }
 
     @Override

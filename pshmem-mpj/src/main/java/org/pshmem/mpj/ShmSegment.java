@@ -18,6 +18,7 @@ import net.openhft.posix.PosixAPI;
 import org.pshmem.api.PshmemException;
 import org.pshmem.spi.ArenaMemory;
 import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.Windows;
 
 /**
  * Node memory as a file in the segment directory (default {@code /dev/shm}), mapped by every rank of the node.
@@ -27,7 +28,7 @@ import org.pshmem.spi.NodeSegment;
  *
  * <p>Layout:
  * <pre>
- *   0                         data, byteSize bytes, seen as windows of 1 GiB (the last may be shorter)
+ *   0                         data, byteSize bytes, seen as windows of 1 GiB ({@link Windows})
  *   controlOffset(byteSize)   control part, controlBytes, at the next 4 KiB boundary
  * </pre>
  *
@@ -39,7 +40,6 @@ import org.pshmem.spi.NodeSegment;
 final class ShmSegment implements NodeSegment
 {
     static final String PREFIX = "pshmem-";
-    private static final int WINDOW_SHIFT = 30;
     private static final long PAGE = 4096;
     private static final Set<PosixFilePermission> OWNER_ONLY =
         EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
@@ -78,12 +78,10 @@ final class ShmSegment implements NodeSegment
             this.arena = null;
             this.mapping = ChronicleMapping.map(path, total);
         }
-        final int count = (int)((byteSize + (1L << WINDOW_SHIFT) - 1) >>> WINDOW_SHIFT);
-        windows = new ByteBuffer[count];
-        for (int w = 0; w < count; w++)
+        windows = new ByteBuffer[Windows.count(byteSize)];
+        for (int w = 0; w < windows.length; w++)
         {
-            final long start = (long)w << WINDOW_SHIFT;
-            windows[w] = buffer(start, (int)Math.min(1L << WINDOW_SHIFT, byteSize - start));
+            windows[w] = buffer((long)w << Windows.SHIFT, Windows.length(byteSize, w));
         }
         control = buffer(controlOffset(byteSize), controlBytes);
     }
@@ -267,7 +265,7 @@ final class ShmSegment implements NodeSegment
     @Override
     public int windowShift()
     {
-        return WINDOW_SHIFT;
+        return Windows.SHIFT;
     }
 
     @Override

@@ -1,0 +1,367 @@
+package org.pshmem.api;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.NodeSegment;
+
+/**
+ * The collective creation of a {@link SharedArray}'s node memory and its outcome: the communicators, where every
+ * rank sits on the nodes, and this rank's mapping. Node-rank 0 of each node creates zero-filled memory marked
+ * with a random token; the other ranks of the node map it and check the token, so ranks that do not really share
+ * memory are caught at creation. Any problem, on any rank, is agreed so every rank throws the same exception.
+ *
+ * <p>Two paths: when every rank is on one node and uses the communicator's own node split, the handle goes
+ * through node memory and nothing is sent; otherwise over the node communicator, with an agreement on the world.
+ */
+final class Allocation
+{
+    /** Where a rank of the array's communicator sits: its node (in node order), its rank there, the node's size. */
+    record NodePlace(int nodeIndex, int nodeRank, int nodeSize)
+    {
+    }
+
+    private static final SecureRandom TOKENS = new SecureRandom();
+    /** Bytes of node-rank 0's message to its node: a flag ({@link #HANDLE} or {@link #PROBLEM}), a length, text. */
+    private static final int STATUS_BYTES = 1024;
+    private static final int STATUS_HEADER = 5;
+    private static final byte PROBLEM = 0;
+    private static final byte HANDLE = 1;
+    // Facts every rank gives about its arguments, in this order, so disagreements are found and named.
+    private static final int TYPE = 0;
+    private static final int DIMENSIONS = 1;
+    private static final int SHAPE_HASH = 2;
+    private static final int GROUPS_GIVEN = 3;
+    // Facts every rank gives about its place after mapping, in this order.
+    private static final int NODE_RANK = 0;
+    private static final int NODE_SIZE = 1;
+    private static final int NODE_INDEX = 2;
+
+    private final ElementType type;
+    private final CommEndpoint ep;
+    private final CommEndpoint nodeEp;
+    private final CommEndpoint nodeRankEp;
+    private final long[] shape;
+    private NodeSegment segment;
+    private NodePlace[] places;
+
+    private Allocation(final ElementType type, final CommEndpoint ep, final NodeGroups groups, final long[] shape)
+    {
+        this.type = type;
+        this.ep = ep;
+        this.nodeEp = groups.node().endpoint();
+        this.nodeRankEp = groups.nodeRank().endpoint();
+        this.shape = shape;
+    }
+
+    ElementType type()
+    {
+        return type;
+    }
+
+    /** The array's communicator. */
+    CommEndpoint ep()
+    {
+        return ep;
+    }
+
+    /** The ranks of this node. */
+    CommEndpoint nodeEp()
+    {
+        return nodeEp;
+    }
+
+    /** The ranks of every node with this rank's node-rank. */
+    CommEndpoint nodeRankEp()
+    {
+        return nodeRankEp;
+    }
+
+    long[] shape()
+    {
+        return shape;
+    }
+
+    NodeSegment segment()
+    {
+        return segment;
+    }
+
+    /** @return where each rank of the array's communicator sits, by rank; a copy. */
+    NodePlace[] places()
+    {
+        return places.clone();
+    }
+
+    /**
+     * Collective over {@code comm}: agrees on the arguments, then creates or maps this node's memory.
+     *
+     * @throws IllegalArgumentException on every rank, when any rank's arguments are bad or disagree.
+     * @throws PshmemException          on every rank, when a node could not create or map the memory.
+     */
+    static Allocation allocate(
+        final Communicator comm, final NodeGroups groups, final ElementType type, final long[] shape)
+    {
+        final String op = "SharedArray.create()";
+        final CommEndpoint ep = comm.endpoint();
+        String problem = null == type ? "type is null" : Extents.shapeProblem(shape, type.byteSize());
+        if (null == problem)
+        {
+            problem = groupsProblem(ep, groups);
+        }
+        final Agreement.Status status = Agreement.Status.of(problem, Agreement.Status.BAD_ARGUMENT);
+        final long[] facts = {
+            null == type ? -1 : type.ordinal(),
+            null == shape ? -1 : shape.length,
+            null == shape ? 0 : Arrays.hashCode(shape),
+            null == groups ? 0 : 1};
+        // On one node, agree through node memory; any problem or disagreement takes the general path, which
+        // names the rank at fault.
+        final NodeSync fast = comm.oneNodeSync();
+        if (null != fast)
+        {
+            final NodeSync.MinMax agreed = fast.minMax(op, status.code(), facts[TYPE], facts[DIMENSIONS],
+                facts[SHAPE_HASH], facts[GROUPS_GIVEN]);
+            // Value 0 is the status; the facts follow it.
+            final boolean clean = agreed.max(0) == Agreement.Status.OK.code() && agreed.max(1 + GROUPS_GIVEN) == 0 &&
+                agreed.same(1 + TYPE) && agreed.same(1 + DIMENSIONS) && agreed.same(1 + SHAPE_HASH);
+            if (clean)
+            {
+                final Allocation allocation = new Allocation(type, ep, comm.nodeGroups(), shape);
+                allocation.mapOrRelease(() -> allocation.mapOnOneNode(comm, op, fast));
+                return allocation;
+            }
+        }
+        final Agreement.Facts all = Agreement.exchange(ep, status, facts);
+        Agreement.raiseIfAny(ep, op, all, problem, null);
+        for (final int fact : new int[] {TYPE, DIMENSIONS, SHAPE_HASH, GROUPS_GIVEN})
+        {
+            final int[] disagree = all.disagreeing(fact);
+            if (disagree.length > 0)
+            {
+                throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": ranks disagree on the " +
+                    (fact == GROUPS_GIVEN ? "use of NodeGroups" : "element type or shape") + ": " +
+                    Agreement.describe(disagree) + " differ from rank 0, which asked for " +
+                    ElementType.values()[(int)all.fact(0, TYPE)].dtype() + " with " + all.fact(0, DIMENSIONS) +
+                    " dimensions");
+            }
+        }
+        // Without explicit groups, the communicator's own split, made on its first array and kept.
+        final Allocation allocation = new Allocation(type, ep, null == groups ? comm.nodeGroups() : groups, shape);
+        allocation.mapOrRelease(() -> allocation.mapNodeMemory(comm, op));
+        return allocation;
+    }
+
+    /** @return why explicit node groups do not fit the array's communicator, or null. */
+    private static String groupsProblem(final CommEndpoint ep, final NodeGroups groups)
+    {
+        if (null == groups)
+        {
+            return null;
+        }
+        final int nodeSize = groups.node().size();
+        if (ep.size() % nodeSize != 0)
+        {
+            return "the node communicator has " + nodeSize + " ranks, which does not divide the " + ep.size() +
+                " ranks of the array's communicator";
+        }
+        if (groups.nodeRank().size() != ep.size() / nodeSize)
+        {
+            return "the node-rank communicator has " + groups.nodeRank().size() + " ranks but there are " +
+                ep.size() / nodeSize + " nodes";
+        }
+        return null;
+    }
+
+    /** Runs a mapping path; on any failure lets go of what this rank mapped, then rethrows. */
+    private void mapOrRelease(final Runnable mapping)
+    {
+        try
+        {
+            mapping.run();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (null != segment)
+            {
+                segment.close();
+            }
+            throw ex;
+        }
+    }
+
+    /**
+     * Every rank on one node, node groups of the communicator's own: the handle goes through node memory
+     * and nothing is sent; a failure anywhere takes the general agreement, which says where.
+     */
+    private void mapOnOneNode(final Communicator comm, final String op, final NodeSync fast)
+    {
+        final long bytes = Extents.count(shape) * type.byteSize();
+        final boolean leader = nodeEp.rank() == 0;
+        String problem = null;
+        Throwable cause = null;
+        byte[] payload = new byte[0];
+        if (leader)
+        {
+            try
+            {
+                payload = createMarked(comm, bytes, type.dtype() + "-one-node");
+            }
+            catch (final RuntimeException | OutOfMemoryError ex)
+            {
+                problem = "could not create " + bytes + " bytes of node memory: " + ex;
+                cause = ex;
+            }
+        }
+        final byte[] received = fast.broadcastFromLeader(op, payload);
+        if (!leader)
+        {
+            if (received.length == 0)
+            {
+                problem = "node-rank 0 of this node could not create the node memory";
+            }
+            else
+            {
+                try
+                {
+                    problem = attachMarked(comm, received, bytes);
+                }
+                catch (final RuntimeException ex)
+                {
+                    problem = "could not map the node memory made by node-rank 0: " + ex;
+                    cause = ex;
+                }
+            }
+        }
+        // The outcome's reduction is also the barrier after which every rank has mapped the memory.
+        final Agreement.Status status = Agreement.Status.of(problem, Agreement.Status.FAILURE);
+        final NodeSync.MinMax outcome = fast.minMax(op, status.code());
+        if (leader && null != segment)
+        {
+            segment.allAttached();
+        }
+        if (outcome.max(0) != Agreement.Status.OK.code())
+        {
+            Agreement.raiseIfAny(ep, op, Agreement.exchange(ep, status), problem, cause);
+        }
+        places = new NodePlace[ep.size()];
+        for (int rank = 0; rank < places.length; rank++)
+        {
+            places[rank] = new NodePlace(0, rank, places.length); // the communicator's own split keeps rank order
+        }
+    }
+
+    /**
+     * On node-rank 0: creates the zero-filled segment and writes a random token into it.
+     *
+     * @return the token and the segment's handle, for the other ranks of the node.
+     */
+    private byte[] createMarked(final Communicator comm, final long bytes, final String label)
+    {
+        segment = comm.nodeMemory().create(bytes, NodeSync.controlBytes(nodeEp.size()), label);
+        final long token = TOKENS.nextLong() | 1;
+        NodeSync.writeToken(segment.control(), token);
+        return ByteBuffer.allocate(8 + segment.handle().length).putLong(token).put(segment.handle()).array();
+    }
+
+    /**
+     * On the other ranks: maps the segment {@link #createMarked} described and checks its token.
+     *
+     * @return why the memory is not shared with node-rank 0, or null.
+     */
+    private String attachMarked(final Communicator comm, final byte[] marked, final long bytes)
+    {
+        segment = comm.nodeMemory().attach(Arrays.copyOfRange(marked, 8, marked.length), bytes,
+            NodeSync.controlBytes(nodeEp.size()));
+        return NodeSync.readToken(segment.control()) == ByteBuffer.wrap(marked).getLong() ? null :
+            "the node memory mapped here is not the one node-rank 0 of this node created: " +
+            "the ranks of the node communicator do not share memory (are they on different hosts?)";
+    }
+
+    private void mapNodeMemory(final Communicator comm, final String op)
+    {
+        final long bytes = Extents.count(shape) * type.byteSize();
+        final String label = type.dtype() + Extents.text(shape).replace(" ", "") + "-node" + nodeRankEp.rank();
+        final boolean leader = nodeEp.rank() == 0;
+        String problem = null;
+        Throwable cause = null;
+        final byte[] status = new byte[STATUS_BYTES];
+        if (leader)
+        {
+            try
+            {
+                encode(status, HANDLE, createMarked(comm, bytes, label));
+            }
+            catch (final RuntimeException | OutOfMemoryError ex)
+            {
+                problem = "could not create " + bytes + " bytes of node memory: " + ex;
+                cause = ex;
+                encode(status, PROBLEM, problem.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        nodeEp.broadcast(status, 0, status.length, 0);
+        final byte[] payload = Arrays.copyOfRange(status, STATUS_HEADER,
+            STATUS_HEADER + ByteBuffer.wrap(status, 1, 4).getInt());
+        if (!leader)
+        {
+            if (status[0] == HANDLE)
+            {
+                try
+                {
+                    problem = attachMarked(comm, payload, bytes);
+                }
+                catch (final RuntimeException ex)
+                {
+                    problem = "could not map the node memory made by node-rank 0: " + ex;
+                    cause = ex;
+                }
+            }
+            else
+            {
+                problem = "node-rank 0 of this node failed: " + new String(payload, StandardCharsets.UTF_8);
+            }
+        }
+        nodeEp.barrier();
+        if (leader && null != segment)
+        {
+            try
+            {
+                segment.allAttached();
+            }
+            catch (final RuntimeException ex)
+            {
+                problem = "could not finish setting up node memory: " + ex;
+                cause = ex;
+            }
+        }
+        final long[] place = new long[3];
+        place[NODE_RANK] = nodeEp.rank();
+        place[NODE_SIZE] = nodeEp.size();
+        place[NODE_INDEX] = nodeRankEp.rank();
+        final Agreement.Facts facts = Agreement.exchange(ep, Agreement.Status.of(problem, Agreement.Status.FAILURE),
+            place);
+        Agreement.raiseIfAny(ep, op, facts, problem, cause);
+        places = new NodePlace[ep.size()];
+        for (int rank = 0; rank < places.length; rank++)
+        {
+            places[rank] = new NodePlace((int)facts.fact(rank, NODE_INDEX), (int)facts.fact(rank, NODE_RANK),
+                (int)facts.fact(rank, NODE_SIZE));
+        }
+    }
+
+    /** Node-rank 0's message to its node: {@code kind}, then the payload's length and the payload. */
+    private static void encode(final byte[] status, final byte kind, final byte[] payload)
+    {
+        if (kind == HANDLE && payload.length > status.length - STATUS_HEADER)
+        {
+            throw new PshmemException("node memory handle of " + payload.length + " bytes is too long");
+        }
+        final int length = Math.min(payload.length, status.length - STATUS_HEADER);
+        status[0] = kind;
+        ByteBuffer.wrap(status, 1, 4).putInt(length);
+        System.arraycopy(payload, 0, status, STATUS_HEADER, length);
+    }
+}
