@@ -2,6 +2,8 @@ package org.pshmem.api;
 
 import java.util.concurrent.locks.LockSupport;
 
+import org.pshmem.spi.Setting;
+
 /**
  * How a rank waits for others without burning a core: spin briefly, then yield, then park for growing
  * intervals up to a ceiling. Yielding is long because ranks usually outnumber cores: a yield hands the core
@@ -15,10 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Backoff
 {
-    private static final int SPINS = Integer.getInteger("pshmem.backoff.spins", 10);
-    private static final int YIELDS = Integer.getInteger("pshmem.backoff.yields", 5000);
-    private static final long MIN_PARK_NANOS = 1_000L * Integer.getInteger("pshmem.backoff.minParkMicros", 1);
-    private static final long MAX_PARK_NANOS = 1_000L * Integer.getInteger("pshmem.backoff.maxParkMicros", 1000);
+    private static final int SPINS = Setting.BACKOFF_SPINS.intValue();
+    private static final int YIELDS = Setting.BACKOFF_YIELDS.intValue();
+    private static final long MIN_PARK_NANOS = 1_000L * Setting.BACKOFF_MIN_PARK_MICROS.intValue();
+    private static final long MAX_PARK_NANOS = 1_000L * Setting.BACKOFF_MAX_PARK_MICROS.intValue();
 
     private int step;
     private long parkNanos = MIN_PARK_NANOS;

@@ -7,6 +7,7 @@ import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
 import org.pshmem.spi.NodeMemory;
+import org.pshmem.spi.Setting;
 import org.pshmem.spi.Transport;
 import org.pshmem.spi.TransportSession;
 
@@ -94,14 +95,10 @@ public final class Pshmem implements AutoCloseable
                 return transport;
             }
         }
-        String wanted = System.getProperty(TRANSPORT_PROPERTY);
-        if (null == wanted || wanted.isBlank())
+        final String wanted = Setting.TRANSPORT.explicitValue().orElse(null);
+        if (null != wanted)
         {
-            wanted = System.getenv(TRANSPORT_ENV);
-        }
-        if (null != wanted && !wanted.isBlank())
-        {
-            final String name = wanted.trim();
+            final String name = wanted;
             for (final Transport transport : present)
             {
                 if (!transport.name().equals(name))

@@ -60,6 +60,7 @@ public final class ListenAddress
      */
     static String setting()
     {
+        // Read here, not through Setting: MPJ's daemon and starter run this class with pshmem-mpj alone.
         final String property = System.getProperty(PROPERTY);
         if (null != property && !property.isBlank())
         {

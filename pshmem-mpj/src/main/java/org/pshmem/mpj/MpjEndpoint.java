@@ -14,6 +14,7 @@ import mpi.Status;
 import org.pshmem.api.PshmemException;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.Setting;
 
 /**
  * A {@link CommEndpoint} over an MPJ Express intracommunicator. Node groups are ranks whose node names
@@ -37,7 +38,7 @@ final class MpjEndpoint implements CommEndpoint
     /** First tag of the barrier's rounds; the API refuses user tags above {@code Communicator.MAX_TAG}. */
     static final int BARRIER_TAG = 1 << 30;
     private static final int SPINS = 10;
-    private static final int YIELDS = Integer.getInteger("pshmem.backoff.yields", 5000);
+    private static final int YIELDS = Setting.BACKOFF_YIELDS.intValue();
     private static final long MAX_PARK_NANOS = 1_000_000;
     /** The lock of the multicore device's queues (its device class), which its own {@code iprobe} does not take. */
     private static final Object SMPDEV_LOCK = smpdevLock();

@@ -10,6 +10,7 @@ import org.pshmem.api.PshmemException;
 import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.NodeMemory;
 import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.Setting;
 import org.pshmem.spi.TransportSession;
 
 /**
@@ -64,12 +65,7 @@ final class MpjSession implements TransportSession, NodeMemory
 
     private static Path shmDir()
     {
-        String dir = System.getProperty(SHM_DIR_PROPERTY);
-        if (null == dir || dir.isBlank())
-        {
-            dir = System.getenv(SHM_DIR_ENV);
-        }
-        final Path path = Path.of(null == dir || dir.isBlank() ? DEFAULT_SHM_DIR : dir);
+        final Path path = Path.of(Setting.SHM_DIR.value().orElseThrow());
         if (!Files.isDirectory(path))
         {
             throw new PshmemException("segment directory " + path + " (from " + SHM_DIR_PROPERTY + ", " + SHM_DIR_ENV +

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.Setting;
 
 /**
  * Which node a rank is on. By default the host's processor name; the system property {@value #PROPERTY}
@@ -29,12 +30,8 @@ final class NodeNames
      */
     static String resolve(final int worldRank, final String hostName)
     {
-        String setting = System.getProperty(PROPERTY);
-        if (null == setting || setting.isBlank())
-        {
-            setting = System.getenv(ENV);
-        }
-        if (null == setting || setting.isBlank())
+        final String setting = Setting.NODE.explicitValue().orElse(null);
+        if (null == setting)
         {
             return hostName;
         }
