@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.Setting;
 
 /**
  * A row-major n-dimensional array of which exactly one copy exists per node, shared by all ranks of that
@@ -54,7 +55,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     SharedDoubleArray
 {
     /** Largest message, in bytes, when {@code set()} replicates a block between nodes. */
-    static final int SET_CHUNK_BYTES = Integer.getInteger("pshmem.setChunkBytes", 8 << 20);
+    static final int SET_CHUNK_BYTES = Setting.SET_CHUNK_BYTES.intValue();
 
     private final ElementType type;
     private final CommEndpoint ep;

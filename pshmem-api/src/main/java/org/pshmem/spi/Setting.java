@@ -46,6 +46,12 @@ public enum Setting
     /** The launcher's process id; set by pshmem's launcher for its ranks (mpj). */
     LAUNCHER_PID("pshmem.launcherPid", null, null,
         "the launcher's process id; set by pshmem's launcher for its ranks (mpj)"),
+    /** Where pshmem keeps its private MPJ Express home (mpj). */
+    CACHE_DIR(null, "PSHMEM_CACHE_DIR", "~/.cache/pshmem",
+        "where pshmem keeps its private MPJ Express home (`mpj-home`) (mpj)"),
+    /** Tests only: windows of {@code 1 << shift} bytes (3 to 30), so small arrays cross them. */
+    TEST_WINDOW_SHIFT("pshmem.test.windowShift", null, "30",
+        "tests only: windows of 2^shift bytes (3 to 30), so that small arrays cross them"),
     /** JVM options, separated by spaces, that the launcher adds for every rank (mpj). */
     JAVA_OPTS(null, "PSHMEM_JAVA_OPTS", null,
         "JVM options, separated by spaces, that the launcher adds for every rank (mpj)"),

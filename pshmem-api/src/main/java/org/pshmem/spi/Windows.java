@@ -45,7 +45,7 @@ public final class Windows
 
     private static int shiftSetting()
     {
-        final String text = System.getProperty(SHIFT_PROPERTY);
+        final String text = Setting.TEST_WINDOW_SHIFT.explicitValue().orElse(null);
         if (null == text)
         {
             return MAX_SHIFT;

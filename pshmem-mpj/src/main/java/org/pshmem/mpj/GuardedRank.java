@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
+import org.pshmem.spi.Setting;
 
 /**
  * Runs an application's {@code main} as a rank of an MPJ job and guards it, like upstream's exception guard:
@@ -81,7 +82,7 @@ public final class GuardedRank
             }
             end(folder, rank, "pshmem: rank " + rank + " failed: " + failure, failure, JobFolder.Outcome.FAILED,
                 String.valueOf(failure),
-                Long.getLong(GRACE_PROPERTY, 1000));
+                Setting.ABORT_GRACE_MS.longValue());
         }
     }
 
@@ -91,9 +92,9 @@ public final class GuardedRank
      */
     private static void watch(final JobFolder folder, final String rank)
     {
-        final long period = Long.getLong(JobStatus.CHECK_PROPERTY, JobStatus.DEFAULT_CHECK_MS);
-        final long grace = Long.getLong(GRACE_PROPERTY, 1000);
-        final long launcher = Long.getLong(LAUNCHER_PID_PROPERTY, 0);
+        final long period = Setting.FAILURE_CHECK_MS.longValue();
+        final long grace = Setting.ABORT_GRACE_MS.longValue();
+        final long launcher = Setting.LAUNCHER_PID.explicitValue().map(Long::parseLong).orElse(0L);
         final int self = Integer.parseInt(rank);
         long failureSeenAt = 0;
         while (!ENDING.get())

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.pshmem.spi.Setting;
 
 /**
  * The job folder through which the ranks of one job and its launcher learn how each rank is doing. The launcher
@@ -88,7 +89,7 @@ final class JobFolder
     /** @return the job folder named to this JVM ({@link #PROPERTY}), or empty when it has none. */
     static Optional<JobFolder> ofThisRank()
     {
-        final String dir = System.getProperty(PROPERTY);
+        final String dir = Setting.JOB_DIR.explicitValue().orElse(null);
         return null == dir ? Optional.empty() : Optional.of(new JobFolder(Path.of(dir)));
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import org.pshmem.api.RankFailedException;
+import org.pshmem.spi.Setting;
 
 /**
  * What ranks of this job left in the launcher's {@link JobFolder}: a rank
@@ -12,10 +13,7 @@ import org.pshmem.api.RankFailedException;
  */
 final class JobStatus
 {
-    /** System property: milliseconds between looks at the job folder (default 200). */
-    static final String CHECK_PROPERTY = "pshmem.failureCheckMs";
-    static final long DEFAULT_CHECK_MS = 200;
-    private static final long INTERVAL_NANOS = 1_000_000L * Long.getLong(CHECK_PROPERTY, DEFAULT_CHECK_MS);
+    private static final long INTERVAL_NANOS = 1_000_000L * Setting.FAILURE_CHECK_MS.longValue();
     private static volatile long lastCheck;
     private static volatile RankFailedException known;
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.pshmem.spi.Setting;
 
 /**
  * Finds MPJ Express 0.44 ({@code MPJ_HOME}, else the Debian package {@code libmpj-java}) and prepares an MPJ
@@ -66,7 +67,7 @@ public final class MpjInstallation
      */
     static Path cacheDir()
     {
-        return Path.of(System.getenv().getOrDefault("PSHMEM_CACHE_DIR", System.getProperty("user.home") + "/.cache/pshmem"));
+        return Path.of(Setting.CACHE_DIR.explicitValue().orElse(System.getProperty("user.home") + "/.cache/pshmem"));
     }
 
     /**
@@ -76,7 +77,7 @@ public final class MpjInstallation
      */
     static Path home(final Path cacheDir) throws IOException
     {
-        final String mpjHome = System.getenv("MPJ_HOME");
+        final String mpjHome = Setting.MPJ_HOME.explicitValue().orElse(null);
         if (null != mpjHome && !mpjHome.isBlank())
         {
             final Path home = Path.of(mpjHome);

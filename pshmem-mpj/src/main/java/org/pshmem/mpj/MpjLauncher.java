@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.pshmem.spi.Setting;
 
 /**
  * Our launcher of MPJ Express jobs:
@@ -60,7 +61,7 @@ public final class MpjLauncher
      */
     public static int launch(final List<String> args, final PrintStream out, final PrintStream err)
     {
-        final String extra = System.getenv("PSHMEM_JAVA_OPTS");
+        final String extra = Setting.JAVA_OPTS.explicitValue().orElse(null);
         return launch(args, null == extra || extra.isBlank() ? List.of() : Arrays.asList(extra.trim().split("\\s+")),
             out, err);
     }

@@ -13,6 +13,7 @@ import org.pshmem.api.ReduceOp;
 import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
+import org.pshmem.spi.Setting;
 
 /**
  * Job program of issue 18's churn loop, for any transport: ROUNDS times, create a MIB MiB double array, fill it
@@ -160,12 +161,7 @@ public final class CloseChurnJob
 
     private static Path shmDir()
     {
-        String dir = System.getProperty("pshmem.shmDir");
-        if (null == dir || dir.isBlank())
-        {
-            dir = System.getenv("PSHMEM_SHM_DIR");
-        }
-        return Path.of(null == dir || dir.isBlank() ? "/dev/shm" : dir);
+        return Path.of(Setting.SHM_DIR.value().orElseThrow());
     }
 
     /** Resets this process's peak resident memory (Linux 4.0 and later) and returns its resident memory. */

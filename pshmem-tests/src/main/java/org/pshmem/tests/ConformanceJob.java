@@ -8,6 +8,7 @@ import java.util.Map;
 import org.pshmem.api.Communicator;
 import org.pshmem.api.Pshmem;
 import org.pshmem.api.ReduceOp;
+import org.pshmem.spi.Setting;
 
 /**
  * Every conformance scenario in one launch, for transports whose ranks are separate launches (MPJ): rank 0
@@ -43,7 +44,7 @@ public final class ConformanceJob
             scenarios.putAll(LockScenarios.all());
             scenarios.putAll(SyncScenarios.all());
             final Communicator world = pshmem.world();
-            final long chunk = Integer.getInteger("pshmem.setChunkBytes", 8 << 20);
+            final long chunk = Setting.SET_CHUNK_BYTES.intValue();
             final long least = world.allReduce(chunk, ReduceOp.MIN);
             final long most = world.allReduce(chunk, ReduceOp.MAX);
             if (world.rank() == 0)
