@@ -56,6 +56,8 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
+     * Returns this rank's index, from 0 to {@code size() - 1}.
+     *
      * @return this rank's index, from 0 to {@code size() - 1}.
      */
     public int rank()
@@ -64,6 +66,8 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
+     * Returns the number of ranks.
+     *
      * @return number of ranks.
      */
     public int size()
@@ -72,6 +76,8 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
+     * Returns this rank's index in the world communicator.
+     *
      * @return this rank's index in the world communicator.
      */
     public int worldRank()
@@ -463,6 +469,8 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
+     * Returns e.g. {@code Communicator[rank 1 of 4]}.
+     *
      * @return e.g. {@code Communicator[rank 1 of 4]}.
      */
     @Override

@@ -508,6 +508,8 @@ public final class DistributedLock implements AutoCloseable
     }
 
     /**
+     * Returns true when this rank holds the lock.
+     *
      * @return true when this rank holds the lock.
      */
     public boolean isHeldByThisRank()
@@ -516,6 +518,9 @@ public final class DistributedLock implements AutoCloseable
     }
 
     /**
+     * Returns the number of holds this rank has on the lock: 0 when it does not hold it, at most 1 unless the
+     * lock is reentrant.
+     *
      * @return the number of holds this rank has on the lock: 0 when it does not hold it, at most 1 unless the
      * lock is reentrant.
      */
@@ -525,6 +530,8 @@ public final class DistributedLock implements AutoCloseable
     }
 
     /**
+     * Returns true for a lock made by {@code createReentrant}.
+     *
      * @return true for a lock made by {@code createReentrant}.
      */
     public boolean isReentrant()

@@ -363,6 +363,8 @@ public final class DistributedSemaphore implements AutoCloseable
     }
 
     /**
+     * Returns the permits free now (they may be taken at once by another rank).
+     *
      * @return the permits free now (they may be taken at once by another rank).
      */
     public int availablePermits()
@@ -372,6 +374,8 @@ public final class DistributedSemaphore implements AutoCloseable
     }
 
     /**
+     * Returns true for a semaphore made by {@code createBounded}.
+     *
      * @return true for a semaphore made by {@code createBounded}.
      */
     public boolean isBounded()

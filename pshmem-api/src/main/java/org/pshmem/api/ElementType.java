@@ -34,6 +34,8 @@ public enum ElementType
     }
 
     /**
+     * Returns the bytes per element.
+     *
      * @return bytes per element.
      */
     public int byteSize()
@@ -42,6 +44,8 @@ public enum ElementType
     }
 
     /**
+     * Returns the numpy-style name, such as {@code float64}.
+     *
      * @return numpy-style name, such as {@code float64}.
      */
     public String dtype()
@@ -50,6 +54,8 @@ public enum ElementType
     }
 
     /**
+     * Returns the Java array class that carries data of this type, such as {@code double[].class}.
+     *
      * @return the Java array class that carries data of this type, such as {@code double[].class}.
      */
     public Class<?> arrayClass()
@@ -58,6 +64,8 @@ public enum ElementType
     }
 
     /**
+     * Returns the element type whose Java array class is exactly that of {@code array}, or null.
+     *
      * @param array any object, possibly null.
      * @return the element type whose Java array class is exactly that of {@code array}, or null.
      */
@@ -77,6 +85,8 @@ public enum ElementType
     }
 
     /**
+     * Returns a new zeroed Java array of this type.
+     *
      * @param length number of elements.
      * @return a new zeroed Java array of this type.
      */

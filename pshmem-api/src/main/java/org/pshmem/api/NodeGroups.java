@@ -55,6 +55,8 @@ public final class NodeGroups implements AutoCloseable
     }
 
     /**
+     * Returns the ranks of this node.
+     *
      * @return the ranks of this node.
      */
     public Communicator node()
@@ -63,6 +65,8 @@ public final class NodeGroups implements AutoCloseable
     }
 
     /**
+     * Returns the ranks with this rank's node-rank, one per node.
+     *
      * @return the ranks with this rank's node-rank, one per node.
      */
     public Communicator nodeRank()

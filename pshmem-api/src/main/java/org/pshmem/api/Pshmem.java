@@ -70,6 +70,8 @@ public final class Pshmem implements AutoCloseable
     }
 
     /**
+     * Returns the names of the transports on the class path, highest priority first.
+     *
      * @return names of the transports on the class path, highest priority first.
      */
     public static List<String> availableTransports()
@@ -135,6 +137,8 @@ public final class Pshmem implements AutoCloseable
     }
 
     /**
+     * Returns the communicator of all ranks of the job.
+     *
      * @return the communicator of all ranks of the job.
      */
     public Communicator world()
@@ -144,6 +148,8 @@ public final class Pshmem implements AutoCloseable
     }
 
     /**
+     * Returns a communicator holding this rank alone, like MPI's {@code COMM_SELF}.
+     *
      * @return a communicator holding this rank alone, like MPI's {@code COMM_SELF}.
      */
     public Communicator self()
@@ -153,6 +159,8 @@ public final class Pshmem implements AutoCloseable
     }
 
     /**
+     * Returns the application's arguments, without those a launcher added.
+     *
      * @return the application's arguments, without those a launcher added.
      */
     public String[] args()
@@ -161,6 +169,8 @@ public final class Pshmem implements AutoCloseable
     }
 
     /**
+     * Returns the name of the transport in use.
+     *
      * @return name of the transport in use.
      */
     public String transportName()

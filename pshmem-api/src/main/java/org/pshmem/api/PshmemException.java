@@ -9,6 +9,8 @@ public class PshmemException extends RuntimeException
     private static final long serialVersionUID = 1L;
 
     /**
+     * Makes the exception with its message.
+     *
      * @param message what went wrong, naming the rank where it was detected.
      */
     public PshmemException(final String message)
@@ -17,6 +19,8 @@ public class PshmemException extends RuntimeException
     }
 
     /**
+     * Makes the exception with its message and the failure that caused it.
+     *
      * @param message what went wrong, naming the rank where it was detected.
      * @param cause   the underlying failure.
      */

@@ -13,6 +13,8 @@ public final class RankFailedException extends PshmemException
     private final int failedRank;
 
     /**
+     * Makes the exception, naming the rank at fault.
+     *
      * @param failedRank world rank of the rank at fault.
      * @param message    what happened to it.
      * @param cause      its failure, when known in this process; may be null.
@@ -24,6 +26,8 @@ public final class RankFailedException extends PshmemException
     }
 
     /**
+     * Returns the world rank of the rank that failed or left.
+     *
      * @return world rank of the rank that failed or left.
      */
     public int failedRank()

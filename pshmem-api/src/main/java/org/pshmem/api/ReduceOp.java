@@ -13,6 +13,8 @@ public enum ReduceOp
     MAX;
 
     /**
+     * Returns the reduction of the two.
+     *
      * @param a left operand.
      * @param b right operand.
      * @return the reduction of the two.
@@ -28,6 +30,8 @@ public enum ReduceOp
     }
 
     /**
+     * Returns the reduction of the two.
+     *
      * @param a left operand.
      * @param b right operand.
      * @return the reduction of the two.

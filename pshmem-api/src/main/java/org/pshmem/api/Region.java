@@ -73,6 +73,8 @@ public final class Region
     }
 
     /**
+     * Returns the region.
+     *
      * @param offset where the block starts, one entry per dimension, each zero or more; copied.
      * @param shape  the block's extents, as many as {@code offset} has entries, each zero or more; copied.
      * @return the region.
@@ -87,6 +89,8 @@ public final class Region
     }
 
     /**
+     * Returns a copy of where the block starts, one entry per dimension.
+     *
      * @return a copy of where the block starts, one entry per dimension.
      */
     public long[] offset()
@@ -95,6 +99,8 @@ public final class Region
     }
 
     /**
+     * Returns a copy of the block's extents, one per dimension.
+     *
      * @return a copy of the block's extents, one per dimension.
      */
     public long[] shape()
@@ -103,6 +109,8 @@ public final class Region
     }
 
     /**
+     * Returns the number of dimensions, one or more.
+     *
      * @return number of dimensions, one or more.
      */
     public int dimensions()
@@ -111,6 +119,8 @@ public final class Region
     }
 
     /**
+     * Returns the number of elements in the block, the product of its extents (zero when any extent is).
+     *
      * @return number of elements in the block, the product of its extents (zero when any extent is).
      */
     public long count()
@@ -131,6 +141,8 @@ public final class Region
     }
 
     /**
+     * Returns true when {@code other} is a region with the same offset and shape.
+     *
      * @param other any object.
      * @return true when {@code other} is a region with the same offset and shape.
      */
@@ -142,6 +154,8 @@ public final class Region
     }
 
     /**
+     * Returns a hash of the offset and shape.
+     *
      * @return a hash of the offset and shape.
      */
     @Override
@@ -151,6 +165,8 @@ public final class Region
     }
 
     /**
+     * Returns e.g. {@code Region[offset=(1, 1), shape=(2, 3)]}; one dimension reads {@code (4,)} as numpy does.
+     *
      * @return e.g. {@code Region[offset=(1, 1), shape=(2, 3)]}; one dimension reads {@code (4,)} as numpy does.
      */
     @Override
@@ -172,6 +188,8 @@ public final class Region
         }
 
         /**
+         * Returns the region at this corner with {@code shape}.
+         *
          * @param shape the block's extents, one per entry of the offset, each zero or more; copied.
          * @return the region at this corner with {@code shape}.
          * @throws NullPointerException     when {@code shape} is null.
@@ -184,6 +202,8 @@ public final class Region
         }
 
         /**
+         * Returns e.g. {@code Region.Corner[offset=(1, 1)]}.
+         *
          * @return e.g. {@code Region.Corner[offset=(1, 1)]}.
          */
         @Override

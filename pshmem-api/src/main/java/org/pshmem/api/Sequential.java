@@ -116,6 +116,8 @@ public final class Sequential implements AutoCloseable
     }
 
     /**
+     * Returns e.g. {@code Sequential[turn of rank 1 of 4]}, or {@code Sequential[turn of rank 1 of 4, closed]}.
+     *
      * @return e.g. {@code Sequential[turn of rank 1 of 4]}, or {@code Sequential[turn of rank 1 of 4, closed]}.
      */
     @Override

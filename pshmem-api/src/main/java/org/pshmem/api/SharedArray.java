@@ -237,6 +237,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     // Description
 
     /**
+     * Returns the element type.
+     *
      * @return element type.
      */
     public final ElementType elementType()
@@ -245,6 +247,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     }
 
     /**
+     * Returns a copy of the extents.
+     *
      * @return a copy of the extents.
      */
     public final long[] shape()
@@ -253,6 +257,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     }
 
     /**
+     * Returns the number of dimensions.
+     *
      * @return number of dimensions.
      */
     public final int dimensions()
@@ -261,6 +267,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     }
 
     /**
+     * Returns the number of elements (may exceed {@link Integer#MAX_VALUE}).
+     *
      * @return number of elements (may exceed {@link Integer#MAX_VALUE}).
      */
     public final long size()
@@ -269,6 +277,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     }
 
     /**
+     * Returns the number of nodes holding a copy.
+     *
      * @return number of nodes holding a copy.
      */
     public final int nodeCount()
@@ -277,6 +287,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     }
 
     /**
+     * Returns the number of ranks on the largest node.
+     *
      * @return ranks on the largest node.
      */
     public final int processesPerNode()
@@ -285,6 +297,10 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     }
 
     /**
+     * Returns true when {@code rank} may be the {@code fromRank} of {@link #set(Object, Region, int)}: its
+     * node-rank exists on every node (on an uneven last node, the highest allowed node-rank is the size of the
+     * smallest node minus one).
+     *
      * @param rank a rank of the array's communicator.
      * @return true when {@code rank} may be the {@code fromRank} of {@link #set(Object, Region, int)}:
      * its node-rank exists on every node (on an uneven last node, the highest allowed node-rank is the size
@@ -296,6 +312,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     }
 
     /**
+     * Returns true once {@link #close()} was called on this rank.
+     *
      * @return true once {@link #close()} was called on this rank.
      */
     public final boolean isClosed()
@@ -768,6 +786,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     }
 
     /**
+     * Returns this node's copy as numpy prints an array, rows on separate lines.
+     *
      * @return this node's copy as numpy prints an array, rows on separate lines.
      */
     public final String dataString()

@@ -50,6 +50,8 @@ public final class SharedCounter implements AutoCloseable
         }
 
         /**
+         * Returns this.
+         *
          * @param value the first value, the same on every rank. Default 0.
          * @return this.
          */
@@ -60,6 +62,8 @@ public final class SharedCounter implements AutoCloseable
         }
 
         /**
+         * Returns this.
+         *
          * @param value what {@link SharedCounter#getAndIncrement()} and {@link SharedCounter#incrementAndGet()}
          *              add, the same on every rank; may be zero or negative. Default 1.
          * @return this.
@@ -71,6 +75,8 @@ public final class SharedCounter implements AutoCloseable
         }
 
         /**
+         * Returns this.
+         *
          * @param rank the rank that owns the counter's state, the same on every rank. Default 0.
          * @return this.
          */
@@ -151,6 +157,9 @@ public final class SharedCounter implements AutoCloseable
     }
 
     /**
+     * Returns a builder of a counter over {@code comm}: set options (start, step, owner), then call
+     * {@link Builder#build()} on every rank.
+     *
      * @param comm the ranks that will share the counter.
      * @return options to set (start, step, owner), then {@link Builder#build()}.
      */
@@ -187,6 +196,8 @@ public final class SharedCounter implements AutoCloseable
     }
 
     /**
+     * Returns the first value.
+     *
      * @return the first value.
      */
     public long start()
@@ -195,6 +206,8 @@ public final class SharedCounter implements AutoCloseable
     }
 
     /**
+     * Returns what {@link #getAndIncrement()} adds.
+     *
      * @return what {@link #getAndIncrement()} adds.
      */
     public long step()
@@ -250,6 +263,8 @@ public final class SharedCounter implements AutoCloseable
     }
 
     /**
+     * Returns the current value.
+     *
      * @return the current value.
      * @throws IllegalStateException if the counter is closed.
      */

@@ -73,6 +73,8 @@ public final class TaskBatch implements AutoCloseable
         }
 
         /**
+         * Returns upstream's integer value.
+         *
          * @return upstream's integer value.
          */
         public int value()
@@ -81,6 +83,8 @@ public final class TaskBatch implements AutoCloseable
         }
 
         /**
+         * Returns the state.
+         *
          * @param value an integer value from -1 to 3.
          * @return the state.
          * @throws IllegalArgumentException for any other value.
@@ -98,6 +102,8 @@ public final class TaskBatch implements AutoCloseable
         }
 
         /**
+         * Returns the state.
+         *
          * @param name a state's name, such as {@code DONE}.
          * @return the state.
          * @throws IllegalArgumentException for any other text.
@@ -134,6 +140,8 @@ public final class TaskBatch implements AutoCloseable
         }
 
         /**
+         * Returns this.
+         *
          * @param size ranks per worker; must divide the communicator's size. Default 1.
          * @return this.
          */
@@ -144,6 +152,8 @@ public final class TaskBatch implements AutoCloseable
         }
 
         /**
+         * Returns this.
+         *
          * @param rank the rank that owns the states. Default 0.
          * @return this.
          */
@@ -154,6 +164,8 @@ public final class TaskBatch implements AutoCloseable
         }
 
         /**
+         * Returns this.
+         *
          * @param states initial state of each task, used on the owner (default: all OPEN); not INVALID.
          * @return this.
          */
@@ -164,6 +176,8 @@ public final class TaskBatch implements AutoCloseable
         }
 
         /**
+         * Returns this.
+         *
          * @param rootFolder folder holding one folder per task.
          * @param taskNames  the task folders' names, one per task.
          * @return this.
@@ -236,6 +250,9 @@ public final class TaskBatch implements AutoCloseable
     private boolean closed;
 
     /**
+     * Returns a builder of a batch of {@code tasks} tasks over {@code comm}: set options, then call
+     * {@link Builder#build()} on every rank.
+     *
      * @param comm  the ranks taking part.
      * @param tasks number of tasks.
      * @return options to set, then {@link Builder#build()}.
@@ -512,6 +529,8 @@ public final class TaskBatch implements AutoCloseable
     }
 
     /**
+     * Returns this rank's worker, from 0.
+     *
      * @return this rank's worker, from 0.
      */
     public int worker()
@@ -520,6 +539,8 @@ public final class TaskBatch implements AutoCloseable
     }
 
     /**
+     * Returns the number of workers.
+     *
      * @return number of workers.
      */
     public int workerCount()
@@ -528,6 +549,8 @@ public final class TaskBatch implements AutoCloseable
     }
 
     /**
+     * Returns this rank's rank in its worker.
+     *
      * @return this rank's rank in its worker.
      */
     public int workerRank()
@@ -536,6 +559,8 @@ public final class TaskBatch implements AutoCloseable
     }
 
     /**
+     * Returns the communicator of this rank's worker; owned by the batch.
+     *
      * @return the communicator of this rank's worker; owned by the batch.
      */
     public Communicator workerComm()
@@ -544,6 +569,8 @@ public final class TaskBatch implements AutoCloseable
     }
 
     /**
+     * Returns the number of tasks.
+     *
      * @return number of tasks.
      */
     public int taskCount()
@@ -652,6 +679,8 @@ public final class TaskBatch implements AutoCloseable
     }
 
     /**
+     * Returns its state (from the tracking file when there is one).
+     *
      * @param task the task.
      * @return its state (from the tracking file when there is one).
      */

@@ -21,6 +21,8 @@ public final class ArenaMemory implements AutoCloseable
     }
 
     /**
+     * Returns true when this Java runs the Java 22 part of this class (Java 22 or later).
+     *
      * @return true when this Java runs the Java 22 part of this class (Java 22 or later).
      */
     public static boolean available()
@@ -29,6 +31,8 @@ public final class ArenaMemory implements AutoCloseable
     }
 
     /**
+     * Returns zero-filled memory, page aligned, owned by the caller.
+     *
      * @param byteSize bytes, zero or more.
      * @return zero-filled memory, page aligned, owned by the caller.
      * @throws UnsupportedOperationException when {@link #available()} is false.
@@ -54,6 +58,8 @@ public final class ArenaMemory implements AutoCloseable
     }
 
     /**
+     * Returns a direct buffer over that part, big-endian as every new buffer, positioned at 0.
+     *
      * @param offset first byte.
      * @param length bytes.
      * @return a direct buffer over that part, big-endian as every new buffer, positioned at 0.

@@ -74,6 +74,8 @@ public enum Setting
     }
 
     /**
+     * Returns the system property that sets it, if any.
+     *
      * @return the system property that sets it, if any.
      */
     public Optional<String> property()
@@ -82,6 +84,8 @@ public enum Setting
     }
 
     /**
+     * Returns the environment variable that sets it, if any.
+     *
      * @return the environment variable that sets it, if any.
      */
     public Optional<String> environmentVariable()
@@ -90,6 +94,8 @@ public enum Setting
     }
 
     /**
+     * Returns the value when nothing sets it, if it has one.
+     *
      * @return the value when nothing sets it, if it has one.
      */
     public Optional<String> defaultValue()
@@ -98,6 +104,8 @@ public enum Setting
     }
 
     /**
+     * Returns what it does, as the README's table says.
+     *
      * @return what it does, as the README's table says.
      */
     public String description()
@@ -132,6 +140,8 @@ public enum Setting
     }
 
     /**
+     * Returns the value set, else the default, if either.
+     *
      * @return the value set, else the default, if either.
      */
     public Optional<String> value()
@@ -140,6 +150,8 @@ public enum Setting
     }
 
     /**
+     * Returns the value as a long.
+     *
      * @return the value as a long.
      * @throws IllegalStateException when it has no value or the value is not a whole number.
      */
@@ -157,6 +169,8 @@ public enum Setting
     }
 
     /**
+     * Returns the value as an int.
+     *
      * @return the value as an int.
      * @throws IllegalStateException when it has no value, or the value is not a whole number or too large.
      */
@@ -171,6 +185,8 @@ public enum Setting
     }
 
     /**
+     * Returns where it is set from, as a message names it: the property, the variable or both.
+     *
      * @return where it is set from, as a message names it: the property, the variable or both.
      */
     public String sources()

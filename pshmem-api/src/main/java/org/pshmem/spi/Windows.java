@@ -25,6 +25,8 @@ public final class Windows
     }
 
     /**
+     * Returns the number of windows that cover them.
+     *
      * @param byteSize bytes of a segment, zero or more.
      * @return the number of windows that cover them.
      */
@@ -34,6 +36,8 @@ public final class Windows
     }
 
     /**
+     * Returns the number of bytes in that window: {@code 1 << SHIFT}, less for the last.
+     *
      * @param byteSize bytes of a segment.
      * @param window   a window index below {@link #count(long)}.
      * @return the number of bytes in that window: {@code 1 << SHIFT}, less for the last.

@@ -7,7 +7,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
-import org.pshmem.api.Blocks;
+import org.pshmem.spi.Blocks;
 import org.pshmem.api.RankFailedException;
 
 /**

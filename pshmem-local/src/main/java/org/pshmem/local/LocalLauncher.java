@@ -27,6 +27,8 @@ public final class LocalLauncher
     }
 
     /**
+     * Runs the job and ends the JVM with its exit status.
+     *
      * @param args {@code [-np N] [--nodes K] [--timeout S] [--] MainClass [args...]}.
      */
     public static void main(final String[] args)

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
+
 import org.pshmem.spi.Setting;
 
 /**
@@ -37,6 +38,8 @@ public final class GuardedRank
     }
 
     /**
+     * Runs the application's main as this rank, watching the job, and ends the JVM as the outcome says.
+     *
      * @param args MPJ's three leading arguments, the application's main class, then its arguments.
      */
     public static void main(final String[] args)

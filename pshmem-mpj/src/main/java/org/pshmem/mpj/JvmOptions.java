@@ -15,6 +15,8 @@ public final class JvmOptions
     }
 
     /**
+     * Returns the options, each a single argument.
+     *
      * @param javaFeature the Java feature version of the rank JVMs, such as 17 or 25.
      * @return the options, each a single argument.
      */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
 import org.pshmem.spi.Setting;
 
 /**
@@ -42,6 +43,8 @@ public final class MpjLauncher
     }
 
     /**
+     * Runs the job and ends the JVM with its exit status.
+     *
      * @param args {@code -np N [--device niodev|multicore] [--nodes K | --machines FILE [--listen-address ADDR]]
      *             [--timeout S] [--shm-dir DIR] -cp CLASSPATH [--] MainClass [args...]}.
      */
@@ -446,7 +449,7 @@ public final class MpjLauncher
         final StringBuilder names = new StringBuilder();
         for (int r = 0; r < ranks; r++)
         {
-            names.append(r > 0 ? "," : "").append("simnode").append(org.pshmem.api.Blocks.of(r, ranks, nodes));
+            names.append(r > 0 ? "," : "").append("simnode").append(org.pshmem.spi.Blocks.of(r, ranks, nodes));
         }
         return names.toString();
     }

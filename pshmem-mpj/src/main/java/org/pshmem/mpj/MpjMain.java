@@ -27,6 +27,8 @@ public final class MpjMain
     }
 
     /**
+     * Runs MPJ Express's daemon or starter listening on one address only.
+     *
      * @param args MPJ's main class ({@value #DAEMON} or {@value #STARTER}), then its arguments; the daemon's port
      *             defaults to {@value #DAEMON_PORT}.
      */

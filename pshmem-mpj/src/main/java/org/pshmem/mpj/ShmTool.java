@@ -24,6 +24,8 @@ public final class ShmTool
     }
 
     /**
+     * Lists this library's segment files, or removes those whose creating process is gone.
+     *
      * @param args {@code list} or {@code clean}, then optionally the directory.
      */
     public static void main(final String[] args)

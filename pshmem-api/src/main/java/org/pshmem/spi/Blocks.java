@@ -1,4 +1,4 @@
-package org.pshmem.api;
+package org.pshmem.spi;
 
 /**
  * How launchers deal ranks to simulated nodes: in consecutive blocks, the larger blocks first (7 ranks on
@@ -11,6 +11,8 @@ public final class Blocks
     }
 
     /**
+     * Returns the node of {@code rank}.
+     *
      * @param rank  a rank, from 0 to {@code ranks - 1}.
      * @param ranks number of ranks.
      * @param nodes number of nodes, from 1 to {@code ranks}.
