@@ -5,16 +5,21 @@ import org.pshmem.api.PshmemException;
 import org.pshmem.api.RankFailedException;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.Fingerprint;
+import org.pshmem.spi.Fingerprint.Collective;
 
 /**
- * One member's handle on a {@link LocalGroup}. Collectives check that every member passed the same element
- * type and count, and fail on all members alike when they do not.
+ * One member's handle on a {@link LocalGroup}. Every collective carries its {@link Fingerprint}, numbered by
+ * this endpoint's count of collectives, so members that call different collectives at one step all fail,
+ * naming every call; collectives also check that every member passed the same count, and fail on all members
+ * alike when they do not.
  */
 final class LocalEndpoint implements CommEndpoint
 {
     private final LocalGroup group;
     private final int index;
     private boolean closed;
+    private long steps;
 
     LocalEndpoint(final LocalGroup group, final int index)
     {
@@ -43,14 +48,14 @@ final class LocalEndpoint implements CommEndpoint
     @Override
     public void barrier()
     {
-        exchange("barrier()", null);
+        exchange(Fingerprint.of(steps, Collective.BARRIER), null);
     }
 
     @Override
     public void broadcast(final Object array, final int offset, final int count, final int root)
     {
         final String op = "broadcast()";
-        final Object[] parts = exchange(op, index == root ?
+        final Object[] parts = exchange(Fingerprint.broadcast(steps, array, root), index == root ?
             LocalGroup.Part.copyOf(array, offset, count) : LocalGroup.Part.shapeOf(array, count));
         final LocalGroup.Part sent = (LocalGroup.Part)parts[root];
         checkAllMatch(op, parts, sent, "root " + root + " sends ");
@@ -64,7 +69,8 @@ final class LocalEndpoint implements CommEndpoint
     public void allGather(final Object send, final int count, final Object receive)
     {
         final String op = "allGather()";
-        final Object[] parts = exchange(op, LocalGroup.Part.copyOf(send, 0, count));
+        final Object[] parts = exchange(Fingerprint.of(steps, Collective.ALL_GATHER, send),
+            LocalGroup.Part.copyOf(send, 0, count));
         checkAllMatch(op, parts, (LocalGroup.Part)parts[0], "rank 0 contributes ");
         for (int i = 0; i < parts.length; i++)
         {
@@ -76,7 +82,8 @@ final class LocalEndpoint implements CommEndpoint
     public void allReduce(final Object send, final Object receive, final int count, final ReduceOp op)
     {
         final String name = "allReduce()";
-        final Object[] parts = exchange(name, LocalGroup.Part.copyOf(send, 0, count));
+        final Object[] parts = exchange(Fingerprint.allReduce(steps, send, op),
+            LocalGroup.Part.copyOf(send, 0, count));
         checkAllMatch(name, parts, (LocalGroup.Part)parts[0], "rank 0 contributes ");
         // Same order on every member, so floating-point results are identical everywhere.
         System.arraycopy(((LocalGroup.Part)parts[0]).data, 0, receive, 0, count);
@@ -158,7 +165,7 @@ final class LocalEndpoint implements CommEndpoint
     {
         checkOpen();
         final int[] newIndex = new int[1];
-        final LocalGroup child = group.split(index, color, key, newIndex);
+        final LocalGroup child = group.split(Fingerprint.of(steps++, Collective.SPLIT), index, color, key, newIndex);
         return null == child ? null : new LocalEndpoint(child, newIndex[0]);
     }
 
@@ -172,13 +179,19 @@ final class LocalEndpoint implements CommEndpoint
     @Override
     public void close()
     {
-        closed = true;
+        if (!closed)
+        {
+            closed = true;
+            group.leave(index);
+        }
     }
 
-    private Object[] exchange(final String op, final Object contribution)
+    /** One collective: this member's call, numbered by the steps before it, and its contribution. */
+    private Object[] exchange(final Fingerprint print, final Object contribution)
     {
         checkOpen();
-        return group.exchange(op, index, contribution);
+        steps++;
+        return group.exchange(print, index, contribution);
     }
 
     private void checkOpen()

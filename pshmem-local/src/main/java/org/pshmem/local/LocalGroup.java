@@ -9,13 +9,16 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+import org.pshmem.api.PshmemException;
 import org.pshmem.api.RankFailedException;
+import org.pshmem.spi.Fingerprint;
 
 /**
  * A group of ranks of an in-process job and the state its collectives share. Every collective is one
- * {@link #exchange(String, int, Object)}: each member deposits a contribution and parks until the last
- * member arrives, then all read all contributions. Contributions are private copies, so a member may reuse
- * its buffers as soon as it returns.
+ * {@link #exchange(Fingerprint, int, Object)}: each member deposits its call's fingerprint and a contribution
+ * and parks until the last member arrives, then all read all contributions, or all throw the same failure when
+ * the fingerprints differ. Contributions are private copies, so a member may reuse its buffers as soon as it
+ * returns.
  */
 final class LocalGroup
 {
@@ -55,19 +58,32 @@ final class LocalGroup
     private final int[] members;
     private final Map<Object[], Map<Integer, LocalGroup>> splits = new IdentityHashMap<>();
     private final Map<Mailbox, ArrayDeque<Part>> mailboxes = new HashMap<>();
+    private final String name;
     private Object[] slots;
+    private Fingerprint[] prints;
     private boolean[] present;
+    private boolean[] left;
     private int arrived;
     private long generation;
     private Object[] published;
+    private Fingerprint[] publishedPrints;
     private int pickedUp;
 
-    LocalGroup(final LocalJobState job, final int[] members)
+    /**
+     * @param job     the job.
+     * @param members the world rank of each member, by index.
+     * @param world   true for the job's world group, which messages name so.
+     */
+    LocalGroup(final LocalJobState job, final int[] members, final boolean world)
     {
         this.job = job;
         this.members = members;
+        this.name = world ? "the world communicator" : "the communicator of world " +
+            Fingerprint.ranks(Arrays.stream(members).boxed().toList());
         this.slots = new Object[members.length];
+        this.prints = new Fingerprint[members.length];
         this.present = new boolean[members.length];
+        this.left = new boolean[members.length];
     }
 
     int size()
@@ -91,9 +107,12 @@ final class LocalGroup
     }
 
     /**
-     * Deposits this member's contribution and returns every member's, in index order, once all have arrived.
+     * Deposits this member's call and contribution and returns every member's contribution, in index order, once
+     * all have arrived.
+     *
+     * @throws PshmemException on every member alike when the members' fingerprints differ, naming every call.
      */
-    Object[] exchange(final String op, final int index, final Object contribution)
+    Object[] exchange(final Fingerprint print, final int index, final Object contribution)
     {
         job.countMessage(members[index]);
         job.lock.lock();
@@ -101,19 +120,47 @@ final class LocalGroup
         {
             final long round = generation;
             slots[index] = contribution;
+            prints[index] = print;
             present[index] = true;
             if (++arrived == members.length)
             {
                 published = slots;
+                publishedPrints = prints;
                 slots = new Object[members.length];
+                prints = new Fingerprint[members.length];
                 present = new boolean[members.length];
                 arrived = 0;
                 generation++;
                 job.signal();
-                return published;
             }
-            job.await(op, members[index], () -> generation != round, this::absentAndFinished);
+            else
+            {
+                job.await(print.call(), members[index], () -> generation != round, this::absentAndFinished,
+                    print.toString());
+            }
+            for (final Fingerprint other : publishedPrints)
+            {
+                if (!other.matches(print))
+                {
+                    throw Fingerprint.mismatch(name, publishedPrints);
+                }
+            }
             return published;
+        }
+        finally
+        {
+            job.lock.unlock();
+        }
+    }
+
+    /** This member closed its endpoint: a member waiting for it in a collective fails instead of waiting. */
+    void leave(final int index)
+    {
+        job.lock.lock();
+        try
+        {
+            left[index] = true;
+            job.signal();
         }
         finally
         {
@@ -138,7 +185,7 @@ final class LocalGroup
                 if (job.hasFinished(member))
                 {
                     return new RankFailedException(member, op + " on rank " + members[index] + ": rank " + member +
-                        " finished without taking part", null);
+                        " finished without taking part in " + op, null);
                 }
             }
             return null;
@@ -153,7 +200,7 @@ final class LocalGroup
     {
         for (int i = 0; i < members.length; i++)
         {
-            if (!present[i] && job.hasFinished(members[i]))
+            if (!present[i] && (left[i] || job.hasFinished(members[i])))
             {
                 return members[i];
             }
@@ -164,9 +211,9 @@ final class LocalGroup
     /**
      * Collective: the group of this member's colour, shared by all members of that colour.
      */
-    LocalGroup split(final int index, final int color, final int key, final int[] newIndex)
+    LocalGroup split(final Fingerprint print, final int index, final int color, final int key, final int[] newIndex)
     {
-        final Object[] parts = exchange("split", index, new int[] {color, key});
+        final Object[] parts = exchange(print, index, new int[] {color, key});
         if (color < 0)
         {
             return null;
@@ -183,7 +230,7 @@ final class LocalGroup
         {
             final Map<Integer, LocalGroup> byColor = splits.computeIfAbsent(parts, k -> new HashMap<>());
             final LocalGroup group = byColor.computeIfAbsent(color,
-                c -> new LocalGroup(job, Arrays.stream(chosen).map(i -> members[i]).toArray()));
+                c -> new LocalGroup(job, Arrays.stream(chosen).map(i -> members[i]).toArray(), false));
             if (++group.pickedUp == chosen.length)
             {
                 byColor.remove(color);
@@ -221,7 +268,7 @@ final class LocalGroup
         try
         {
             job.await(op, members[to], () -> null != waiting(from, to, tag),
-                () -> from >= 0 && job.hasFinished(members[from]) ? members[from] : -1);
+                () -> from >= 0 && job.hasFinished(members[from]) ? members[from] : -1, null);
             return waiting(from, to, tag).poll();
         }
         finally

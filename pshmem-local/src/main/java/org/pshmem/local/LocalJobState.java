@@ -52,7 +52,7 @@ final class LocalJobState
         {
             members[i] = i;
         }
-        world = new LocalGroup(this, members);
+        world = new LocalGroup(this, members, true);
     }
 
     static Rank current()
@@ -168,9 +168,11 @@ final class LocalJobState
     /**
      * With the lock held: parks until {@code done}, or throws when a rank has failed or when
      * {@code missingFinished} names a rank (not -1) that finished without doing its part.
+     *
+     * @param inCall the collective and its step, such as {@code barrier() (step 3)}, for the message; or null.
      */
-    void await(
-        final String op, final int waiter, final BooleanSupplier done, final IntSupplier missingFinished)
+    void await(final String op, final int waiter, final BooleanSupplier done, final IntSupplier missingFinished,
+        final String inCall)
     {
         while (!done.getAsBoolean())
         {
@@ -182,7 +184,7 @@ final class LocalJobState
             if (gone >= 0)
             {
                 throw new RankFailedException(gone, op + " on rank " + waiter + ": rank " + gone +
-                    " finished without taking part", null);
+                    " finished without taking part" + (null == inCall ? "" : " in " + inCall), null);
             }
             changed.awaitUninterruptibly();
         }

@@ -21,7 +21,7 @@ final class LocalSession implements TransportSession, NodeMemory
     {
         this.job = job;
         this.world = new LocalEndpoint(job.world(), rank);
-        this.self = new LocalEndpoint(new LocalGroup(job, new int[] {rank}), 0);
+        this.self = new LocalEndpoint(new LocalGroup(job, new int[] {rank}, false), 0);
         this.args = args;
     }
 

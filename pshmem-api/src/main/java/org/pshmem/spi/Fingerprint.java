@@ -1,0 +1,231 @@
+package org.pshmem.spi;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.pshmem.api.ElementType;
+import org.pshmem.api.PshmemException;
+import org.pshmem.api.ReduceOp;
+
+/**
+ * What one rank calls at one step of a communicator's collectives: the operation, its element type, reduction
+ * and root where it has them, and the step (the number of collectives this rank made on the communicator
+ * before it). Ranks compare fingerprints as part of every collective, so ranks that call different collectives
+ * at the same step all fail, each naming every rank's call, instead of completing one another's call or waiting
+ * forever.
+ *
+ * <p>On the wire a fingerprint is two longs: {@link #step()} and {@link #code()}.
+ *
+ * @param step       collectives this rank made on the communicator before this one, from 0.
+ * @param collective the operation.
+ * @param type       the element type of the operation's arrays, or null when it has none.
+ * @param op         the reduction of {@link Collective#ALL_REDUCE}, else null.
+ * @param root       the root of {@link Collective#BROADCAST}, else -1.
+ */
+public record Fingerprint(long step, Collective collective, ElementType type, ReduceOp op, int root)
+{
+    /** The collectives of {@link CommEndpoint}. */
+    public enum Collective
+    {
+        /** {@link CommEndpoint#barrier()}. */
+        BARRIER("barrier"),
+        /** {@link CommEndpoint#broadcast(Object, int, int, int)}. */
+        BROADCAST("broadcast"),
+        /** {@link CommEndpoint#allGather(Object, int, Object)}. */
+        ALL_GATHER("allGather"),
+        /** {@link CommEndpoint#allReduce(Object, Object, int, ReduceOp)}. */
+        ALL_REDUCE("allReduce"),
+        /** {@link CommEndpoint#split(int, int)}. */
+        SPLIT("split");
+
+        private static final Collective[] BY_CODE = values();
+        private final String method;
+
+        Collective(final String method)
+        {
+            this.method = method;
+        }
+    }
+
+    private static final ElementType[] TYPES = ElementType.values();
+    private static final ReduceOp[] OPS = ReduceOp.values();
+    private static final int FIELD_BITS = 8;
+    private static final int FIELD_MASK = (1 << FIELD_BITS) - 1;
+
+    /**
+     * @param step  the step.
+     * @param array a primitive array of the operation.
+     * @return the fingerprint of {@code collective} with {@code array}'s element type, no reduction and no root.
+     */
+    public static Fingerprint of(final long step, final Collective collective, final Object array)
+    {
+        return new Fingerprint(step, collective, typeOf(array), null, -1);
+    }
+
+    /**
+     * @param step  the step.
+     * @param array the root's or a receiver's array.
+     * @param root  the root.
+     * @return the fingerprint of a broadcast.
+     */
+    public static Fingerprint broadcast(final long step, final Object array, final int root)
+    {
+        return new Fingerprint(step, Collective.BROADCAST, typeOf(array), null, root);
+    }
+
+    /**
+     * @param step  the step.
+     * @param array the values sent.
+     * @param op    the reduction.
+     * @return the fingerprint of an all-reduce.
+     */
+    public static Fingerprint allReduce(final long step, final Object array, final ReduceOp op)
+    {
+        return new Fingerprint(step, Collective.ALL_REDUCE, typeOf(array), op, -1);
+    }
+
+    /**
+     * @param step       the step.
+     * @param collective {@link Collective#BARRIER} or {@link Collective#SPLIT}.
+     * @return the fingerprint of a barrier or a split.
+     */
+    public static Fingerprint of(final long step, final Collective collective)
+    {
+        return new Fingerprint(step, collective, null, null, -1);
+    }
+
+    /**
+     * @return the operation, type, reduction and root in one long; equal for equal calls at any step.
+     */
+    public long code()
+    {
+        return collective.ordinal() |
+            (long)(null == type ? 0 : type.ordinal() + 1) << FIELD_BITS |
+            (long)(null == op ? 0 : op.ordinal() + 1) << 2 * FIELD_BITS |
+            (long)(root + 1) << 3 * FIELD_BITS;
+    }
+
+    /**
+     * @param step a fingerprint's {@link #step()}.
+     * @param code its {@link #code()}.
+     * @return the fingerprint.
+     */
+    public static Fingerprint decode(final long step, final long code)
+    {
+        final int type = (int)(code >>> FIELD_BITS) & FIELD_MASK;
+        final int op = (int)(code >>> 2 * FIELD_BITS) & FIELD_MASK;
+        return new Fingerprint(step, Collective.BY_CODE[(int)code & FIELD_MASK], 0 == type ? null : TYPES[type - 1],
+            0 == op ? null : OPS[op - 1], (int)(code >>> 3 * FIELD_BITS) - 1);
+    }
+
+    /**
+     * @param other another rank's fingerprint.
+     * @return true when both are the same call at the same step.
+     */
+    public boolean matches(final Fingerprint other)
+    {
+        return step == other.step && code() == other.code();
+    }
+
+    /**
+     * @return the call as a user wrote it, such as {@code allReduce(int, SUM)} or {@code barrier()}.
+     */
+    public String call()
+    {
+        final StringBuilder text = new StringBuilder(collective.method).append('(');
+        if (null != type)
+        {
+            text.append(type.arrayClass().getComponentType().getSimpleName());
+        }
+        if (null != op)
+        {
+            text.append(", ").append(op.name());
+        }
+        if (root >= 0)
+        {
+            text.append(", root ").append(root);
+        }
+        return text.append(')').toString();
+    }
+
+    /**
+     * @return e.g. {@code barrier() (step 17)}, for a rank that waits in it.
+     */
+    @Override
+    public String toString()
+    {
+        return call() + " (step " + step + ")";
+    }
+
+    /**
+     * @param communicator names the communicator, such as {@code the world communicator}.
+     * @param byRank       every rank's fingerprint, by rank.
+     * @return the failure every rank throws when {@code byRank} do not all match, such as
+     * {@code collectives do not match at step 17 of the world communicator: rank 0 called barrier(), ranks 1-2
+     * called allReduce(int, SUM)}; the same text on every rank.
+     */
+    public static PshmemException mismatch(final String communicator, final Fingerprint[] byRank)
+    {
+        long step = Long.MAX_VALUE;
+        boolean sameStep = true;
+        for (final Fingerprint print : byRank)
+        {
+            sameStep &= print.step == byRank[0].step;
+            step = Math.min(step, print.step);
+        }
+        final Map<String, List<Integer>> ranksByCall = new LinkedHashMap<>();
+        for (int rank = 0; rank < byRank.length; rank++)
+        {
+            final String call = sameStep ? byRank[rank].call() : byRank[rank].toString();
+            ranksByCall.computeIfAbsent(call, c -> new ArrayList<>()).add(rank);
+        }
+        final StringBuilder text = new StringBuilder("collectives do not match at step ").append(step)
+            .append(sameStep ? "" : " or later").append(" of ").append(communicator).append(':');
+        String separator = " ";
+        for (final Map.Entry<String, List<Integer>> entry : ranksByCall.entrySet())
+        {
+            text.append(separator).append(ranks(entry.getValue())).append(" called ").append(entry.getKey());
+            separator = ", ";
+        }
+        return new PshmemException(text.toString());
+    }
+
+    /**
+     * @param ranks ascending ranks, at least one.
+     * @return e.g. {@code rank 0}, {@code ranks 1-2} or {@code ranks 0, 2, 5-6}.
+     */
+    public static String ranks(final List<Integer> ranks)
+    {
+        final StringBuilder text = new StringBuilder(ranks.size() == 1 ? "rank " : "ranks ");
+        for (int i = 0; i < ranks.size(); )
+        {
+            int j = i;
+            while (j + 1 < ranks.size() && ranks.get(j + 1) == ranks.get(j) + 1)
+            {
+                j++;
+            }
+            text.append(i == 0 ? "" : ", ").append(ranks.get(i));
+            if (j > i)
+            {
+                text.append('-').append(ranks.get(j));
+            }
+            i = j + 1;
+        }
+        return text.toString();
+    }
+
+    private static ElementType typeOf(final Object array)
+    {
+        final Class<?> arrayClass = array.getClass();
+        for (final ElementType type : TYPES)
+        {
+            if (type.arrayClass() == arrayClass)
+            {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("not a primitive array of a supported type: " + array);
+    }
+}
