@@ -70,6 +70,7 @@ public final class GuardedRank
             final Method main = Class.forName(args[3], true, GuardedRank.class.getClassLoader())
                 .getMethod("main", String[].class);
             main.invoke(null, (Object)rankArgs);
+            markReturned(folder, rank);
             MpjSession.finalizeIfClosed();
             mark(folder, rank, JobFolder.Outcome.OK, "");
         }
@@ -77,7 +78,9 @@ public final class GuardedRank
         {
             final Throwable failure = ex instanceof InvocationTargetException ? ex.getCause() : ex;
             final org.pshmem.api.RankFailedException another = causedByAnother(failure, Integer.parseInt(rank));
-            if (null != another)
+            // A rank that finished without taking part did not fail: this rank's collective failed, and the job
+            // ends for it, so ranks still in MPJ (such as in the finished ones' Finalize) are ended too.
+            if (null != another && !(null != folder && folder.returned(another.failedRank())))
             {
                 // Not this rank's fault: one line, and a "stopped" mark, so the launcher names the rank that failed.
                 stop(folder, rank, "stopped because " + another.getMessage());
@@ -178,6 +181,24 @@ public final class GuardedRank
         catch (final InterruptedException ignored)
         {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Leaves the mark by which ranks still waiting for this one in a collective learn that it never will come. */
+    private static void markReturned(final JobFolder folder, final String rank)
+    {
+        if (null == folder)
+        {
+            return;
+        }
+        try
+        {
+            folder.markReturned(Integer.parseInt(rank));
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("pshmem: rank " + rank + " could not leave its returned mark in " + folder.path() +
+                ": " + ex);
         }
     }
 

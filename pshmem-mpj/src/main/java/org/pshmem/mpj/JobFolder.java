@@ -23,6 +23,8 @@ import org.pshmem.spi.Setting;
  * <pre>
  *   job folder/                   (-Dpshmem.jobDir=...; shared by every host of the job)
  *   +-- rank-0.pid                "PID HOST": written by rank 0's guard before main starts
+ *   +-- rank-0.returned           empty: main returned; written before MPJ is finalised, so ranks still
+ *   |                             waiting for rank 0 in a collective fail instead of waiting
  *   +-- rank-0.ok                 empty: main returned and MPJ was finalised
  *   +-- rank-1.pid
  *   +-- rank-1.failed             the exception: main threw (the cause of the job's end)
@@ -40,8 +42,9 @@ final class JobFolder
     /** System property naming the job folder to a rank; without it a rank has none (as under {@code mpjrun.sh}). */
     static final String PROPERTY = "pshmem.jobDir";
 
-    private static final Pattern MARK = Pattern.compile("rank-(\\d{1,9})\\.(pid|ok|failed|stopped)");
+    private static final Pattern MARK = Pattern.compile("rank-(\\d{1,9})\\.(pid|returned|ok|failed|stopped)");
     private static final String PID = "pid";
+    private static final String RETURNED = "returned";
 
     /** How a rank ended, as it wrote it. */
     enum Outcome
@@ -104,6 +107,46 @@ final class JobFolder
     void markStarted(final int rank) throws IOException
     {
         write(rank, PID, RankProcess.markOfThisProcess());
+    }
+
+    /** Records that {@code rank}'s main returned: it takes part in no collective any more. */
+    void markReturned(final int rank) throws IOException
+    {
+        write(rank, RETURNED, "");
+    }
+
+    /** @return true when {@code rank}'s main returned normally (whether or not MPJ was finalised since). */
+    boolean returned(final int rank)
+    {
+        return Files.exists(file(rank, RETURNED));
+    }
+
+    /**
+     * @return true when {@code rank}'s main returned or it ended with any outcome: it sends no more messages of a
+     * collective.
+     */
+    boolean hasFinished(final int rank)
+    {
+        return Files.exists(file(rank, RETURNED)) || outcome(rank).isPresent();
+    }
+
+    /** @return what {@code rank} wrote when it was stopped, or empty when it was not. */
+    Optional<String> stopReason(final int rank)
+    {
+        return outcome(rank).filter(outcome -> outcome == Outcome.STOPPED)
+            .map(outcome -> readOrEmpty(file(rank, outcome.suffix)));
+    }
+
+    private static String readOrEmpty(final Path file)
+    {
+        try
+        {
+            return Files.readString(file);
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
     }
 
     /** Records how {@code rank} ended; {@code text} is the failure or the reason it was stopped. */

@@ -12,8 +12,11 @@ import mpi.Op;
 import mpi.Request;
 import mpi.Status;
 import org.pshmem.api.PshmemException;
+import org.pshmem.api.RankFailedException;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.Fingerprint;
+import org.pshmem.spi.Fingerprint.Collective;
 import org.pshmem.spi.Setting;
 
 /**
@@ -32,11 +35,24 @@ import org.pshmem.spi.Setting;
  * ranks' threads change it (the lock on its device class), and a probe racing a send corrupts the map (a
  * {@code StackOverflowError} in {@code HashMap}), so probes take that lock; its {@code Wait} fails when the
  * thread is interrupted, so the barrier's sends complete by {@code Test}, parked, as its receives do.
+ *
+ * <p>Every collective starts with that barrier, and the barrier carries the collective's {@link Fingerprint}:
+ * each round's message holds the least and greatest step and code its sender has heard of, so after the last
+ * round every rank knows whether all fingerprints are equal. When they are not, every rank knows it, all run a
+ * second round of messages that gathers every rank's fingerprint, and all throw the same failure naming each
+ * rank's call, before any MPJ collective starts. A rank waiting for a member that has finished (its {@code main}
+ * returned, it ended, or it closed the communicator) fails within about 2 s instead of waiting.
  */
 final class MpjEndpoint implements CommEndpoint
 {
     /** First tag of the barrier's rounds; the API refuses user tags above {@code Communicator.MAX_TAG}. */
     static final int BARRIER_TAG = 1 << 30;
+    /** First tag of the rounds that gather every rank's fingerprint when they differ. */
+    static final int MISMATCH_TAG = BARRIER_TAG + 64;
+    private static final int MIN_STEP = 0;
+    private static final int MAX_STEP = 1;
+    private static final int MIN_CODE = 2;
+    private static final int MAX_CODE = 3;
     private static final int SPINS = 10;
     private static final int YIELDS = Setting.BACKOFF_YIELDS.intValue();
     private static final long MAX_PARK_NANOS = 1_000_000;
@@ -51,9 +67,12 @@ final class MpjEndpoint implements CommEndpoint
     private final boolean freeable;
     // MPJ's niodev does not reliably deliver a rank's message to itself, so those stay here.
     private final Map<Integer, ArrayDeque<Object>> toSelf = new java.util.concurrent.ConcurrentHashMap<>();
-    private final int[] token = new int[1];
-    private final int[] received = new int[1];
+    private final long[] heard = new long[4];
+    private final long[] token = new long[4];
+    private final long[] received = new long[4];
+    private final CommMembers members;
     private boolean closed;
+    private long steps;
 
     MpjEndpoint(final Intracomm comm, final int worldRank, final String nodeName, final boolean freeable)
     {
@@ -63,6 +82,7 @@ final class MpjEndpoint implements CommEndpoint
         this.worldRank = worldRank;
         this.nodeName = nodeName;
         this.freeable = freeable;
+        this.members = new CommMembers(comm, freeable ? "the communicator of world " : "the world communicator");
     }
 
     @Override
@@ -99,7 +119,7 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            arrive("barrier()", shield);
+            arrive(Fingerprint.of(steps, Collective.BARRIER), shield);
         }
         catch (final MPIException ex)
         {
@@ -111,20 +131,76 @@ final class MpjEndpoint implements CommEndpoint
         }
     }
 
-    /** The barrier; collectives start with it too, so a rank waits for late ones here and not inside MPJ. */
-    private void arrive(final String op, final InterruptShield shield) throws MPIException
+    /**
+     * The barrier, carrying this rank's call; collectives start with it too, so a rank waits for late ones here
+     * and not inside MPJ, and ranks whose calls differ all throw here, before MPJ is asked anything.
+     */
+    private void arrive(final Fingerprint print, final InterruptShield shield) throws MPIException
     {
+        steps++;
+        final long code = print.code();
+        heard[MIN_STEP] = print.step();
+        heard[MAX_STEP] = print.step();
+        heard[MIN_CODE] = code;
+        heard[MAX_CODE] = code;
         for (int k = 0, distance = 1; distance < size; k++, distance <<= 1)
         {
             final int tag = BARRIER_TAG + k;
+            System.arraycopy(heard, 0, token, 0, token.length);
             // Isend: the multicore device's sends are synchronous, and every rank sends before it receives.
-            final Request sent = comm().Isend(token, 0, 1, MPI.INT, (rank + distance) % size, tag);
+            final Request sent = comm().Isend(token, 0, token.length, MPI.LONG, (rank + distance) % size, tag);
             final int from = (rank - distance + size) % size;
-            awaitMessage(op, from, tag, shield);
-            comm().Recv(received, 0, 1, MPI.INT, from, tag);
+            awaitMessage(print, from, tag, shield);
+            comm().Recv(received, 0, received.length, MPI.LONG, from, tag);
+            heard[MIN_STEP] = Math.min(heard[MIN_STEP], received[MIN_STEP]);
+            heard[MAX_STEP] = Math.max(heard[MAX_STEP], received[MAX_STEP]);
+            heard[MIN_CODE] = Math.min(heard[MIN_CODE], received[MIN_CODE]);
+            heard[MAX_CODE] = Math.max(heard[MAX_CODE], received[MAX_CODE]);
             // Not Wait(): the multicore device throws when a thread is interrupted inside it.
-            await(op, () -> isDone(sent), shield);
+            await(print, () -> isDone(sent), shield);
         }
+        if (heard[MIN_STEP] != heard[MAX_STEP] || heard[MIN_CODE] != heard[MAX_CODE])
+        {
+            throw Fingerprint.mismatch(members.name(), gatherPrints(print, shield));
+        }
+    }
+
+    /**
+     * Every rank's fingerprint, by a second dissemination whose messages hold all a rank has heard of: every
+     * rank comes here together, once the barrier showed that the fingerprints differ.
+     */
+    private Fingerprint[] gatherPrints(final Fingerprint print, final InterruptShield shield) throws MPIException
+    {
+        final long unknown = -1;
+        final long[] all = new long[2 * size];
+        java.util.Arrays.fill(all, unknown);
+        all[2 * rank] = print.step();
+        all[2 * rank + 1] = print.code();
+        final long[] incoming = new long[all.length];
+        for (int k = 0, distance = 1; distance < size; k++, distance <<= 1)
+        {
+            final int tag = MISMATCH_TAG + k;
+            final long[] outgoing = all.clone();
+            final Request sent = comm().Isend(outgoing, 0, outgoing.length, MPI.LONG, (rank + distance) % size, tag);
+            final int from = (rank - distance + size) % size;
+            awaitMessage(print, from, tag, shield);
+            comm().Recv(incoming, 0, incoming.length, MPI.LONG, from, tag);
+            for (int i = 0; i < all.length; i += 2)
+            {
+                if (all[i] == unknown && incoming[i] != unknown)
+                {
+                    all[i] = incoming[i];
+                    all[i + 1] = incoming[i + 1];
+                }
+            }
+            await(print, () -> isDone(sent), shield);
+        }
+        final Fingerprint[] prints = new Fingerprint[size];
+        for (int r = 0; r < size; r++)
+        {
+            prints[r] = Fingerprint.decode(all[2 * r], all[2 * r + 1]);
+        }
+        return prints;
     }
 
     /** Whether {@code sent} has been received; under the multicore device's lock, which marks it there. */
@@ -157,11 +233,22 @@ final class MpjEndpoint implements CommEndpoint
         }
     }
 
-    /** Waits, parked and checking for failed ranks, until a message from {@code source} with {@code tag} waits. */
-    private void awaitMessage(final String op, final int source, final int tag, final InterruptShield shield)
+    /**
+     * Waits, parked and checking for failed ranks, until a message from {@code source} with {@code tag} waits; in
+     * a collective ({@code print} not null), throws when {@code source} has finished without sending it.
+     */
+    private void awaitMessage(final Fingerprint print, final int source, final int tag, final InterruptShield shield)
         throws MPIException
     {
-        await(op, () -> null != iprobe(source, tag), shield);
+        final Probe arrived = () -> null != iprobe(source, tag);
+        if (null == print)
+        {
+            await("receive()", arrived, null, shield);
+        }
+        else if (!await(print.call(), arrived, () -> members.hasFinished(source), shield))
+        {
+            throw members.finishedWithout(source, worldRank, print);
+        }
     }
 
     /** Something MPJ can be asked without blocking. */
@@ -173,7 +260,19 @@ final class MpjEndpoint implements CommEndpoint
 
     /** Waits until {@code done} is met: as the API's Backoff, spins, then yields the core, then parks,
      *  checking for failed ranks once parking. */
-    private void await(final String op, final Probe done, final InterruptShield shield) throws MPIException
+    private void await(final Fingerprint print, final Probe done, final InterruptShield shield) throws MPIException
+    {
+        await(print.call(), done, null, shield);
+    }
+
+    /**
+     * Waits until {@code done} is met: as the API's Backoff, spins, then yields the core, then parks, checking for
+     * failed ranks and {@code gone} (when not null) once parking.
+     *
+     * @return true when {@code done} was met, false when {@code gone} was met first.
+     */
+    private boolean await(final String op, final Probe done, final Probe gone, final InterruptShield shield)
+        throws MPIException
     {
         int idle = 0;
         long parkNanos = 1_000;
@@ -191,12 +290,17 @@ final class MpjEndpoint implements CommEndpoint
             }
             shield.park(parkNanos);
             parkNanos = Math.min(parkNanos * 2, MAX_PARK_NANOS);
-            final org.pshmem.api.RankFailedException failure = failedMember(op);
+            final RankFailedException failure = JobStatus.failure(op, worldRank);
             if (null != failure && !done.met())
             {
                 throw failure;
             }
+            if (null != gone && gone.met())
+            {
+                return done.met();
+            }
         }
+        return true;
     }
 
     @Override
@@ -205,7 +309,7 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            arrive("broadcast()", shield);
+            arrive(Fingerprint.broadcast(steps, array, root), shield);
             comm().Bcast(array, offset, count, type(array), root);
         }
         catch (final MPIException ex)
@@ -224,7 +328,7 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            arrive("allGather()", shield);
+            arrive(Fingerprint.of(steps, Collective.ALL_GATHER, send), shield);
             comm().Allgather(send, 0, count, type(send), receive, 0, count, type(receive));
         }
         catch (final MPIException ex)
@@ -243,7 +347,7 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            arrive("allReduce()", shield);
+            arrive(Fingerprint.allReduce(steps, send, op), shield);
             comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
         }
         catch (final MPIException ex)
@@ -286,9 +390,10 @@ final class MpjEndpoint implements CommEndpoint
     }
 
     @Override
-    public org.pshmem.api.RankFailedException failedMember(final String op)
+    public RankFailedException failedMember(final String op)
     {
-        return JobStatus.failure(op, worldRank);
+        final RankFailedException failure = JobStatus.failure(op, worldRank);
+        return null != failure ? failure : members.anyFinished(op, worldRank);
     }
 
     @Override
@@ -358,7 +463,7 @@ final class MpjEndpoint implements CommEndpoint
         try
         {
             final int from = source < 0 ? MPI.ANY_SOURCE : source;
-            awaitMessage("receive()", from, tag, shield);
+            awaitMessage(null, from, tag, shield);
             final Status status = comm().Recv(array, offset, count, type(array), from, tag);
             return status.Get_count(type(array));
         }
@@ -378,7 +483,7 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            arrive("split()", shield);
+            arrive(Fingerprint.of(steps, Collective.SPLIT), shield);
             final Intracomm child = comm().Split(color < 0 ? MPI.UNDEFINED : color, key);
             return color < 0 || null == child ? null : new MpjEndpoint(child, worldRank, nodeName, true);
         }

@@ -1,0 +1,143 @@
+package org.pshmem.mpj;
+
+import java.util.Arrays;
+
+import mpi.Group;
+import mpi.Intracomm;
+import mpi.MPI;
+import mpi.MPIException;
+import org.pshmem.api.PshmemException;
+import org.pshmem.api.RankFailedException;
+import org.pshmem.spi.Fingerprint;
+import org.pshmem.spi.Setting;
+
+/**
+ * The members of one MPJ communicator as the job folder knows them: their world ranks (asked of MPJ once, a
+ * local call) and whether a member has finished, so a rank waiting for it in a collective fails instead of
+ * waiting. Owned by one {@link MpjEndpoint}; {@link #hasFinished} is asked by the thread in its collectives,
+ * {@link #anyFinished} by waits in node memory, each with state of its own.
+ *
+ * <p>A member counts as finished once the job folder shows it so ({@link JobFolder#hasFinished(int)}) at two
+ * looks {@code pshmem.failureCheckMs} apart: a message it sent just before it finished has that long to arrive.
+ * Without a job folder (under {@code mpjrun.sh}) nothing is known and no member is ever finished.
+ */
+final class CommMembers
+{
+    private static final long INTERVAL_NANOS = 1_000_000L * Setting.FAILURE_CHECK_MS.longValue();
+
+    private final String namePrefix;
+    private final JobFolder folder;
+    private final int[] worldRanks;
+    private long lastLook;
+    private int seenMember = -1;
+    private long lastAnyLook;
+    private int seenAny = -1;
+
+    /**
+     * @param comm       the communicator.
+     * @param namePrefix {@code the world communicator}, or the start of a name the members' world ranks end.
+     */
+    CommMembers(final Intracomm comm, final String namePrefix)
+    {
+        this.namePrefix = namePrefix;
+        this.folder = JobFolder.ofThisRank().orElse(null);
+        this.worldRanks = worldRanks(comm);
+    }
+
+    /** @return e.g. {@code the world communicator} or {@code the communicator of world ranks 0, 2}. */
+    String name()
+    {
+        if (namePrefix.endsWith("world "))
+        {
+            return namePrefix + Fingerprint.ranks(Arrays.stream(worldRanks).boxed().toList());
+        }
+        return namePrefix;
+    }
+
+    /**
+     * Looks at most every {@code pshmem.failureCheckMs}.
+     *
+     * @param member a rank of the communicator.
+     * @return true when {@code member} was seen finished at this look and at the one before.
+     */
+    boolean hasFinished(final int member)
+    {
+        final long now = System.nanoTime();
+        if (null == folder || now - lastLook < INTERVAL_NANOS)
+        {
+            return false;
+        }
+        lastLook = now;
+        if (!folder.hasFinished(worldRanks[member]))
+        {
+            seenMember = -1;
+            return false;
+        }
+        if (seenMember != member)
+        {
+            seenMember = member;
+            return false;
+        }
+        seenMember = -1;
+        return true;
+    }
+
+    /**
+     * For waits outside the endpoint (node memory), which wait for every member: looks at most every
+     * {@code pshmem.failureCheckMs}.
+     *
+     * @return the failure of rank {@code waiter}, waiting in {@code op}, when the lowest member that finished was
+     * seen finished at this look and the one before; else null.
+     */
+    RankFailedException anyFinished(final String op, final int waiter)
+    {
+        final long now = System.nanoTime();
+        if (null == folder || now - lastAnyLook < INTERVAL_NANOS)
+        {
+            return null;
+        }
+        lastAnyLook = now;
+        final int[] ranks = worldRanks;
+        for (final int world : ranks)
+        {
+            if (world != waiter && folder.hasFinished(world))
+            {
+                if (seenAny == world)
+                {
+                    return new RankFailedException(world, op + " on rank " + waiter + ": rank " + world +
+                        " finished without taking part in " + op, null);
+                }
+                seenAny = world;
+                return null;
+            }
+        }
+        seenAny = -1;
+        return null;
+    }
+
+    /**
+     * @return the failure of rank {@code waiter}, waiting in {@code print}, for {@code member} that finished
+     * without taking part; naming why when {@code member} was stopped because of another rank.
+     */
+    RankFailedException finishedWithout(final int member, final int waiter, final Fingerprint print)
+    {
+        final int world = worldRanks[member];
+        final String stopped = folder.stopReason(world).map(reason -> " (it " + reason + ")").orElse("");
+        return new RankFailedException(world, print.call() + " on rank " + waiter + ": rank " + world +
+            " finished without taking part in " + print + stopped, null);
+    }
+
+    private static int[] worldRanks(final Intracomm comm)
+    {
+        try
+        {
+            final int[] ranks = new int[comm.Size()];
+            Arrays.setAll(ranks, i -> i);
+            return Group.Translate_ranks(comm.Group(), ranks, MPI.COMM_WORLD.Group());
+        }
+        catch (final MPIException ex)
+        {
+            throw new PshmemException("MPJ Express could not name the members of a communicator: " + ex, ex);
+        }
+    }
+}
