@@ -1,0 +1,103 @@
+package org.pshmem.tests;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.pshmem.api.Communicator;
+import org.pshmem.api.ReduceOp;
+import org.pshmem.api.SharedArray;
+import org.pshmem.api.SharedIntArray;
+
+/**
+ * Collectives misused as a new user would, on 3 ranks or more: each case must make every rank end, quickly and
+ * with a message that names the calls and the ranks, instead of hanging. A case ruins the job it runs in, so
+ * each runs in a launch of its own ({@link MisuseJob} under MPJ); a test checks the job's status, how long it
+ * took and that the message holds every one of {@link Misuse#expected()}.
+ */
+public final class MisuseScenarios
+{
+    /**
+     * One misuse.
+     *
+     * @param body     what every rank runs.
+     * @param expected texts the job's failure message must contain.
+     * @param onMpj    false when the MPJ transport does not catch this case yet (it is run on local only).
+     */
+    public record Misuse(Scenario body, List<String> expected, boolean onMpj)
+    {
+    }
+
+    private MisuseScenarios()
+    {
+    }
+
+    /** @return every case by name, in a fixed order. */
+    public static Map<String, Misuse> all()
+    {
+        final Map<String, Misuse> all = new LinkedHashMap<>();
+        all.put("lone-barrier", new Misuse(pshmem ->
+        {
+            if (pshmem.world().rank() == 0)
+            {
+                pshmem.world().barrier();
+            }
+        }, List.of("finished without taking part in barrier() (step "), true));
+        all.put("barrier-against-allReduce", new Misuse(pshmem ->
+        {
+            final Communicator world = pshmem.world();
+            world.allReduce(1, ReduceOp.SUM); // a step that matches, so the mismatch is at step 1 or later
+            if (world.rank() == 0)
+            {
+                world.barrier();
+            }
+            else
+            {
+                world.allReduce(world.rank(), ReduceOp.SUM);
+            }
+        }, List.of("collectives do not match at step 1 of the world communicator: rank 0 called barrier(), " +
+            "ranks 1-"), true));
+        all.put("lone-set", new Misuse(pshmem ->
+        {
+            try (SharedIntArray array = SharedArray.ofInts(pshmem.world(), 4))
+            {
+                if (pshmem.world().rank() == 0)
+                {
+                    array.set(new int[] {1, 2, 3, 4}, 0);
+                }
+            }
+        }, List.of("finished without taking part in "), true));
+        all.put("lone-creation", new Misuse(pshmem ->
+        {
+            if (pshmem.world().rank() == 0)
+            {
+                SharedArray.ofInts(pshmem.world(), 4).close();
+            }
+        }, List.of("finished without taking part in "), true));
+        all.put("early-return", new Misuse(pshmem ->
+        {
+            final Communicator world = pshmem.world();
+            if (world.rank() != world.size() - 1)
+            {
+                world.allReduce(1L, ReduceOp.MAX);
+            }
+        }, List.of("finished without taking part in allReduce(long, MAX) (step 0)"), true));
+        all.put("early-close", new Misuse(pshmem ->
+        {
+            final Communicator world = pshmem.world();
+            try (Communicator split = world.split(0, world.rank()))
+            {
+                if (world.rank() == 1)
+                {
+                    split.close();
+                    world.barrier();
+                }
+                else
+                {
+                    split.barrier();
+                }
+            }
+        }, List.of("rank 1 finished without taking part in barrier() (step 0)"), false));
+        return all;
+    }
+}
