@@ -17,21 +17,27 @@ import org.pshmem.spi.Setting;
  * waiting. Owned by one {@link MpjEndpoint}; {@link #hasFinished} is asked by the thread in its collectives,
  * {@link #anyFinished} by waits in node memory, each with state of its own.
  *
- * <p>A member counts as finished once the job folder shows it so ({@link JobFolder#hasFinished(int)}) at two
- * looks {@code pshmem.failureCheckMs} apart: a message it sent just before it finished has that long to arrive.
+ * <p>A member counts as finished once the job folder has shown it so ({@link JobFolder#hasFinished(int)}) at
+ * every look for {@value #GRACE_MILLIS} ms (looks are {@code pshmem.failureCheckMs} apart): a message it sent
+ * just before it finished has that long to arrive, even on a loaded machine.
  * Without a job folder (under {@code mpjrun.sh}) nothing is known and no member is ever finished.
  */
 final class CommMembers
 {
     private static final long INTERVAL_NANOS = 1_000_000L * Setting.FAILURE_CHECK_MS.longValue();
+    /** How long a member must be seen finished before a rank waiting for it fails. */
+    static final long GRACE_MILLIS = 500;
+    private static final long GRACE_NANOS = 1_000_000L * GRACE_MILLIS;
 
     private final String namePrefix;
     private final JobFolder folder;
     private final int[] worldRanks;
     private long lastLook;
     private int seenMember = -1;
+    private long seenMemberSince;
     private long lastAnyLook;
     private int seenAny = -1;
+    private long seenAnySince;
 
     /**
      * @param comm       the communicator.
@@ -58,7 +64,7 @@ final class CommMembers
      * Looks at most every {@code pshmem.failureCheckMs}.
      *
      * @param member a rank of the communicator.
-     * @return true when {@code member} was seen finished at this look and at the one before.
+     * @return true when {@code member} has been seen finished at every look for {@value #GRACE_MILLIS} ms.
      */
     boolean hasFinished(final int member)
     {
@@ -76,18 +82,18 @@ final class CommMembers
         if (seenMember != member)
         {
             seenMember = member;
+            seenMemberSince = now;
             return false;
         }
-        seenMember = -1;
-        return true;
+        return now - seenMemberSince >= GRACE_NANOS;
     }
 
     /**
      * For waits outside the endpoint (node memory), which wait for every member: looks at most every
      * {@code pshmem.failureCheckMs}.
      *
-     * @return the failure of rank {@code waiter}, waiting in {@code op}, when the lowest member that finished was
-     * seen finished at this look and the one before; else null.
+     * @return the failure of rank {@code waiter}, waiting in {@code op}, when the lowest member that finished has
+     * been seen finished for {@value #GRACE_MILLIS} ms; else null.
      */
     RankFailedException anyFinished(final String op, final int waiter)
     {
@@ -102,13 +108,14 @@ final class CommMembers
         {
             if (world != waiter && folder.hasFinished(world))
             {
-                if (seenAny == world)
+                if (seenAny != world)
                 {
-                    return new RankFailedException(world, op + " on rank " + waiter + ": rank " + world +
-                        " finished without taking part in " + op, null);
+                    seenAny = world;
+                    seenAnySince = now;
+                    return null;
                 }
-                seenAny = world;
-                return null;
+                return now - seenAnySince < GRACE_NANOS ? null : new RankFailedException(world, op + " on rank " +
+                    waiter + ": rank " + world + " finished without taking part in " + op, null);
             }
         }
         seenAny = -1;
