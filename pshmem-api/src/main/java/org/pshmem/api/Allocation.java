@@ -45,11 +45,16 @@ final class Allocation
     private final CommEndpoint nodeEp;
     private final CommEndpoint nodeRankEp;
     private final long[] shape;
+    private final CallBoard board;
+    private final int number;
     private NodeSegment segment;
     private NodePlace[] places;
 
-    private Allocation(final ElementType type, final CommEndpoint ep, final NodeGroups groups, final long[] shape)
+    private Allocation(final ElementType type, final CommEndpoint ep, final NodeGroups groups, final long[] shape,
+        final CallBoard board, final int number)
     {
+        this.board = board;
+        this.number = number;
         this.type = type;
         this.ep = ep;
         this.nodeEp = groups.node().endpoint();
@@ -90,6 +95,18 @@ final class Allocation
         return segment;
     }
 
+    /** @return the communicator's board of array calls, or null when it spans more than one node. */
+    CallBoard board()
+    {
+        return board;
+    }
+
+    /** @return the array's number among the communicator's arrays, from 1, in creation order (0 without a board). */
+    int number()
+    {
+        return number;
+    }
+
     /** @return where each rank of the array's communicator sits, by rank; a copy. */
     NodePlace[] places()
     {
@@ -121,6 +138,12 @@ final class Allocation
         // On one node, agree through node memory; any problem or disagreement takes the general path, which
         // names the rank at fault.
         final NodeSync fast = comm.oneNodeSync();
+        final CallBoard board = comm.callBoard();
+        final int number = null == board ? 0 : comm.nextArrayNumber();
+        if (null != board)
+        {
+            board.post(CallBoard.ArrayCall.CREATE, number);
+        }
         if (null != fast)
         {
             final NodeSync.MinMax agreed = fast.minMax(op, status.code(), facts[TYPE], facts[DIMENSIONS],
@@ -130,7 +153,7 @@ final class Allocation
                 agreed.same(1 + TYPE) && agreed.same(1 + DIMENSIONS) && agreed.same(1 + SHAPE_HASH);
             if (clean)
             {
-                final Allocation allocation = new Allocation(type, ep, comm.nodeGroups(), shape);
+                final Allocation allocation = new Allocation(type, ep, comm.nodeGroups(), shape, board, number);
                 allocation.mapOrRelease(() -> allocation.mapOnOneNode(comm, op, fast));
                 return allocation;
             }
@@ -150,7 +173,8 @@ final class Allocation
             }
         }
         // Without explicit groups, the communicator's own split, made on its first array and kept.
-        final Allocation allocation = new Allocation(type, ep, null == groups ? comm.nodeGroups() : groups, shape);
+        final Allocation allocation = new Allocation(type, ep, null == groups ? comm.nodeGroups() : groups, shape, board,
+            number);
         allocation.mapOrRelease(() -> allocation.mapNodeMemory(comm, op));
         return allocation;
     }

@@ -44,6 +44,8 @@ public final class Communicator implements AutoCloseable
     private final boolean owned;
     private NodeGroups nodeGroups;
     private SharedArray syncArray;
+    private CallBoard callBoard;
+    private int arraysCreated;
     private boolean syncChecked;
     private Sequential.Chain sequentialChain;
     private boolean closed;
@@ -429,10 +431,28 @@ public final class Communicator implements AutoCloseable
             final NodeGroups groups = nodeGroups();
             if (groups.node().size() == size())
             {
-                syncArray = SharedArray.create(this, groups, ElementType.INT8, 1);
+                syncArray = SharedArray.create(this, groups, ElementType.INT8, CallBoard.bytes(size()));
+                callBoard = new CallBoard(syncArray.rawWindow(), rank(), size(),
+                    owned ? "a communicator of " + size() + " ranks" : "the world communicator");
+                syncArray.sync().watch(callBoard);
             }
         }
         return null == syncArray ? null : syncArray.sync();
+    }
+
+    /**
+     * @return the board on which this one-node communicator's ranks post their array calls, once
+     * {@link #oneNodeSync()} made it; else null.
+     */
+    CallBoard callBoard()
+    {
+        return callBoard;
+    }
+
+    /** @return the number of the array being created on this communicator, from 1, in creation order. */
+    int nextArrayNumber()
+    {
+        return ++arraysCreated;
     }
 
     /**
@@ -455,6 +475,11 @@ public final class Communicator implements AutoCloseable
         {
             sequentialChain.close();
             sequentialChain = null;
+        }
+        if (null != callBoard)
+        {
+            callBoard.close(); // before its memory is given back
+            callBoard = null;
         }
         if (null != syncArray)
         {

@@ -67,6 +67,7 @@ final class NodeSync
     private final CommEndpoint nodeEp;
     private final CommEndpoint leaders;
     private final boolean oneNode;
+    private CallBoard board;
     private long reductions;
 
     /**
@@ -86,6 +87,17 @@ final class NodeSync
     static int controlBytes(final int nodeSize)
     {
         return SLOTS + SLOT_BYTES * nodeSize + PAYLOAD_BYTES;
+    }
+
+    /**
+     * Makes waits here also look at {@code board} while they park, and fail when ranks wait in different array
+     * collectives of the communicator.
+     *
+     * @param board the communicator's board of array calls, or null for none.
+     */
+    void watch(final CallBoard board)
+    {
+        this.board = board;
     }
 
     /**
@@ -262,6 +274,11 @@ final class NodeSync
                     if (null != failure && !done.getAsBoolean())
                     {
                         throw failure;
+                    }
+                    final PshmemException mismatch = null == board ? null : board.mismatch();
+                    if (null != mismatch && !done.getAsBoolean())
+                    {
+                        throw mismatch;
                     }
                 }
             }

@@ -71,6 +71,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     private final Allocation.NodePlace[] places;
     private final NodeSegment segment;
     private final NodeSync sync;
+    private final CallBoard board;
+    private final int number;
     private final int elementShift;
     private final long elementMask;
     private final long firstWindowElements;
@@ -93,6 +95,9 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         this.minPerNode = Arrays.stream(places).mapToInt(Allocation.NodePlace::nodeSize).min().orElse(0);
         this.sync = new NodeSync(segment.control(), nodeEp, nodes > 1 && nodeEp.rank() == 0 ? nodeRankEp : null,
             nodes == 1);
+        this.board = allocation.board();
+        this.number = allocation.number();
+        sync.watch(board);
         this.elementShift = segment.windowShift() - Integer.numberOfTrailingZeros(type.byteSize());
         this.elementMask = (1L << elementShift) - 1;
         this.firstWindowElements = Math.min(size, 1L << elementShift);
@@ -344,6 +349,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
      */
     public final void set(final A data, final Region region, final int fromRank)
     {
+        checkOpen("set()");
+        post(CallBoard.ArrayCall.SET);
         write("set()", data, region, false, fromRank);
     }
 
@@ -362,6 +369,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
      */
     public final void set(final A data, final int fromRank)
     {
+        checkOpen("set()");
+        post(CallBoard.ArrayCall.SET);
         write("set()", data, null, true, fromRank);
     }
 
@@ -385,6 +394,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     {
         final String op = "assign()";
         checkOpen(op);
+        post(CallBoard.ArrayCall.ASSIGN);
         final long rank = ep.rank();
         final boolean has = null != dataOrNull;
         final NodeSync.MinMax writers = sync.minMax(op, has ? rank : Long.MAX_VALUE, has ? rank : -1);
@@ -397,6 +407,15 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
                 "but more than one did (ranks " + lowest + " and " + highest + " among them)"));
         }
         write(op, dataOrNull, region, false, (int)lowest);
+    }
+
+    /** Posts this rank's array call on the communicator's board, when it has one (on one node). */
+    private void post(final CallBoard.ArrayCall call)
+    {
+        if (null != board)
+        {
+            board.post(call, number);
+        }
     }
 
     /**

@@ -23,9 +23,14 @@ public final class MisuseScenarios
      * @param body     what every rank runs.
      * @param expected texts the job's failure message must contain.
      * @param onMpj    false when the MPJ transport does not catch this case yet (it is run on local only).
+     * @param onNodes  false when it is caught only when every rank is on one node (it is run on one node only).
      */
-    public record Misuse(Scenario body, List<String> expected, boolean onMpj)
+    public record Misuse(Scenario body, List<String> expected, boolean onMpj, boolean onNodes)
     {
+        Misuse(final Scenario body, final List<String> expected, final boolean onMpj)
+        {
+            this(body, expected, onMpj, true);
+        }
     }
 
     private MisuseScenarios()
@@ -67,6 +72,31 @@ public final class MisuseScenarios
                 }
             }
         }, List.of("finished without taking part in "), true));
+        all.put("set-against-creation", new Misuse(pshmem ->
+        {
+            try (SharedIntArray array = SharedArray.ofInts(pshmem.world(), 4))
+            {
+                if (pshmem.world().rank() == 0)
+                {
+                    array.set(new int[] {1, 2, 3, 4}, 0);
+                }
+                else
+                {
+                    SharedArray.ofInts(pshmem.world(), 2).close();
+                }
+            }
+        }, List.of("array collectives do not match at array call 2 of the world communicator: rank 0 called " +
+            "set() on array 1, ranks 1-", "called the creation of array 2"), true, false));
+        all.put("crossed-sets", new Misuse(pshmem ->
+        {
+            try (SharedIntArray first = SharedArray.ofInts(pshmem.world(), 4);
+                SharedIntArray second = SharedArray.ofInts(pshmem.world(), 4))
+            {
+                final int[] data = pshmem.world().rank() == 0 ? new int[] {1, 2, 3, 4} : null;
+                (pshmem.world().rank() == 0 ? first : second).set(data, 0);
+            }
+        }, List.of("array collectives do not match at array call 3 of the world communicator: rank 0 called " +
+            "set() on array 1, ranks 1-", "called set() on array 2"), true, false));
         all.put("lone-creation", new Misuse(pshmem ->
         {
             if (pshmem.world().rank() == 0)
