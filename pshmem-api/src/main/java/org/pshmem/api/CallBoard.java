@@ -97,16 +97,20 @@ final class CallBoard
         {
             return null;
         }
-        final long[] all = new long[ranks];
         boolean differs = false;
-        for (int r = 0; r < ranks; r++)
+        for (int r = 0; r < ranks && !differs; r++)
         {
-            all[r] = (long)LONGS.getAcquire(slots, 8 * r);
-            differs |= all[r] >>> NUMBER_SHIFT == posted >>> NUMBER_SHIFT && all[r] != posted;
+            final long slot = (long)LONGS.getAcquire(slots, 8 * r);
+            differs = slot >>> NUMBER_SHIFT == posted >>> NUMBER_SHIFT && slot != posted;
         }
         if (!differs)
         {
-            return null;
+            return null; // the common case, on every park: no allocation
+        }
+        final long[] all = new long[ranks];
+        for (int r = 0; r < ranks; r++)
+        {
+            all[r] = (long)LONGS.getAcquire(slots, 8 * r);
         }
         final Map<String, List<Integer>> ranksByCall = new LinkedHashMap<>();
         for (int r = 0; r < ranks; r++)
