@@ -55,8 +55,11 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     private static final int FIELD_MASK = (1 << FIELD_BITS) - 1;
 
     /**
-     * @param step  the step.
-     * @param array a primitive array of the operation.
+     * Returns the fingerprint of a collective on an array with no reduction and no root, such as an all-gather.
+     *
+     * @param step       the step.
+     * @param collective the operation.
+     * @param array      a primitive array of the operation.
      * @return the fingerprint of {@code collective} with {@code array}'s element type, no reduction and no root.
      */
     public static Fingerprint of(final long step, final Collective collective, final Object array)
@@ -65,6 +68,8 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
+     * Returns the fingerprint of a broadcast.
+     *
      * @param step  the step.
      * @param array the root's or a receiver's array.
      * @param root  the root.
@@ -76,6 +81,8 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
+     * Returns the fingerprint of an all-reduce.
+     *
      * @param step  the step.
      * @param array the values sent.
      * @param op    the reduction.
@@ -87,6 +94,8 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
+     * Returns the fingerprint of a barrier or a split.
+     *
      * @param step       the step.
      * @param collective {@link Collective#BARRIER} or {@link Collective#SPLIT}.
      * @return the fingerprint of a barrier or a split.
@@ -97,6 +106,8 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
+     * Returns the operation, type, reduction and root in one long, as sent between ranks.
+     *
      * @return the operation, type, reduction and root in one long; equal for equal calls at any step.
      */
     public long code()
@@ -108,6 +119,8 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
+     * Returns the fingerprint a rank sent as its step and code.
+     *
      * @param step a fingerprint's {@link #step()}.
      * @param code its {@link #code()}.
      * @return the fingerprint.
@@ -121,6 +134,8 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
+     * Returns whether another rank's call is this one.
+     *
      * @param other another rank's fingerprint.
      * @return true when both are the same call at the same step.
      */
@@ -130,7 +145,9 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
-     * @return the call as a user wrote it, such as {@code allReduce(int, SUM)} or {@code barrier()}.
+     * Returns the call as a user wrote it.
+     *
+     * @return the call, such as {@code allReduce(int, SUM)} or {@code barrier()}.
      */
     public String call()
     {
@@ -151,7 +168,9 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
-     * @return e.g. {@code barrier() (step 17)}, for a rank that waits in it.
+     * Returns the call and its step, for a rank that waits in it.
+     *
+     * @return e.g. {@code barrier() (step 17)}.
      */
     @Override
     public String toString()
@@ -160,6 +179,8 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
+     * Returns the failure every rank throws when the ranks' calls differ.
+     *
      * @param communicator names the communicator, such as {@code the world communicator}.
      * @param byRank       every rank's fingerprint, by rank.
      * @return the failure every rank throws when {@code byRank} do not all match, such as
@@ -193,6 +214,8 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
+     * Returns ranks as messages name them, runs shortened.
+     *
      * @param ranks ascending ranks, at least one.
      * @return e.g. {@code rank 0}, {@code ranks 1-2} or {@code ranks 0, 2, 5-6}.
      */
