@@ -17,10 +17,10 @@ import org.pshmem.spi.Setting;
  * waiting. Owned by one {@link MpjEndpoint}; {@link #hasFinished} is asked by the thread in its collectives,
  * {@link #anyFinished} by waits in node memory, each with state of its own.
  *
- * <p>A member counts as finished once the job folder has shown it so ({@link JobFolder#hasFinished(int)}) at
- * every look for {@value #GRACE_MILLIS} ms (looks are {@code pshmem.failureCheckMs} apart): a message it sent
- * just before it finished has that long to arrive, even on a loaded machine.
- * Without a job folder (under {@code mpjrun.sh}) nothing is known and no member is ever finished.
+ * <p>A member has finished when its {@code main} returned, it ended, or it closed this communicator (each member
+ * marks its close, {@link #leave}). In the endpoint's own barrier, a member counts as finished once the job
+ * folder has shown it so at every look for {@value #GRACE_MILLIS} ms (looks are {@code pshmem.failureCheckMs}
+ * apart): a message it sent just before it finished has that long to arrive, even on a loaded machine. Without a job folder (under {@code mpjrun.sh}) nothing is known and no member is ever finished.
  */
 final class CommMembers
 {
@@ -30,22 +30,23 @@ final class CommMembers
     private static final long GRACE_NANOS = 1_000_000L * GRACE_MILLIS;
 
     private final String namePrefix;
+    private final String id;
     private final JobFolder folder;
     private final int[] worldRanks;
     private long lastLook;
     private int seenMember = -1;
     private long seenMemberSince;
     private long lastAnyLook;
-    private int seenAny = -1;
-    private long seenAnySince;
 
     /**
      * @param comm       the communicator.
      * @param namePrefix {@code the world communicator}, or the start of a name the members' world ranks end.
+     * @param id         the communicator's name in the job folder, the same on every member.
      */
-    CommMembers(final Intracomm comm, final String namePrefix)
+    CommMembers(final Intracomm comm, final String namePrefix, final String id)
     {
         this.namePrefix = namePrefix;
+        this.id = id;
         this.folder = JobFolder.ofThisRank().orElse(null);
         this.worldRanks = worldRanks(comm);
     }
@@ -74,7 +75,7 @@ final class CommMembers
             return false;
         }
         lastLook = now;
-        if (!folder.hasFinished(worldRanks[member]))
+        if (!folder.hasFinished(worldRanks[member]) && !folder.hasClosed(worldRanks[member], id))
         {
             seenMember = -1;
             return false;
@@ -89,11 +90,37 @@ final class CommMembers
     }
 
     /**
+     * @return the id of the communicator a split makes at {@code step} for {@code color}: the same on every member.
+     */
+    String childId(final long step, final int color)
+    {
+        return id + "." + step + "." + color;
+    }
+
+    /** Leaves the mark that rank {@code worldRank} closed this communicator, when there is a job folder. */
+    void leave(final int worldRank)
+    {
+        if (null != folder)
+        {
+            try
+            {
+                folder.markClosed(worldRank, id);
+            }
+            catch (final java.io.IOException ex)
+            {
+                // Without the mark, a member misusing the communicator waits for the job's end instead.
+                System.err.println("pshmem: rank " + worldRank + " could not mark communicator " + id + " closed in " +
+                    folder.path() + ": " + ex);
+            }
+        }
+    }
+
+    /**
      * For waits outside the endpoint (node memory), which wait for every member: looks at most every
-     * {@code pshmem.failureCheckMs}.
+     * {@code pshmem.failureCheckMs}. No grace is needed here: such a wait ends when the last member arrives, before
+     * that member can return, and the caller looks at its condition again before throwing.
      *
-     * @return the failure of rank {@code waiter}, waiting in {@code op}, when the lowest member that finished has
-     * been seen finished for {@value #GRACE_MILLIS} ms; else null.
+     * @return the failure of rank {@code waiter}, waiting in {@code op}, when a member has finished; else null.
      */
     RankFailedException anyFinished(final String op, final int waiter)
     {
@@ -103,22 +130,14 @@ final class CommMembers
             return null;
         }
         lastAnyLook = now;
-        final int[] ranks = worldRanks;
-        for (final int world : ranks)
+        for (final int world : worldRanks)
         {
-            if (world != waiter && folder.hasFinished(world))
+            if (world != waiter && (folder.hasFinished(world) || folder.hasClosed(world, id)))
             {
-                if (seenAny != world)
-                {
-                    seenAny = world;
-                    seenAnySince = now;
-                    return null;
-                }
-                return now - seenAnySince < GRACE_NANOS ? null : new RankFailedException(world, op + " on rank " +
-                    waiter + ": rank " + world + " finished without taking part in " + op, null);
+                return new RankFailedException(world, op + " on rank " + waiter + ": rank " + world +
+                    " finished without taking part in " + op, null);
             }
         }
-        seenAny = -1;
         return null;
     }
 

@@ -78,9 +78,10 @@ public final class GuardedRank
         {
             final Throwable failure = ex instanceof InvocationTargetException ? ex.getCause() : ex;
             final org.pshmem.api.RankFailedException another = causedByAnother(failure, Integer.parseInt(rank));
-            // A rank that finished without taking part did not fail: this rank's collective failed, and the job
-            // ends for it, so ranks still in MPJ (such as in the finished ones' Finalize) are ended too.
-            if (null != another && !(null != folder && folder.returned(another.failedRank())))
+            // A rank that finished (returned, or closed the communicator) without taking part did not fail: this
+            // rank's collective failed, and the job ends for it, so ranks still in MPJ (such as in the finished
+            // ones' Finalize) are ended too.
+            if (null != another && (null == folder || folder.failedOrDied(another.failedRank())))
             {
                 // Not this rank's fault: one line, and a "stopped" mark, so the launcher names the rank that failed.
                 stop(folder, rank, "stopped because " + another.getMessage());

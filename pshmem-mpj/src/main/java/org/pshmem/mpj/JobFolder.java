@@ -25,6 +25,8 @@ import org.pshmem.spi.Setting;
  *   +-- rank-0.pid                "PID HOST": written by rank 0's guard before main starts
  *   +-- rank-0.returned           empty: main returned; written before MPJ is finalised, so ranks still
  *   |                             waiting for rank 0 in a collective fail instead of waiting
+ *   +-- rank-0.closed-w.3.0       empty: rank 0 closed the communicator of that id (a split of the world at
+ *   |                             its step 3, colour 0), so members waiting for it there fail
  *   +-- rank-0.ok                 empty: main returned and MPJ was finalised
  *   +-- rank-1.pid
  *   +-- rank-1.failed             the exception: main threw (the cause of the job's end)
@@ -45,6 +47,7 @@ final class JobFolder
     private static final Pattern MARK = Pattern.compile("rank-(\\d{1,9})\\.(pid|returned|ok|failed|stopped)");
     private static final String PID = "pid";
     private static final String RETURNED = "returned";
+    private static final String CLOSED = "closed-";
 
     /** How a rank ended, as it wrote it. */
     enum Outcome
@@ -113,6 +116,33 @@ final class JobFolder
     void markReturned(final int rank) throws IOException
     {
         write(rank, RETURNED, "");
+    }
+
+    /** Records that {@code rank} closed the communicator named {@code commId}. */
+    void markClosed(final int rank, final String commId) throws IOException
+    {
+        write(rank, CLOSED + commId, "");
+    }
+
+    /** @return true when {@code rank} closed the communicator named {@code commId}. */
+    boolean hasClosed(final int rank, final String commId)
+    {
+        return Files.exists(file(rank, CLOSED + commId));
+    }
+
+    /**
+     * @return true when {@code rank} failed, was stopped because of a failure, or died; false when it returned,
+     * only closed a communicator, or still runs.
+     */
+    boolean failedOrDied(final int rank)
+    {
+        final Optional<Outcome> outcome = outcome(rank);
+        if (outcome.isPresent())
+        {
+            return outcome.get() != Outcome.OK;
+        }
+        return !returned(rank) && Files.exists(file(rank, PID)) && RankProcess.isGone(file(rank, PID)) &&
+            outcome(rank).isEmpty();
     }
 
     /** @return true when {@code rank}'s main returned normally (whether or not MPJ was finalised since). */

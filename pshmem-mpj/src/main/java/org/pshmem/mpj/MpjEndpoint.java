@@ -74,7 +74,16 @@ final class MpjEndpoint implements CommEndpoint
     private boolean closed;
     private long steps;
 
-    MpjEndpoint(final Intracomm comm, final int worldRank, final String nodeName, final boolean freeable)
+    /**
+     * @param comm      the MPJ communicator.
+     * @param worldRank this rank in the world.
+     * @param nodeName  this rank's node.
+     * @param freeable  false for the world communicator, which is never freed.
+     * @param id        names the communicator alike on every member (world {@code w}; a split's is its parent's,
+     *                  the split's step and the colour), for the mark its members leave when they close it.
+     */
+    MpjEndpoint(final Intracomm comm, final int worldRank, final String nodeName, final boolean freeable,
+        final String id)
     {
         this.comm = comm;
         this.rank = comm.Rank();
@@ -82,7 +91,7 @@ final class MpjEndpoint implements CommEndpoint
         this.worldRank = worldRank;
         this.nodeName = nodeName;
         this.freeable = freeable;
-        this.members = new CommMembers(comm, freeable ? "the communicator of world " : "the world communicator");
+        this.members = new CommMembers(comm, freeable ? "the communicator of world " : "the world communicator", id);
     }
 
     @Override
@@ -483,9 +492,11 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            arrive(Fingerprint.of(steps, Collective.SPLIT), shield);
+            final long step = steps;
+            arrive(Fingerprint.of(step, Collective.SPLIT), shield);
             final Intracomm child = comm().Split(color < 0 ? MPI.UNDEFINED : color, key);
-            return color < 0 || null == child ? null : new MpjEndpoint(child, worldRank, nodeName, true);
+            return color < 0 || null == child ? null :
+                new MpjEndpoint(child, worldRank, nodeName, true, members.childId(step, color));
         }
         catch (final MPIException ex)
         {
@@ -513,6 +524,7 @@ final class MpjEndpoint implements CommEndpoint
             closed = true;
             if (freeable)
             {
+                members.leave(worldRank); // members waiting for this rank in a collective fail instead
                 try
                 {
                     comm.Free();

@@ -58,8 +58,8 @@ final class MpjSession implements TransportSession, NodeMemory
         final Intracomm worldComm = MPI.COMM_WORLD;
         final int worldRank = worldComm.Rank();
         final String node = NodeNames.resolve(worldRank, MPI.Get_processor_name());
-        world = new MpjEndpoint(worldComm, worldRank, node, false);
-        self = new MpjEndpoint(worldComm.Split(worldRank, 0), worldRank, node, true);
+        world = new MpjEndpoint(worldComm, worldRank, node, false, "w");
+        self = new MpjEndpoint(worldComm.Split(worldRank, 0), worldRank, node, true, "self");
         shmDir = shmDir();
     }
 

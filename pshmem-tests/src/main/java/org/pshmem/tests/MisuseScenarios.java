@@ -127,7 +127,7 @@ public final class MisuseScenarios
                     split.barrier();
                 }
             }
-        }, List.of("rank 1 finished without taking part in barrier() (step 0)"), false));
+        }, List.of("rank 1 finished without taking part in barrier() (step 0)"), true));
         return all;
     }
 }
