@@ -1,6 +1,7 @@
 package org.pshmem.mpj;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -75,6 +76,38 @@ class JobFolderTest
         final JobFolder.LostRank lost = folder.lostRank().orElseThrow();
         assertEquals(new JobFolder.LostRank(1, true, "java.lang.IllegalStateException: boom"), lost);
         assertEquals("rank 1 failed: java.lang.IllegalStateException: boom", lost.describe());
+    }
+
+    @Test
+    void aRankThatReturnedOrClosedHasFinishedWithoutFailing() throws Exception
+    {
+        final JobFolder folder = new JobFolder(dir);
+        final long ended = endedPid();
+        folder.markStarted(0);
+        folder.markStarted(1);
+        pidMark(2, ended, thisHost());
+        pidMark(3, ended, thisHost());
+        folder.markStarted(4);
+        pidMark(5, ended, thisHost());
+        folder.markEnded(5, JobFolder.Outcome.OK, "");
+        folder.markReturned(1); // main returned; its process (this one) still finalises
+        folder.markEnded(3, JobFolder.Outcome.FAILED, "boom");
+        folder.markClosed(4, "w.3.0");
+        assertFalse(folder.hasFinished(0), "running");
+        assertTrue(folder.hasFinished(1), "returned");
+        assertTrue(folder.hasFinished(3), "has an outcome");
+        assertFalse(folder.hasFinished(4), "closing a communicator is not the end of the rank");
+        assertTrue(folder.hasClosed(4, "w.3.0"));
+        assertFalse(folder.hasClosed(4, "w.3.1"), "another communicator");
+        assertFalse(folder.hasClosed(0, "w.3.0"), "another rank");
+        assertFalse(folder.failedOrDied(0), "running");
+        assertFalse(folder.failedOrDied(1), "returned normally");
+        assertTrue(folder.failedOrDied(2), "its process is gone with no outcome");
+        assertTrue(folder.failedOrDied(3), "failed");
+        assertFalse(folder.failedOrDied(4), "only closed a communicator");
+        assertFalse(folder.failedOrDied(5), "ended normally");
+        assertEquals(Optional.of(new JobFolder.LostRank(3, true, "boom")), folder.lostRank());
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), folder.started(), "the new marks are not taken for pids");
     }
 
     @Test
