@@ -1,11 +1,6 @@
 package org.pshmem.local;
 
-import java.lang.ref.PhantomReference;
-import java.lang.ref.Reference;
-import java.lang.ref.ReferenceQueue;
 import java.nio.ByteBuffer;
-import java.util.HashSet;
-import java.util.Set;
 
 import com.kenai.jffi.CallContext;
 import com.kenai.jffi.CallingConvention;
@@ -16,14 +11,15 @@ import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.PageManager;
 import com.kenai.jffi.Type;
 import org.pshmem.api.PshmemException;
+import org.pshmem.spi.EscapedBuffers;
 
 /**
  * Zero-filled private anonymous pages (mmap, through jffi) for node memory on Java 17 to 21, where the JDK
  * has no public way to free memory under buffers that may still be read. {@link #free(boolean)} gives the
  * pages back at once with {@code madvise(MADV_DONTNEED)}: a buffer over them then reads zeros (Linux maps its
  * shared zero page on a read, and a write gets a fresh page of this process) and never faults. The address
- * range is unmapped at once when no buffer escaped, else once no buffer over it is reachable (checked whenever
- * memory is allocated or freed; no thread).
+ * range is unmapped at once when no buffer escaped, else once no buffer over it is reachable
+ * ({@link EscapedBuffers}, checked whenever memory is allocated or freed; no thread).
  */
 final class AnonymousMemory
 {
@@ -32,31 +28,16 @@ final class AnonymousMemory
     private static final long MADVISE = Library.getDefault().getSymbolAddress("madvise");
     private static final CallContext MADVISE_CALL = CallContext.getCallContext(Type.SINT,
         new Type[] {Type.POINTER, Type.ULONG, Type.SINT}, CallingConvention.DEFAULT, true);
-    private static final ReferenceQueue<ByteBuffer> UNREACHABLE = new ReferenceQueue<>();
-    /** Guards every block's counts and the set of references, which keeps them reachable until polled. */
-    private static final Set<BufferReference> TRACKED = new HashSet<>();
 
     private final long address;
     private final int pageCount;
-    private int liveBuffers;
-    private boolean freed;
-    private boolean unmapped;
-
-    private static final class BufferReference extends PhantomReference<ByteBuffer>
-    {
-        final AnonymousMemory memory;
-
-        BufferReference(final ByteBuffer buffer, final AnonymousMemory memory)
-        {
-            super(buffer, UNREACHABLE);
-            this.memory = memory;
-        }
-    }
+    private final EscapedBuffers buffers;
 
     private AnonymousMemory(final long address, final int pageCount)
     {
         this.address = address;
         this.pageCount = pageCount;
+        this.buffers = new EscapedBuffers(() -> PAGES.freePages(address, pageCount));
     }
 
     /**
@@ -65,7 +46,7 @@ final class AnonymousMemory
      */
     static AnonymousMemory allocate(final long byteSize)
     {
-        reap();
+        EscapedBuffers.reap();
         final long pages = (byteSize + PAGES.pageSize() - 1) / PAGES.pageSize();
         if (pages > Integer.MAX_VALUE)
         {
@@ -86,13 +67,7 @@ final class AnonymousMemory
      */
     ByteBuffer buffer(final long offset, final int length)
     {
-        final ByteBuffer buffer = MemoryIO.getInstance().newDirectByteBuffer(address + offset, length);
-        synchronized (TRACKED)
-        {
-            TRACKED.add(new BufferReference(buffer, this));
-            liveBuffers++;
-        }
-        return buffer;
+        return buffers.track(MemoryIO.getInstance().newDirectByteBuffer(address + offset, length));
     }
 
     /**
@@ -103,51 +78,15 @@ final class AnonymousMemory
      */
     void free(final boolean buffersEscaped)
     {
-        synchronized (TRACKED)
+        buffers.close(buffersEscaped, () ->
         {
-            if (!freed)
+            if ((int)Invoker.getInstance().invokeN3(MADVISE_CALL, MADVISE, address,
+                (long)pageCount * PAGES.pageSize(), MADV_DONTNEED) != 0)
             {
-                freed = true;
-                if (!buffersEscaped || liveBuffers == 0)
-                {
-                    unmap();
-                }
-                else if ((int)Invoker.getInstance().invokeN3(MADVISE_CALL, MADVISE, address,
-                    (long)pageCount * PAGES.pageSize(), MADV_DONTNEED) != 0)
-                {
-                    // Cannot happen for our own mapping; if it did, the pages would go with the range.
-                    throw new PshmemException("madvise(MADV_DONTNEED) of node memory failed: errno " +
-                        LastError.getInstance().get());
-                }
+                // Cannot happen for our own mapping; if it did, the pages would go with the range.
+                throw new PshmemException("madvise(MADV_DONTNEED) of node memory failed: errno " +
+                    LastError.getInstance().get());
             }
-        }
-        reap();
-    }
-
-    private void unmap()
-    {
-        if (!unmapped)
-        {
-            unmapped = true;
-            PAGES.freePages(address, pageCount);
-        }
-    }
-
-    /** Unmaps freed blocks whose buffers are all unreachable. */
-    static void reap()
-    {
-        Reference<? extends ByteBuffer> reference;
-        while (null != (reference = UNREACHABLE.poll()))
-        {
-            synchronized (TRACKED)
-            {
-                TRACKED.remove(reference);
-                final AnonymousMemory memory = ((BufferReference)reference).memory;
-                if (--memory.liveBuffers == 0 && memory.freed)
-                {
-                    memory.unmap();
-                }
-            }
-        }
+        });
     }
 }

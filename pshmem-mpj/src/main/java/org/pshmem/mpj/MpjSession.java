@@ -8,6 +8,7 @@ import mpi.MPI;
 import mpi.MPIException;
 import org.pshmem.api.PshmemException;
 import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.EscapedBuffers;
 import org.pshmem.spi.NodeMemory;
 import org.pshmem.spi.NodeSegment;
 import org.pshmem.spi.Setting;
@@ -117,7 +118,7 @@ final class MpjSession implements TransportSession, NodeMemory
         {
             closed = true;
             self.close();
-            ChronicleMapping.reap();
+            EscapedBuffers.reap();
             if (finalizeDeferred)
             {
                 finalizePending = true;

@@ -240,18 +240,7 @@ class KillTest
             job.awaitRunning();
             job.randomPause(phase);
             kill("9", job.pids.get(1));
-            assertTrue(job.launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
-            final String out = job.output();
-            assertEquals(1, job.launcher.exitValue(), out);
-            assertTrue(out.contains("rank 1 ended without finishing"), out);
-            for (final int survivor : new int[] {0, 2})
-            {
-                // Each survivor says, itself, that rank 1 is gone (from a wait, or from its watchdog).
-                assertTrue(out.lines().anyMatch(line -> line.startsWith("pshmem: rank " + survivor) &&
-                    line.contains("rank 1 ")), "rank " + survivor + " did not name rank 1:\n" + out);
-            }
-            job.assertNoProcessLeft();
-            assertEquals(List.of(), job.segmentFiles(), out);
+            assertJobEndedByRank1(job);
         }
     }
 
@@ -354,18 +343,27 @@ class KillTest
             assertTrue(!job.segmentFiles().contains(job.held.get(1)), "the name rank 1 held outlived it: " +
                 job.segmentFiles() + "\n" + job.output());
             job.resume();
-            assertTrue(job.launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
-            final String out = job.output();
-            assertEquals(1, job.launcher.exitValue(), out);
-            assertTrue(out.contains("rank 1 ended without finishing"), out);
-            for (final int survivor : new int[] {0, 2})
-            {
-                assertTrue(out.lines().anyMatch(line -> line.startsWith("pshmem: rank " + survivor) &&
-                    line.contains("rank 1 ")), "rank " + survivor + " did not name rank 1:\n" + out);
-            }
-            job.assertNoProcessLeft();
-            assertEquals(List.of(), job.segmentFiles(), out);
+            assertJobEndedByRank1(job);
         }
+    }
+
+    /**
+     * The launcher ends with status 1 saying rank 1 ended without finishing; each survivor (ranks 0 and 2) says
+     * itself that rank 1 is gone (from a wait, or from its watchdog); no process or segment file is left.
+     */
+    private static void assertJobEndedByRank1(final Job job) throws Exception
+    {
+        assertTrue(job.launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
+        final String out = job.output();
+        assertEquals(1, job.launcher.exitValue(), out);
+        assertTrue(out.contains("rank 1 ended without finishing"), out);
+        for (final int survivor : new int[] {0, 2})
+        {
+            assertTrue(out.lines().anyMatch(line -> line.startsWith("pshmem: rank " + survivor) &&
+                line.contains("rank 1 ")), "rank " + survivor + " did not name rank 1:\n" + out);
+        }
+        job.assertNoProcessLeft();
+        assertEquals(List.of(), job.segmentFiles(), out);
     }
 
     /**

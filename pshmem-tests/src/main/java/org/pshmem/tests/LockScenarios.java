@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import org.pshmem.api.Communicator;
 import org.pshmem.api.DistributedCondition;
@@ -152,12 +153,12 @@ public final class LockScenarios
             comm.barrier();
             if (comm.rank() != 0)
             {
-                try (Interrupter interrupter = Interrupter.after(200))
+                try (Interrupter interrupter = Interrupter.inInterruptibleWait(200))
                 {
                     Expect.throwsOf(InterruptedException.class, lock::lockInterruptibly, "rank " + comm.rank(),
                         "request is withdrawn");
                 }
-                try (Interrupter interrupter = Interrupter.after(200))
+                try (Interrupter interrupter = Interrupter.inInterruptibleWait(200))
                 {
                     Expect.throwsOf(InterruptedException.class, () -> lock.tryLock(1, TimeUnit.DAYS),
                         "request is withdrawn");
@@ -421,7 +422,7 @@ public final class LockScenarios
                 Thread.currentThread().interrupt();
                 Expect.throwsOf(InterruptedException.class, condition::await, "interrupted");
                 Expect.isTrue(lock.isHeldByThisRank(), "held after an interrupted await");
-                try (Interrupter interrupter = Interrupter.after(100))
+                try (Interrupter interrupter = Interrupter.inInterruptibleWait(100))
                 {
                     Expect.throwsOf(InterruptedException.class, condition::await, "interrupted before a signal");
                 }
@@ -493,7 +494,7 @@ public final class LockScenarios
             Expect.isTrue(!none.tryAcquire(10, TimeUnit.MILLISECONDS), "tryAcquire(timeout) with no permit");
             Thread.currentThread().interrupt();
             Expect.throwsOf(InterruptedException.class, none::acquire, "interrupted");
-            try (Interrupter interrupter = Interrupter.after(100))
+            try (Interrupter interrupter = Interrupter.inInterruptibleWait(100))
             {
                 Expect.throwsOf(InterruptedException.class, none::acquire, "request is withdrawn");
             }
@@ -522,10 +523,12 @@ public final class LockScenarios
     }
 
     /**
-     * Interrupts the creating thread after a delay, once it waits in pshmem's own code (parked or yielding, not
-     * inside MPJ Express: an interrupt that lands while MPJ writes a message on the target's thread closes the
-     * connection, a known limit stated in the README). Sends at most one interrupt; closing it cancels one not
-     * yet sent and waits for its thread.
+     * Interrupts the creating thread after a delay, once it waits in pshmem's own code, and sends at most one
+     * interrupt; closing it cancels one not yet sent and waits for its thread. An interrupt that lands while MPJ
+     * Express writes a message on the target's thread closes the connection (a known limit, in the README), and
+     * between seeing the target wait and interrupting it the target may move on: so {@link
+     * #inInterruptibleWait(long)} waits for a wait that an interrupt ends before the target writes anything, and
+     * {@link #after(long)} is for long uninterruptible waits only.
      */
     static final class Interrupter implements AutoCloseable
     {
@@ -536,7 +539,7 @@ public final class LockScenarios
         private final AtomicInteger state = new AtomicInteger(PENDING);
         private final Thread thread;
 
-        private Interrupter(final Thread target, final long delayMs)
+        private Interrupter(final Thread target, final long delayMs, final Predicate<StackTraceElement[]> ready)
         {
             thread = new Thread(() ->
             {
@@ -544,7 +547,7 @@ public final class LockScenarios
                 {
                     Thread.sleep(delayMs);
                     final long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                    while (!waitsInPshmem(target) && System.nanoTime() - giveUp < 0)
+                    while (!ready.test(target.getStackTrace()) && System.nanoTime() - giveUp < 0)
                     {
                         Thread.sleep(1);
                     }
@@ -562,10 +565,12 @@ public final class LockScenarios
             thread.start();
         }
 
-        /** True when the target is in a native wait (park, yield, monitor wait) called from pshmem's code. */
-        static boolean waitsInPshmem(final Thread target)
+        /**
+         * True when the stack is in a native wait (park, yield, monitor wait) whose first caller outside the JDK
+         * is pshmem's library code.
+         */
+        static boolean waitsInPshmem(final StackTraceElement[] stack)
         {
-            final StackTraceElement[] stack = target.getStackTrace();
             if (stack.length == 0 || !stack[0].isNativeMethod())
             {
                 return false;
@@ -581,9 +586,41 @@ public final class LockScenarios
             return false;
         }
 
+        /**
+         * True when the stack waits in pshmem's interruptible wait for a grant: parked in
+         * {@code Backoff.idleInterruptibly}, or the owner's thread in its monitor wait for a grant (its messages
+         * leave from its service thread). Such a wait ends only by a grant or by the interrupt, and an interrupt
+         * is taken off the flag before the waiter sends anything.
+         */
+        static boolean waitsInterruptiblyForAGrant(final StackTraceElement[] stack)
+        {
+            if (!waitsInPshmem(stack))
+            {
+                return false;
+            }
+            for (final StackTraceElement frame : stack)
+            {
+                if (frame.getClassName().equals("org.pshmem.api.Backoff") &&
+                    frame.getMethodName().equals("idleInterruptibly") ||
+                    frame.getClassName().equals("org.pshmem.api.OwnedState$Serviced") &&
+                    frame.getMethodName().equals("awaitGrant"))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** An interrupter for a long uninterruptible wait (seconds, against the delay). */
         static Interrupter after(final long delayMs)
         {
-            return new Interrupter(Thread.currentThread(), delayMs);
+            return new Interrupter(Thread.currentThread(), delayMs, Interrupter::waitsInPshmem);
+        }
+
+        /** An interrupter for an interruptible wait that nothing but the interrupt will end. */
+        static Interrupter inInterruptibleWait(final long delayMs)
+        {
+            return new Interrupter(Thread.currentThread(), delayMs, Interrupter::waitsInterruptiblyForAGrant);
         }
 
         /**

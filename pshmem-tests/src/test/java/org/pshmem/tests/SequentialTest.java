@@ -29,6 +29,7 @@ class SequentialTest
         final PshmemException failure = assertThrows(PshmemException.class, () -> LocalJob.run(4, world ->
         {
             Sequential.begin(world).close(); // a first sequence that every rank completes
+            world.barrier(); // else rank 3 may still wait in it for rank 2 when rank 1 fails, and be told then
             if (world.rank() == 1)
             {
                 throw new IllegalStateException("rank 1 gives up before its second turn");
@@ -60,6 +61,7 @@ class SequentialTest
         final PshmemException failure = assertThrows(PshmemException.class, () -> LocalJob.run(3, world ->
         {
             Sequential.begin(world).close();
+            world.barrier(); // every rank is through the first sequence before rank 1 leaves
             if (world.rank() == 1)
             {
                 return; // leaves, without its second turn

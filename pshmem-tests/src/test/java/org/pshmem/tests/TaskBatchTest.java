@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,12 +40,22 @@ class TaskBatchTest
         }
         final Path root = folder.resolve("batch");
         final ConcurrentHashMap<Integer, AtomicInteger> runs = new ConcurrentHashMap<>();
-        final CompletableFuture<Void> first = CompletableFuture.runAsync(() -> LocalJob.run(2,
-            job(root, names, runs, folder.resolve("first-holds-a-task"), folder.resolve("second-holds-a-task"))));
-        final CompletableFuture<Void> second = CompletableFuture.runAsync(() -> LocalJob.run(3, 2,
-            job(root, names, runs, folder.resolve("second-holds-a-task"), folder.resolve("first-holds-a-task"))));
-        first.get();
-        second.get();
+        // A thread per job: the common pool may have one thread on a 2-core machine, and on newer JDKs a
+        // waiting get() no longer runs the other job itself, so the jobs would run one after the other.
+        final ExecutorService jobs = Executors.newFixedThreadPool(2);
+        try
+        {
+            final Future<?> first = jobs.submit(() -> LocalJob.run(2,
+                job(root, names, runs, folder.resolve("first-holds-a-task"), folder.resolve("second-holds-a-task"))));
+            final Future<?> second = jobs.submit(() -> LocalJob.run(3, 2,
+                job(root, names, runs, folder.resolve("second-holds-a-task"), folder.resolve("first-holds-a-task"))));
+            first.get();
+            second.get();
+        }
+        finally
+        {
+            jobs.shutdownNow();
+        }
         assertEquals(tasks, runs.size(), "every task ran");
         runs.forEach((task, count) -> assertEquals(1, count.get(), "runs of task " + task));
         for (int t = 0; t < tasks; t++)
