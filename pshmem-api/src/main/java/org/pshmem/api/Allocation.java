@@ -135,9 +135,9 @@ final class Allocation
             null == shape ? -1 : shape.length,
             null == shape ? 0 : Arrays.hashCode(shape),
             null == groups ? 0 : 1};
-        // On one node, agree through node memory; any problem or disagreement takes the general path, which
-        // names the rank at fault.
-        final NodeSync fast = comm.oneNodeSync();
+        // Agree through node memory (across nodes, between the node leaders only); any problem or disagreement
+        // takes the general path, which names the rank at fault.
+        final NodeSync fast = comm.arraySync();
         final CallBoard board = comm.callBoard();
         final int number = null == board ? 0 : comm.nextArrayNumber();
         if (null != board)
@@ -154,7 +154,14 @@ final class Allocation
             if (clean)
             {
                 final Allocation allocation = new Allocation(type, ep, comm.nodeGroups(), shape, board, number);
-                allocation.mapOrRelease(() -> allocation.mapOnOneNode(comm, op, fast));
+                if (comm.onOneNode())
+                {
+                    allocation.mapOrRelease(() -> allocation.mapOnOneNode(comm, op, fast));
+                }
+                else
+                {
+                    allocation.mapOrRelease(() -> allocation.mapNodeMemory(comm, op));
+                }
                 return allocation;
             }
         }

@@ -7,18 +7,28 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.pshmem.spi.Fingerprint;
 
 /**
- * The array calls of a one-node communicator's ranks, in node memory kept for the communicator: each rank
+ * The array calls of a communicator's ranks on this node, in node memory kept for the communicator: each rank
  * posts the array collective it enters (creation, {@code set()}, {@code assign()}, and which array) with its
- * number among that rank's array calls on the communicator, as one long in its own slot. A rank that waits in
- * node memory looks at the board while it parks: when another rank posted a different call at the same number,
- * the ranks wait in different collectives (such as {@code set()} on two arrays, or {@code set()} against a
- * creation) and would wait forever; every such rank sees it and throws the same failure naming every rank's
- * call.
+ * number among that rank's array calls on the communicator, as one long (its <em>code</em>) in its own slot.
+ *
+ * <pre>
+ *   slot of communicator rank r, at 8 * r (8 bytes, native order; 0 = no array call yet or not on this node):
+ *   bits 63..32  the rank's array call number, from 1
+ *   bits 31..4   the array's number among the communicator's arrays, from 1, in creation order
+ *   bits  3..0   the {@link ArrayCall}
+ * </pre>
+ *
+ * Two checks use it. A rank that waits in node memory looks at the board while it parks: when a rank of this
+ * node posted a different call at the same number, the ranks wait in different collectives (such as
+ * {@code set()} on two arrays) and would wait forever. And every reduction in node memory ({@link NodeSync})
+ * carries the poster's code, so ranks whose different calls meet in the same reduction (across nodes, their
+ * leaders' messages) fail instead of completing one another's call.
  *
  * <p>Owned by the rank's {@link Communicator}, which closes it before giving back the memory; a closed board
  * posts and finds nothing.
@@ -39,93 +49,127 @@ final class CallBoard
 
         String describe(final int array)
         {
-            return this == CREATE ? "the creation of array " + array : name().toLowerCase(java.util.Locale.ROOT) +
+            return this == CREATE ? "the creation of array " + array : name().toLowerCase(Locale.ROOT) +
                 "() on array " + array;
         }
     }
 
-    /** Bytes of node memory for a board of {@code ranks} ranks. */
-    static int bytes(final int ranks)
-    {
-        return 8 * ranks;
-    }
-
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final int SLOT_BYTES = Long.BYTES;
     private static final int NUMBER_SHIFT = 32;
     private static final int CALL_BITS = 4;
 
     private final ByteBuffer slots;
     private final int rank;
-    private final int ranks;
+    private final boolean[] here;
     private final String communicator;
     private long posted;
     private int number;
     private boolean closed;
 
     /**
-     * @param slots        {@link #bytes(int)} bytes of node memory shared by the communicator's ranks, zero at first.
+     * @param slots        {@link #bytes(int)} bytes of node memory shared by the communicator's ranks on this
+     *                     node, zero at first.
      * @param rank         this rank.
-     * @param ranks        the communicator's size.
+     * @param here         by communicator rank, whether that rank is on this node (and posts here).
      * @param communicator names the communicator in messages.
      */
-    CallBoard(final ByteBuffer slots, final int rank, final int ranks, final String communicator)
+    CallBoard(final ByteBuffer slots, final int rank, final boolean[] here, final String communicator)
     {
         this.slots = slots;
         this.rank = rank;
-        this.ranks = ranks;
+        this.here = here.clone();
         this.communicator = communicator;
     }
 
-    /**
-     * Posts that this rank enters {@code call} on {@code array} (numbered by creation, from 1).
-     */
+    /** @return bytes of node memory for a board of a communicator of {@code ranks} ranks. */
+    static int bytes(final int ranks)
+    {
+        return SLOT_BYTES * ranks;
+    }
+
+    /** Posts that this rank enters {@code call} on {@code array} (numbered by creation, from 1). */
     void post(final ArrayCall call, final int array)
     {
         if (!closed)
         {
             posted = (long)++number << NUMBER_SHIFT | (long)array << CALL_BITS | call.ordinal();
-            LONGS.setRelease(slots, 8 * rank, posted);
+            LONGS.setRelease(slots, SLOT_BYTES * rank, posted);
         }
     }
 
+    /** @return the code of this rank's last posted call; 0 before the first or once closed. */
+    long posted()
+    {
+        return closed ? 0 : posted;
+    }
+
+    /** @return the codes of this node's ranks, by communicator rank; 0 for ranks of other nodes. */
+    long[] codesHere()
+    {
+        final long[] codes = new long[here.length];
+        for (int r = 0; r < codes.length; r++)
+        {
+            codes[r] = here[r] && !closed ? (long)LONGS.getAcquire(slots, SLOT_BYTES * r) : 0;
+        }
+        return codes;
+    }
+
     /**
-     * @return the failure when another rank posted a different call at this rank's last number; else null.
+     * The check made while parking.
+     *
+     * @return the failure when a rank of this node posted a different call at this rank's last number; else null.
      */
-    PshmemException mismatch()
+    PshmemException mismatchHere()
     {
         if (closed || 0 == posted)
         {
             return null;
         }
         boolean differs = false;
-        for (int r = 0; r < ranks && !differs; r++)
+        for (int r = 0; r < here.length && !differs; r++)
         {
-            final long slot = (long)LONGS.getAcquire(slots, 8 * r);
+            final long slot = here[r] ? (long)LONGS.getAcquire(slots, SLOT_BYTES * r) : 0;
             differs = slot >>> NUMBER_SHIFT == posted >>> NUMBER_SHIFT && slot != posted;
         }
-        if (!differs)
-        {
-            return null; // the common case, on every park: no allocation
-        }
-        final long[] all = new long[ranks];
-        for (int r = 0; r < ranks; r++)
-        {
-            all[r] = (long)LONGS.getAcquire(slots, 8 * r);
-        }
+        return differs ? mismatchOfNode() : null; // the common case, on every park, allocates nothing
+    }
+
+    /** @return the failure naming the calls of this node's ranks, as they are on the board now. */
+    PshmemException mismatchOfNode()
+    {
+        return mismatch(codesHere(), here);
+    }
+
+    /**
+     * Names the calls of the ranks in {@code known}, from their codes.
+     *
+     * @param codes by communicator rank, each rank's code.
+     * @param known by communicator rank, whether its code is known (ranks of other nodes may not be).
+     * @return the failure every rank involved throws, such as {@code array collectives do not match at array call
+     * 3 of the world communicator: rank 0 called set() on array 1, ranks 1-3 called set() on array 2}.
+     */
+    PshmemException mismatch(final long[] codes, final boolean[] known)
+    {
+        final long at = posted >>> NUMBER_SHIFT;
         final Map<String, List<Integer>> ranksByCall = new LinkedHashMap<>();
-        for (int r = 0; r < ranks; r++)
+        for (int r = 0; r < codes.length; r++)
         {
-            final long at = all[r] >>> NUMBER_SHIFT;
-            final String call = 0 == all[r] ? "no array call yet" : describe(all[r]) +
-                (at == posted >>> NUMBER_SHIFT ? "" : " (array call " + at + ")");
-            ranksByCall.computeIfAbsent(call, c -> new ArrayList<>()).add(r);
+            if (known[r])
+            {
+                final long number = codes[r] >>> NUMBER_SHIFT;
+                final String call = 0 == codes[r] ? "no array call yet" : describe(codes[r]) +
+                    (number == at ? "" : " (array call " + number + ")");
+                ranksByCall.computeIfAbsent(call, c -> new ArrayList<>()).add(r);
+            }
         }
-        final StringBuilder text = new StringBuilder("array collectives do not match at array call ")
-            .append(posted >>> NUMBER_SHIFT).append(" of ").append(communicator).append(':');
+        final StringBuilder text = new StringBuilder("array collectives do not match at array call ").append(at)
+            .append(" of ").append(communicator).append(':');
         String separator = " ";
         for (final Map.Entry<String, List<Integer>> entry : ranksByCall.entrySet())
         {
-            text.append(separator).append(Fingerprint.ranks(entry.getValue())).append(" called ").append(entry.getKey());
+            text.append(separator).append(Fingerprint.ranks(entry.getValue())).append(" called ")
+                .append(entry.getKey());
             separator = ", ";
         }
         return new PshmemException(text.toString());
@@ -137,9 +181,9 @@ final class CallBoard
         closed = true;
     }
 
-    private static String describe(final long slot)
+    private static String describe(final long code)
     {
-        final int array = (int)((slot & 0xFFFF_FFFFL) >>> CALL_BITS);
-        return ArrayCall.BY_CODE[(int)(slot & ((1 << CALL_BITS) - 1))].describe(array);
+        final int array = (int)((code & 0xFFFF_FFFFL) >>> CALL_BITS);
+        return ArrayCall.BY_CODE[(int)(code & ((1 << CALL_BITS) - 1))].describe(array);
     }
 }

@@ -420,29 +420,33 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * Collective the first time: when every rank of this communicator is on one node, synchronisation through
-     * a small node segment kept for the communicator, so creating arrays sends no message; else null.
+     * Collective the first time: synchronisation through a small node segment kept for the communicator, which
+     * also holds its {@link CallBoard}, so creating arrays agrees through node memory (and across nodes through
+     * the node leaders only). Null while that segment itself is being created.
      */
-    NodeSync oneNodeSync()
+    NodeSync arraySync()
     {
         if (!syncChecked)
         {
             syncChecked = true; // before creating, so that creation takes the general path
-            final NodeGroups groups = nodeGroups();
-            if (groups.node().size() == size())
-            {
-                syncArray = SharedArray.create(this, groups, ElementType.INT8, CallBoard.bytes(size()));
-                callBoard = new CallBoard(syncArray.rawWindow(), rank(), size(),
-                    owned ? "a communicator of " + size() + " ranks" : "the world communicator");
-                syncArray.sync().watch(callBoard);
-            }
+            nodeGroups(); // collective: the split the segment and every later array use
+            syncArray = SharedArray.create(this, null, ElementType.INT8, CallBoard.bytes(size()));
+            callBoard = new CallBoard(syncArray.rawWindow(), rank(), syncArray.ranksOnThisNode(),
+                owned ? "a communicator of " + size() + " ranks" : "the world communicator");
+            syncArray.sync().watch(callBoard);
         }
         return null == syncArray ? null : syncArray.sync();
     }
 
+    /** @return true when every rank of this communicator is on this node; collective the first time. */
+    boolean onOneNode()
+    {
+        return nodeGroups().node().size() == size();
+    }
+
     /**
-     * @return the board on which this one-node communicator's ranks post their array calls, once
-     * {@link #oneNodeSync()} made it; else null.
+     * @return the board on which this communicator's ranks post their array calls, once {@link #arraySync()}
+     * made it; else null.
      */
     CallBoard callBoard()
     {

@@ -4,7 +4,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 
 import org.pshmem.spi.CommEndpoint;
 
@@ -16,11 +19,14 @@ import org.pshmem.spi.CommEndpoint;
  * <p>On one node a reduction is one barrier: every rank folds its values into shared minimum and maximum
  * accumulators with compare-and-set, and the last rank to arrive resets the other set of accumulators, which
  * the next reduction uses. Across nodes, node-rank 0 gathers its node's values from per-rank slots, the
- * leaders reduce over messages, and a second barrier publishes the result.
+ * leaders reduce over messages (one reduction of a fixed length carrying minima and maxima), and a second
+ * barrier publishes the result. The first value of every reduction is the array call the rank posted on its
+ * communicator's {@link CallBoard}; when it differs, the reduction fails on every rank, and across nodes the
+ * leaders gather every rank's call and pass the message to their node through the payload.
  *
  * <p>Control layout (bytes): 0 barrier arrivals, 8 barrier generation, 16 the creator's token, 128 the
  * result across nodes, 256 and 384 the two sets of accumulators, then one 64-byte slot per node-rank, then
- * {@value #PAYLOAD_BYTES} bytes for {@link #broadcastFromLeader}.
+ * {@value #PAYLOAD_BYTES} bytes for {@link #broadcastFromLeader} and the message of a mismatch.
  */
 final class NodeSync
 {
@@ -34,12 +40,18 @@ final class NodeSync
     private static final int ACCUMULATOR_BYTES = 16 * MAX_VALUES;
     private static final int SLOTS = ACCUMULATORS + 2 * ACCUMULATOR_BYTES;
     private static final int SLOT_BYTES = 64;
+    private static final IntFunction<boolean[]> ALL_KNOWN = ranks ->
+    {
+        final boolean[] known = new boolean[ranks];
+        Arrays.fill(known, true);
+        return known;
+    };
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     /** The outcome of {@link #minMax}: the minimum and maximum over every rank of each value, in the order given. */
     static final class MinMax
     {
-        private final long[] extremes; // as laid out in node memory: min then max of each value
+        private final long[] extremes; // as laid out in node memory: min then max of the code, then of each value
 
         private MinMax(final long[] extremes)
         {
@@ -48,12 +60,17 @@ final class NodeSync
 
         long min(final int value)
         {
-            return extremes[2 * value];
+            return extremes[2 * value + 2];
         }
 
         long max(final int value)
         {
-            return extremes[2 * value + 1];
+            return extremes[2 * value + 3];
+        }
+
+        private boolean sameCode()
+        {
+            return extremes[0] == extremes[1];
         }
 
         /** @return true when every rank gave the same value number {@code value}. */
@@ -151,70 +168,110 @@ final class NodeSync
     }
 
     /**
-     * Collective over every rank of every node: the minimum and maximum of each value.
+     * Collective over every rank of every node: the minimum and maximum of each value. The array call this rank
+     * posted on the communicator's board travels with the values (first, so every array call's exchange has it
+     * in the same place), so ranks in different array calls that meet here all fail, naming every rank's call.
      *
-     * @param values at most {@link #MAX_VALUES} values.
+     * @param values at most {@link #MAX_VALUES} - 1 values.
      * @return the minimum and maximum of each value over every rank.
+     * @throws PshmemException on every rank, when the ranks' array calls differ.
      */
     MinMax minMax(final String op, final long... values)
     {
-        final int count = values.length;
+        final int count = values.length + 1;
+        final long code = null == board ? 0 : board.posted();
         if (oneNode)
         {
             final int parity = (int)(reductions++ & 1);
             final int at = ACCUMULATORS + ACCUMULATOR_BYTES * parity;
-            for (int v = 0; v < count; v++)
+            fold(at, code);
+            for (int v = 1; v < count; v++)
             {
-                foldMin(at + 16 * v, values[v]);
-                foldMax(at + 16 * v + 8, values[v]);
+                fold(at + 16 * v, values[v - 1]);
             }
             nodeBarrier(op, ACCUMULATORS + ACCUMULATOR_BYTES * (1 - parity));
-            final long[] result = new long[2 * count];
-            for (int i = 0; i < result.length; i++)
+            final MinMax result = new MinMax(read(at, count));
+            if (!result.sameCode())
             {
-                result[i] = (long)LONGS.getVolatile(control, at + 8 * i);
+                throw board.mismatchOfNode();
             }
-            return new MinMax(result);
+            return result;
         }
         final int slot = SLOTS + SLOT_BYTES * nodeEp.rank();
-        for (int v = 0; v < count; v++)
+        LONGS.setRelease(control, slot, code);
+        for (int v = 1; v < count; v++)
         {
-            LONGS.setRelease(control, slot + 8 * v, values[v]);
+            LONGS.setRelease(control, slot + 8 * v, values[v - 1]);
         }
         nodeBarrier(op);
         if (nodeEp.rank() == 0)
         {
-            final long[] min = new long[count];
-            final long[] max = new long[count];
-            java.util.Arrays.fill(min, Long.MAX_VALUE);
-            java.util.Arrays.fill(max, Long.MIN_VALUE);
-            for (int r = 0; r < nodeEp.size(); r++)
-            {
-                for (int v = 0; v < count; v++)
-                {
-                    final long value = (long)LONGS.getAcquire(control, SLOTS + SLOT_BYTES * r + 8 * v);
-                    min[v] = Math.min(min[v], value);
-                    max[v] = Math.max(max[v], value);
-                }
-            }
-            if (null != leaders)
-            {
-                leaders.allReduce(min.clone(), min, count, ReduceOp.MIN);
-                leaders.allReduce(max.clone(), max, count, ReduceOp.MAX);
-            }
-            for (int v = 0; v < count; v++)
-            {
-                LONGS.setRelease(control, RESULT + 16 * v, min[v]);
-                LONGS.setRelease(control, RESULT + 16 * v + 8, max[v]);
-            }
+            reduceAsLeader(count);
         }
         nodeBarrier(op);
-        final long[] result = new long[2 * count];
-        for (int i = 0; i < result.length; i++)
+        final MinMax result = new MinMax(read(RESULT, count));
+        if (!result.sameCode())
         {
-            result[i] = (long)LONGS.getAcquire(control, RESULT + 8 * i);
+            throw new PshmemException(new String(readPayload(), StandardCharsets.UTF_8));
         }
-        return new MinMax(result);
+        return result;
+    }
+
+    /**
+     * Node-rank 0 of a node of several: reduces its node's slots, then with the other nodes' leaders, and
+     * writes the result; when the array calls differ, also the message naming them, for its node's ranks.
+     */
+    private void reduceAsLeader(final int count)
+    {
+        // Fixed length, so every array call's leaders exchange the same shape; max(a, b) is ~min(~a, ~b), so
+        // one reduction carries both.
+        final long[] extremes = new long[2 * MAX_VALUES];
+        Arrays.fill(extremes, Long.MAX_VALUE);
+        for (int r = 0; r < nodeEp.size(); r++)
+        {
+            for (int v = 0; v < count; v++)
+            {
+                final long value = (long)LONGS.getAcquire(control, SLOTS + SLOT_BYTES * r + 8 * v);
+                extremes[v] = Math.min(extremes[v], value);
+                extremes[MAX_VALUES + v] = Math.min(extremes[MAX_VALUES + v], ~value);
+            }
+        }
+        if (null != leaders)
+        {
+            leaders.allReduce(extremes.clone(), extremes, extremes.length, ReduceOp.MIN);
+        }
+        for (int v = 0; v < count; v++)
+        {
+            LONGS.setRelease(control, RESULT + 16 * v, extremes[v]);
+            LONGS.setRelease(control, RESULT + 16 * v + 8, ~extremes[MAX_VALUES + v]);
+        }
+        if (extremes[0] != ~extremes[MAX_VALUES])
+        {
+            // Every leader sees the same extremes, so all of them gather every rank's call here.
+            final long[] codes = board.codesHere();
+            if (null != leaders)
+            {
+                leaders.allReduce(codes.clone(), codes, codes.length, ReduceOp.MAX);
+            }
+            final boolean[] known = ALL_KNOWN.apply(codes.length);
+            writePayload(board.mismatch(codes, known).getMessage().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private long[] read(final int at, final int count)
+    {
+        final long[] extremes = new long[2 * count];
+        for (int i = 0; i < extremes.length; i++)
+        {
+            extremes[i] = (long)LONGS.getAcquire(control, at + 8 * i);
+        }
+        return extremes;
+    }
+
+    private void fold(final int at, final long value)
+    {
+        foldMin(at, value);
+        foldMax(at + 8, value);
     }
 
     /**
@@ -225,17 +282,30 @@ final class NodeSync
      */
     byte[] broadcastFromLeader(final String op, final byte[] payload)
     {
-        final int at = SLOTS + SLOT_BYTES * nodeEp.size();
         if (nodeEp.rank() == 0)
         {
             if (payload.length > PAYLOAD_BYTES - 8)
             {
                 throw new IllegalArgumentException(op + ": " + payload.length + " bytes do not fit the node payload");
             }
-            control.put(at + 8, payload, 0, payload.length);
-            LONGS.setRelease(control, at, (long)payload.length);
+            writePayload(payload);
         }
         nodeBarrier(op);
+        return readPayload();
+    }
+
+    /** Node-rank 0 writes bytes for its node's ranks, cut to what fits; a barrier must follow. */
+    private void writePayload(final byte[] payload)
+    {
+        final int at = SLOTS + SLOT_BYTES * nodeEp.size();
+        final int length = Math.min(payload.length, PAYLOAD_BYTES - 8);
+        control.put(at + 8, payload, 0, length);
+        LONGS.setRelease(control, at, (long)length);
+    }
+
+    private byte[] readPayload()
+    {
+        final int at = SLOTS + SLOT_BYTES * nodeEp.size();
         final byte[] received = new byte[(int)(long)LONGS.getAcquire(control, at)];
         control.get(at + 8, received, 0, received.length);
         return received;
@@ -275,7 +345,7 @@ final class NodeSync
                     {
                         throw failure;
                     }
-                    final PshmemException mismatch = null == board ? null : board.mismatch();
+                    final PshmemException mismatch = null == board ? null : board.mismatchHere();
                     if (null != mismatch && !done.getAsBoolean())
                     {
                         throw mismatch;

@@ -747,6 +747,17 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         return segment.window(0).order(java.nio.ByteOrder.nativeOrder());
     }
 
+    /** @return by rank of the array's communicator, whether that rank is on this rank's node. */
+    final boolean[] ranksOnThisNode()
+    {
+        final boolean[] here = new boolean[places.length];
+        for (int r = 0; r < here.length; r++)
+        {
+            here[r] = places[r].nodeIndex() == places[ep.rank()].nodeIndex();
+        }
+        return here;
+    }
+
     final NodeSync sync()
     {
         return sync;

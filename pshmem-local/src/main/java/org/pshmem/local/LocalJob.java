@@ -153,17 +153,41 @@ public final class LocalJob
         final RankFailedException first = job.failure();
         if (null != first)
         {
-            final PshmemException failed = new PshmemException(
-                "local job of " + ranks + " ranks failed: " + first.getMessage(), first.getCause());
+            // Name the cause: a rank whose failure is its own, not another rank's it met while waiting.
+            Throwable cause = first.getCause();
+            String text = first.getMessage();
+            for (int r = ranks - 1; r >= 0; r--)
+            {
+                if (null != failures[r] && !causedByAnother(failures[r], r))
+                {
+                    cause = failures[r];
+                    text = "rank " + r + " failed: " + failures[r];
+                }
+            }
+            final PshmemException failed = new PshmemException("local job of " + ranks + " ranks failed: " + text,
+                cause);
             for (int r = 0; r < ranks; r++)
             {
-                if (null != failures[r] && failures[r] != first.getCause())
+                if (null != failures[r] && failures[r] != cause)
                 {
                     failed.addSuppressed(failures[r]);
                 }
             }
             throw failed;
         }
+    }
+
+    /** @return true when a {@link RankFailedException} naming another rank is among {@code failure}'s causes. */
+    private static boolean causedByAnother(final Throwable failure, final int rank)
+    {
+        for (Throwable cause = failure; null != cause; cause = cause.getCause() == cause ? null : cause.getCause())
+        {
+            if (cause instanceof RankFailedException && ((RankFailedException)cause).failedRank() != rank)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void joinUninterruptibly(final Thread thread)

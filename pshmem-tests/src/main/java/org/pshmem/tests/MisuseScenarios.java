@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.pshmem.api.Communicator;
+import org.pshmem.api.NodeGroups;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedIntArray;
@@ -86,7 +87,7 @@ public final class MisuseScenarios
                 }
             }
         }, List.of("array collectives do not match at array call 2 of the world communicator: rank 0 called " +
-            "set() on array 1, ranks 1-", "called the creation of array 2"), true, false));
+            "set() on array 1, rank", "called the creation of array 2"), true));
         all.put("crossed-sets", new Misuse(pshmem ->
         {
             try (SharedIntArray first = SharedArray.ofInts(pshmem.world(), 4);
@@ -96,7 +97,24 @@ public final class MisuseScenarios
                 (pshmem.world().rank() == 0 ? first : second).set(data, 0);
             }
         }, List.of("array collectives do not match at array call 3 of the world communicator: rank 0 called " +
-            "set() on array 1, ranks 1-", "called set() on array 2"), true, false));
+            "set() on array 1, rank", "called set() on array 2"), true));
+        all.put("crossed-sets-by-node", new Misuse(pshmem ->
+        {
+            // Across nodes, the ranks of rank 0's node write one array and the other nodes another: each node
+            // agrees within itself, and only the node leaders' messages can tell.
+            final Communicator world = pshmem.world();
+            try (NodeGroups groups = NodeGroups.split(world);
+                SharedIntArray first = SharedArray.ofInts(world, 4);
+                SharedIntArray second = SharedArray.ofInts(world, 4))
+            {
+                final boolean oneNode = groups.node().size() == world.size();
+                final boolean withRankZero = groups.node().allReduce(world.rank() == 0 ? 1 : 0, ReduceOp.MAX) == 1;
+                final boolean writesFirst = oneNode ? world.rank() == 0 : withRankZero;
+                final int[] data = world.rank() == 0 ? new int[] {1, 2, 3, 4} : null;
+                (writesFirst ? first : second).set(data, 0);
+            }
+        }, List.of("array collectives do not match at array call 3 of the world communicator: ",
+            "called set() on array 1", "called set() on array 2"), true));
         all.put("lone-creation", new Misuse(pshmem ->
         {
             if (pshmem.world().rank() == 0)
