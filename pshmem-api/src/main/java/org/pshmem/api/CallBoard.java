@@ -14,13 +14,15 @@ import org.pshmem.spi.Fingerprint;
 
 /**
  * The array calls of a communicator's ranks on this node, in node memory kept for the communicator: each rank
- * posts the array collective it enters (creation, {@code set()}, {@code assign()}, and which array) with its
- * number among that rank's array calls on the communicator, as one long (its <em>code</em>) in its own slot.
+ * posts the collective it enters (creation, {@code set()}, {@code assign()} and which array, or a
+ * communicator collective such as {@code barrier()}) with its number among that rank's calls on the
+ * communicator since the board was made (its first array), as one long (its <em>code</em>) in its own slot.
  *
  * <pre>
  *   slot of communicator rank r, at 8 * r (8 bytes, native order; 0 = no array call yet or not on this node):
  *   bits 63..32  the rank's array call number, from 1
- *   bits 31..4   the array's number among the communicator's arrays, from 1, in creation order
+ *   bits 31..4   the array's number among the communicator's arrays, from 1, in creation order; for
+ *                {@link ArrayCall#COLLECTIVE}, the call ({@link Fingerprint#callCode})
  *   bits  3..0   the {@link ArrayCall}
  * </pre>
  *
@@ -35,7 +37,7 @@ import org.pshmem.spi.Fingerprint;
  */
 final class CallBoard
 {
-    /** The array collectives posted. */
+    /** The calls posted. */
     enum ArrayCall
     {
         /** {@code SharedArray.create()} and its typed forms. */
@@ -43,14 +45,20 @@ final class CallBoard
         /** {@code set()}. */
         SET,
         /** {@code assign()}. */
-        ASSIGN;
+        ASSIGN,
+        /** A collective of the {@link Communicator}, such as {@code barrier()}, posted once the board exists. */
+        COLLECTIVE;
 
         private static final ArrayCall[] BY_CODE = values();
 
-        String describe(final int array)
+        String describe(final int detail)
         {
-            return this == CREATE ? "the creation of array " + array : name().toLowerCase(Locale.ROOT) +
-                "() on array " + array;
+            switch (this)
+            {
+                case CREATE: return "the creation of array " + detail;
+                case COLLECTIVE: return Fingerprint.decode(0, detail).call();
+                default: return name().toLowerCase(Locale.ROOT) + "() on array " + detail;
+            }
         }
     }
 
@@ -86,6 +94,16 @@ final class CallBoard
     static int bytes(final int ranks)
     {
         return SLOT_BYTES * ranks;
+    }
+
+    /**
+     * Posts that this rank enters a communicator collective.
+     *
+     * @param callCode the call, as {@link Fingerprint#callCode} gives it.
+     */
+    void postCollective(final int callCode)
+    {
+        post(ArrayCall.COLLECTIVE, callCode);
     }
 
     /** Posts that this rank enters {@code call} on {@code array} (numbered by creation, from 1). */
@@ -146,8 +164,8 @@ final class CallBoard
      *
      * @param codes by communicator rank, each rank's code.
      * @param known by communicator rank, whether its code is known (ranks of other nodes may not be).
-     * @return the failure every rank involved throws, such as {@code array collectives do not match at array call
-     * 3 of the world communicator: rank 0 called set() on array 1, ranks 1-3 called set() on array 2}.
+     * @return the failure every rank involved throws, such as {@code collectives do not match at call 3 of the
+     * world communicator since its first array: rank 0 called set() on array 1, ranks 1-3 called set() on array 2}.
      */
     PshmemException mismatch(final long[] codes, final boolean[] known)
     {
@@ -159,12 +177,12 @@ final class CallBoard
             {
                 final long number = codes[r] >>> NUMBER_SHIFT;
                 final String call = 0 == codes[r] ? "no array call yet" : describe(codes[r]) +
-                    (number == at ? "" : " (array call " + number + ")");
+                    (number == at ? "" : " (call " + number + ")");
                 ranksByCall.computeIfAbsent(call, c -> new ArrayList<>()).add(r);
             }
         }
-        final StringBuilder text = new StringBuilder("array collectives do not match at array call ").append(at)
-            .append(" of ").append(communicator).append(':');
+        final StringBuilder text = new StringBuilder("collectives do not match at call ").append(at)
+            .append(" of ").append(communicator).append(" since its first array:");
         String separator = " ";
         for (final Map.Entry<String, List<Integer>> entry : ranksByCall.entrySet())
         {

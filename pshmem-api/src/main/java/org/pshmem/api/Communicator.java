@@ -3,6 +3,7 @@ package org.pshmem.api;
 import java.nio.charset.StandardCharsets;
 
 import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.Fingerprint;
 import org.pshmem.spi.NodeMemory;
 
 /**
@@ -92,7 +93,26 @@ public final class Communicator implements AutoCloseable
      */
     public void barrier()
     {
-        endpoint().barrier();
+        final CommEndpoint ep = endpoint();
+        post(Fingerprint.Collective.BARRIER, null, null);
+        ep.barrier();
+    }
+
+    /** Collective: the barrier of the library's objects (creation, close), which never completes a user's. */
+    void objectBarrier()
+    {
+        final CommEndpoint ep = endpoint();
+        post(Fingerprint.Collective.OBJECT_BARRIER, null, null);
+        ep.objectBarrier();
+    }
+
+    /** Posts a collective on the board of array calls, once there is one, so array calls can tell it apart. */
+    private void post(final Fingerprint.Collective collective, final Object array, final ReduceOp op)
+    {
+        if (null != callBoard)
+        {
+            callBoard.postCollective(Fingerprint.callCode(collective, array, op));
+        }
     }
 
     /**
@@ -106,6 +126,7 @@ public final class Communicator implements AutoCloseable
         final CommEndpoint ep = endpoint();
         final int length = arrayLength("broadcast", array);
         checkRank("broadcast", "root", root);
+        post(Fingerprint.Collective.BROADCAST, array, null);
         ep.broadcast(array, 0, length, root);
     }
 
@@ -244,6 +265,7 @@ public final class Communicator implements AutoCloseable
         final int length = arrayLength("allReduce", values);
         final Object send = ElementType.ofArray(values).newArray(length);
         System.arraycopy(values, 0, send, 0, length);
+        post(Fingerprint.Collective.ALL_REDUCE, values, op);
         ep.allReduce(send, values, length, op);
     }
 
@@ -296,6 +318,7 @@ public final class Communicator implements AutoCloseable
         // The result is made from the class of values, so it is an A.
         @SuppressWarnings("unchecked")
         final A result = (A)ElementType.ofArray(values).newArray(Math.multiplyExact(length, ep.size()));
+        post(Fingerprint.Collective.ALL_GATHER, values, null);
         ep.allGather(values, length, result);
         return result;
     }
@@ -314,6 +337,7 @@ public final class Communicator implements AutoCloseable
         {
             throw argument("split", "color " + color + " is negative and not UNDEFINED");
         }
+        post(Fingerprint.Collective.SPLIT, null, null);
         final CommEndpoint child = ep.split(color, key);
         return null == child ? null : new Communicator(child, runtime, true);
     }
@@ -325,7 +349,9 @@ public final class Communicator implements AutoCloseable
      */
     public Communicator splitByNode()
     {
-        return new Communicator(endpoint().splitByNode(), runtime, true);
+        final CommEndpoint ep = endpoint();
+        post(Fingerprint.Collective.SPLIT, null, null);
+        return new Communicator(ep.splitByNode(), runtime, true);
     }
 
     /**

@@ -177,6 +177,7 @@ public final class DistributedLock implements AutoCloseable
 
     static void checkOwner(final Communicator comm, final int owner, final String op)
     {
+        comm.objectBarrier(); // first, so a user's allGather(long) at this step fails instead of matching
         final long[] owners = comm.allGather((long)owner);
         for (int r = 0; r < owners.length; r++)
         {

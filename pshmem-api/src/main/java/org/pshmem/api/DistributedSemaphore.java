@@ -77,7 +77,7 @@ public final class DistributedSemaphore implements AutoCloseable
         {
             state.execute(Op.RELEASE, permits, 0);
         }
-        comm.barrier();
+        comm.objectBarrier();
     }
 
     /**

@@ -245,7 +245,7 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
         @Override
         public void close()
         {
-            comm.barrier();
+            comm.objectBarrier();
             memory.close();
         }
     }
@@ -613,7 +613,7 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
         @Override
         public void close()
         {
-            comm.barrier();
+            comm.objectBarrier();
             if (null != service)
             {
                 stopping = true;

@@ -128,7 +128,7 @@ public final class SharedCounter implements AutoCloseable
         {
             state.execute(Op.ADD, start, 0);
         }
-        comm.barrier();
+        comm.objectBarrier();
     }
 
     /**

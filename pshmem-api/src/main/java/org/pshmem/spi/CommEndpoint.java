@@ -40,6 +40,13 @@ public interface CommEndpoint extends AutoCloseable
     void barrier();
 
     /**
+     * Returns when every member has called it: the barrier of the library's own objects (their creation and
+     * close), with a fingerprint of its own, so it never completes a user's {@link #barrier()} and fails
+     * against one instead.
+     */
+    void objectBarrier();
+
+    /**
      * Collective: copies {@code count} elements at {@code offset} from the root's array into every member's array.
      *
      * @param array  a primitive array; the root's is read, every other member's written.

@@ -38,7 +38,9 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
         /** {@link CommEndpoint#allReduce(Object, Object, int, ReduceOp)}. */
         ALL_REDUCE("allReduce"),
         /** {@link CommEndpoint#split(int, int)}. */
-        SPLIT("split");
+        SPLIT("split"),
+        /** {@link CommEndpoint#objectBarrier()}. */
+        OBJECT_BARRIER("the creation or close() of a lock, counter, semaphore or condition");
 
         private static final Collective[] BY_CODE = values();
         private final String method;
@@ -119,6 +121,21 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
+     * Returns a call's code without its root, as a {@link #code()} of at most 24 bits, for where a call is
+     * posted in a few bits (a root is then not told apart).
+     *
+     * @param collective the operation.
+     * @param array      a primitive array of the operation, or null when it has none.
+     * @param op         the reduction, or null.
+     * @return the code; {@link #decode(long, long)} gives the call back with root -1.
+     */
+    public static int callCode(final Collective collective, final Object array, final ReduceOp op)
+    {
+        return (int)new Fingerprint(0, collective, null == array ? null : typeOf(array), op, -1).code() &
+            0xFF_FFFF;
+    }
+
+    /**
      * Returns the fingerprint a rank sent as its step and code.
      *
      * @param step a fingerprint's {@link #step()}.
@@ -151,6 +168,10 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
      */
     public String call()
     {
+        if (collective == Collective.OBJECT_BARRIER)
+        {
+            return collective.method;
+        }
         final StringBuilder text = new StringBuilder(collective.method).append('(');
         if (null != type)
         {

@@ -52,6 +52,12 @@ final class LocalEndpoint implements CommEndpoint
     }
 
     @Override
+    public void objectBarrier()
+    {
+        exchange(Fingerprint.of(steps, Collective.OBJECT_BARRIER), null);
+    }
+
+    @Override
     public void broadcast(final Object array, final int offset, final int count, final int root)
     {
         final String op = "broadcast()";

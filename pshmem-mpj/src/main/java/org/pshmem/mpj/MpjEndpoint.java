@@ -125,14 +125,25 @@ final class MpjEndpoint implements CommEndpoint
     @Override
     public void barrier()
     {
+        barrier(Collective.BARRIER);
+    }
+
+    @Override
+    public void objectBarrier()
+    {
+        barrier(Collective.OBJECT_BARRIER);
+    }
+
+    private void barrier(final Collective kind)
+    {
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            arrive(Fingerprint.of(steps, Collective.BARRIER), shield);
+            arrive(Fingerprint.of(steps, kind), shield);
         }
         catch (final MPIException ex)
         {
-            throw failed("barrier()", ex);
+            throw failed(kind == Collective.BARRIER ? "barrier()" : "an object's barrier", ex);
         }
         finally
         {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.pshmem.api.Communicator;
+import org.pshmem.api.DistributedLock;
 import org.pshmem.api.NodeGroups;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.api.SharedArray;
@@ -86,8 +87,8 @@ public final class MisuseScenarios
                     SharedArray.ofInts(pshmem.world(), 2).close();
                 }
             }
-        }, List.of("array collectives do not match at array call 2 of the world communicator: rank 0 called " +
-            "set() on array 1, rank", "called the creation of array 2"), true));
+        }, List.of("collectives do not match at call 2 of the world communicator since its first array: rank 0 " +
+            "called set() on array 1, rank", "called the creation of array 2"), true));
         all.put("crossed-sets", new Misuse(pshmem ->
         {
             try (SharedIntArray first = SharedArray.ofInts(pshmem.world(), 4);
@@ -96,8 +97,8 @@ public final class MisuseScenarios
                 final int[] data = pshmem.world().rank() == 0 ? new int[] {1, 2, 3, 4} : null;
                 (pshmem.world().rank() == 0 ? first : second).set(data, 0);
             }
-        }, List.of("array collectives do not match at array call 3 of the world communicator: rank 0 called " +
-            "set() on array 1, rank", "called set() on array 2"), true));
+        }, List.of("collectives do not match at call 3 of the world communicator since its first array: rank 0 " +
+            "called set() on array 1, rank", "called set() on array 2"), true));
         all.put("crossed-sets-by-node", new Misuse(pshmem ->
         {
             // Across nodes, the ranks of rank 0's node write one array and the other nodes another: each node
@@ -113,8 +114,35 @@ public final class MisuseScenarios
                 final int[] data = world.rank() == 0 ? new int[] {1, 2, 3, 4} : null;
                 (writesFirst ? first : second).set(data, 0);
             }
-        }, List.of("array collectives do not match at array call 3 of the world communicator: ",
+        }, List.of("collectives do not match at call 3 of the world communicator since its first array: ",
             "called set() on array 1", "called set() on array 2"), true));
+        all.put("barrier-against-set", new Misuse(pshmem ->
+        {
+            try (SharedIntArray array = SharedArray.ofInts(pshmem.world(), 4))
+            {
+                if (pshmem.world().rank() == 0)
+                {
+                    pshmem.world().barrier();
+                }
+                else
+                {
+                    array.set(pshmem.world().rank() == 1 ? new int[] {1, 2, 3, 4} : null, 1);
+                }
+            }
+        }, List.of("collectives do not match at call 2 of the world communicator since its first array: rank 0 " +
+            "called barrier(), rank", "called set() on array 1"), true));
+        all.put("barrier-against-lock-close", new Misuse(pshmem ->
+        {
+            // The lock's close() has a barrier of its own: it must not complete rank 0's.
+            try (DistributedLock lock = DistributedLock.create(pshmem.world()))
+            {
+                if (pshmem.world().rank() == 0)
+                {
+                    pshmem.world().barrier();
+                }
+            }
+        }, List.of("collectives do not match at step ", "rank 0 called barrier(), ranks 1-2 called the creation " +
+            "or close() of a lock, counter, semaphore or condition"), true));
         all.put("lone-creation", new Misuse(pshmem ->
         {
             if (pshmem.world().rank() == 0)
