@@ -56,7 +56,7 @@ final class CallBoard
             switch (this)
             {
                 case CREATE: return "the creation of array " + detail;
-                case COLLECTIVE: return Fingerprint.decode(0, detail).call();
+                case COLLECTIVE: return Fingerprint.decode(0, detail, 0).call();
                 default: return name().toLowerCase(Locale.ROOT) + "() on array " + detail;
             }
         }

@@ -16,15 +16,16 @@ import org.pshmem.api.ReduceOp;
  * at the same step all fail, each naming every rank's call, instead of completing one another's call or waiting
  * forever.
  *
- * <p>On the wire a fingerprint is two longs: {@link #step()} and {@link #code()}.
+ * <p>On the wire a fingerprint is three longs: {@link #step()}, {@link #code()} and {@link #shape()}.
  *
  * @param step       collectives this rank made on the communicator before this one, from 0.
  * @param collective the operation.
  * @param type       the element type of the operation's arrays, or null when it has none.
  * @param op         the reduction of {@link Collective#ALL_REDUCE}, else null.
  * @param root       the root of {@link Collective#BROADCAST}, else -1.
+ * @param count      the elements each rank gives (all-gather, all-reduce) or that the broadcast moves, else -1.
  */
-public record Fingerprint(long step, Collective collective, ElementType type, ReduceOp op, int root)
+public record Fingerprint(long step, Collective collective, ElementType type, ReduceOp op, int root, int count)
 {
     /** The collectives of {@link CommEndpoint}. */
     public enum Collective
@@ -62,11 +63,12 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
      * @param step       the step.
      * @param collective the operation.
      * @param array      a primitive array of the operation.
+     * @param count      the elements this rank gives.
      * @return the fingerprint of {@code collective} with {@code array}'s element type, no reduction and no root.
      */
-    public static Fingerprint of(final long step, final Collective collective, final Object array)
+    public static Fingerprint of(final long step, final Collective collective, final Object array, final int count)
     {
-        return new Fingerprint(step, collective, typeOf(array), null, -1);
+        return new Fingerprint(step, collective, typeOf(array), null, -1, count);
     }
 
     /**
@@ -74,12 +76,13 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
      *
      * @param step  the step.
      * @param array the root's or a receiver's array.
+     * @param count the elements sent or received.
      * @param root  the root.
      * @return the fingerprint of a broadcast.
      */
-    public static Fingerprint broadcast(final long step, final Object array, final int root)
+    public static Fingerprint broadcast(final long step, final Object array, final int count, final int root)
     {
-        return new Fingerprint(step, Collective.BROADCAST, typeOf(array), null, root);
+        return new Fingerprint(step, Collective.BROADCAST, typeOf(array), null, root, count);
     }
 
     /**
@@ -87,12 +90,13 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
      *
      * @param step  the step.
      * @param array the values sent.
+     * @param count the elements sent.
      * @param op    the reduction.
      * @return the fingerprint of an all-reduce.
      */
-    public static Fingerprint allReduce(final long step, final Object array, final ReduceOp op)
+    public static Fingerprint allReduce(final long step, final Object array, final int count, final ReduceOp op)
     {
-        return new Fingerprint(step, Collective.ALL_REDUCE, typeOf(array), op, -1);
+        return new Fingerprint(step, Collective.ALL_REDUCE, typeOf(array), op, -1, count);
     }
 
     /**
@@ -104,20 +108,29 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
      */
     public static Fingerprint of(final long step, final Collective collective)
     {
-        return new Fingerprint(step, collective, null, null, -1);
+        return new Fingerprint(step, collective, null, null, -1, -1);
     }
 
     /**
-     * Returns the operation, type, reduction and root in one long, as sent between ranks.
+     * Returns the operation, type and reduction in one long, as sent between ranks.
      *
-     * @return the operation, type, reduction and root in one long; equal for equal calls at any step.
+     * @return the operation, type and reduction in 24 bits; equal for equal calls at any step.
      */
     public long code()
     {
         return collective.ordinal() |
             (long)(null == type ? 0 : type.ordinal() + 1) << FIELD_BITS |
-            (long)(null == op ? 0 : op.ordinal() + 1) << 2 * FIELD_BITS |
-            (long)(root + 1) << 3 * FIELD_BITS;
+            (long)(null == op ? 0 : op.ordinal() + 1) << 2 * FIELD_BITS;
+    }
+
+    /**
+     * Returns the count and root in one long, as sent between ranks.
+     *
+     * @return the count plus one in the high 32 bits, the root plus one in the low 32 bits.
+     */
+    public long shape()
+    {
+        return (long)(count + 1) << Integer.SIZE | (root + 1 & 0xFFFF_FFFFL);
     }
 
     /**
@@ -127,27 +140,27 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
      * @param collective the operation.
      * @param array      a primitive array of the operation, or null when it has none.
      * @param op         the reduction, or null.
-     * @return the code; {@link #decode(long, long)} gives the call back with root -1.
+     * @return the code; {@link #decode(long, long, long)} gives the call back.
      */
     public static int callCode(final Collective collective, final Object array, final ReduceOp op)
     {
-        return (int)new Fingerprint(0, collective, null == array ? null : typeOf(array), op, -1).code() &
-            0xFF_FFFF;
+        return (int)new Fingerprint(0, collective, null == array ? null : typeOf(array), op, -1, -1).code();
     }
 
     /**
-     * Returns the fingerprint a rank sent as its step and code.
+     * Returns the fingerprint a rank sent as its step, code and shape.
      *
-     * @param step a fingerprint's {@link #step()}.
-     * @param code its {@link #code()}.
+     * @param step  a fingerprint's {@link #step()}.
+     * @param code  its {@link #code()}.
+     * @param shape its {@link #shape()}.
      * @return the fingerprint.
      */
-    public static Fingerprint decode(final long step, final long code)
+    public static Fingerprint decode(final long step, final long code, final long shape)
     {
         final int type = (int)(code >>> FIELD_BITS) & FIELD_MASK;
         final int op = (int)(code >>> 2 * FIELD_BITS) & FIELD_MASK;
         return new Fingerprint(step, Collective.BY_CODE[(int)code & FIELD_MASK], 0 == type ? null : TYPES[type - 1],
-            0 == op ? null : OPS[op - 1], (int)(code >>> 3 * FIELD_BITS) - 1);
+            0 == op ? null : OPS[op - 1], (int)shape - 1, (int)(shape >>> Integer.SIZE) - 1);
     }
 
     /**
@@ -158,7 +171,7 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
      */
     public boolean matches(final Fingerprint other)
     {
-        return step == other.step && code() == other.code();
+        return step == other.step && code() == other.code() && shape() == other.shape();
     }
 
     /**
@@ -200,28 +213,36 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
     }
 
     /**
-     * Returns the failure every rank throws when the ranks' calls differ.
+     * Returns the failure a rank throws when the ranks' calls differ.
      *
      * @param communicator names the communicator, such as {@code the world communicator}.
+     * @param rank         the rank that throws it, named when only the counts differ.
      * @param byRank       every rank's fingerprint, by rank.
-     * @return the failure every rank throws when {@code byRank} do not all match, such as
-     * {@code collectives do not match at step 17 of the world communicator: rank 0 called barrier(), ranks 1-2
-     * called allReduce(int, SUM)}; the same text on every rank.
+     * @return the failure when {@code byRank} do not all match: when the calls differ, the same text on every
+     * rank, such as {@code collectives do not match at step 17 of the world communicator: rank 0 called
+     * barrier(), ranks 1-2 called allReduce(int, SUM)}; when only the counts differ, such as
+     * {@code allReduce() on rank 1: rank 0 contributes 1 long elements but rank 2 passed 2 long elements}.
      */
-    public static PshmemException mismatch(final String communicator, final Fingerprint[] byRank)
+    public static PshmemException mismatch(final String communicator, final int rank, final Fingerprint[] byRank)
     {
         long step = Long.MAX_VALUE;
         boolean sameStep = true;
+        boolean sameCall = true;
         for (final Fingerprint print : byRank)
         {
             sameStep &= print.step == byRank[0].step;
+            sameCall &= print.code() == byRank[0].code() && print.root == byRank[0].root;
             step = Math.min(step, print.step);
         }
-        final Map<String, List<Integer>> ranksByCall = new LinkedHashMap<>();
-        for (int rank = 0; rank < byRank.length; rank++)
+        if (sameStep && sameCall)
         {
-            final String call = sameStep ? byRank[rank].call() : byRank[rank].toString();
-            ranksByCall.computeIfAbsent(call, c -> new ArrayList<>()).add(rank);
+            return countMismatch(rank, byRank);
+        }
+        final Map<String, List<Integer>> ranksByCall = new LinkedHashMap<>();
+        for (int r = 0; r < byRank.length; r++)
+        {
+            final String call = sameStep ? byRank[r].call() : byRank[r].toString();
+            ranksByCall.computeIfAbsent(call, c -> new ArrayList<>()).add(r);
         }
         final StringBuilder text = new StringBuilder("collectives do not match at step ").append(step)
             .append(sameStep ? "" : " or later").append(" of ").append(communicator).append(':');
@@ -232,6 +253,25 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
             separator = ", ";
         }
         return new PshmemException(text.toString());
+    }
+
+    /** The same call on every rank, with different counts: named against the root's, or rank 0's. */
+    private static PshmemException countMismatch(final int rank, final Fingerprint[] byRank)
+    {
+        final Fingerprint first = byRank[0];
+        final int reference = first.collective == Collective.BROADCAST && first.root >= 0 &&
+            first.root < byRank.length ? first.root : 0;
+        int other = 0;
+        while (other < byRank.length && byRank[other].count == byRank[reference].count)
+        {
+            other++;
+        }
+        final String elements = null == first.type ? " elements" : " " +
+            first.type.arrayClass().getComponentType().getSimpleName() + " elements";
+        return new PshmemException(first.collective.method + "() on rank " + rank + ": " +
+            (first.collective == Collective.BROADCAST ? "root " + reference + " sends " : "rank " + reference +
+            " contributes ") + byRank[reference].count + elements + " but rank " + other + " passed " +
+            (other < byRank.length ? byRank[other].count : -1) + elements);
     }
 
     /**

@@ -61,7 +61,7 @@ final class LocalEndpoint implements CommEndpoint
     public void broadcast(final Object array, final int offset, final int count, final int root)
     {
         final String op = "broadcast()";
-        final Object[] parts = exchange(Fingerprint.broadcast(steps, array, root), index == root ?
+        final Object[] parts = exchange(Fingerprint.broadcast(steps, array, count, root), index == root ?
             LocalGroup.Part.copyOf(array, offset, count) : LocalGroup.Part.shapeOf(array, count));
         final LocalGroup.Part sent = (LocalGroup.Part)parts[root];
         checkAllMatch(op, parts, sent, "root " + root + " sends ");
@@ -75,7 +75,7 @@ final class LocalEndpoint implements CommEndpoint
     public void allGather(final Object send, final int count, final Object receive)
     {
         final String op = "allGather()";
-        final Object[] parts = exchange(Fingerprint.of(steps, Collective.ALL_GATHER, send),
+        final Object[] parts = exchange(Fingerprint.of(steps, Collective.ALL_GATHER, send, count),
             LocalGroup.Part.copyOf(send, 0, count));
         checkAllMatch(op, parts, (LocalGroup.Part)parts[0], "rank 0 contributes ");
         for (int i = 0; i < parts.length; i++)
@@ -88,7 +88,7 @@ final class LocalEndpoint implements CommEndpoint
     public void allReduce(final Object send, final Object receive, final int count, final ReduceOp op)
     {
         final String name = "allReduce()";
-        final Object[] parts = exchange(Fingerprint.allReduce(steps, send, op),
+        final Object[] parts = exchange(Fingerprint.allReduce(steps, send, count, op),
             LocalGroup.Part.copyOf(send, 0, count));
         checkAllMatch(name, parts, (LocalGroup.Part)parts[0], "rank 0 contributes ");
         // Same order on every member, so floating-point results are identical everywhere.

@@ -142,7 +142,7 @@ final class LocalGroup
             {
                 if (!other.matches(print))
                 {
-                    throw Fingerprint.mismatch(name, publishedPrints);
+                    throw Fingerprint.mismatch(name, index, publishedPrints);
                 }
             }
             return published;

@@ -37,7 +37,7 @@ import org.pshmem.spi.Setting;
  * thread is interrupted, so the barrier's sends complete by {@code Test}, parked, as its receives do.
  *
  * <p>Every collective starts with that barrier, and the barrier carries the collective's {@link Fingerprint}:
- * each round's message holds the least and greatest step and code its sender has heard of, so after the last
+ * each round's message holds the least and greatest step, code and shape (count and root) its sender has heard of, so after the last
  * round every rank knows whether all fingerprints are equal. When they are not, every rank knows it, all run a
  * second round of messages that gathers every rank's fingerprint, and all throw the same failure naming each
  * rank's call, before any MPJ collective starts. A rank waiting for a member that has finished (its {@code main}
@@ -53,6 +53,9 @@ final class MpjEndpoint implements CommEndpoint
     private static final int MAX_STEP = 1;
     private static final int MIN_CODE = 2;
     private static final int MAX_CODE = 3;
+    private static final int PRINT_LONGS = 3; // step, code, shape
+    private static final int MIN_SHAPE = 4;
+    private static final int MAX_SHAPE = 5;
     private static final int SPINS = 10;
     private static final int YIELDS = Setting.BACKOFF_YIELDS.intValue();
     private static final long MAX_PARK_NANOS = 1_000_000;
@@ -67,9 +70,9 @@ final class MpjEndpoint implements CommEndpoint
     private final boolean freeable;
     // MPJ's niodev does not reliably deliver a rank's message to itself, so those stay here.
     private final Map<Integer, ArrayDeque<Object>> toSelf = new java.util.concurrent.ConcurrentHashMap<>();
-    private final long[] heard = new long[4];
-    private final long[] token = new long[4];
-    private final long[] received = new long[4];
+    private final long[] heard = new long[6];
+    private final long[] token = new long[6];
+    private final long[] received = new long[6];
     private final CommMembers members;
     private boolean closed;
     private long steps;
@@ -163,6 +166,8 @@ final class MpjEndpoint implements CommEndpoint
         heard[MAX_STEP] = print.step();
         heard[MIN_CODE] = code;
         heard[MAX_CODE] = code;
+        heard[MIN_SHAPE] = print.shape();
+        heard[MAX_SHAPE] = print.shape();
         for (int k = 0, distance = 1; distance < size; k++, distance <<= 1)
         {
             final int tag = BARRIER_TAG + k;
@@ -176,12 +181,15 @@ final class MpjEndpoint implements CommEndpoint
             heard[MAX_STEP] = Math.max(heard[MAX_STEP], received[MAX_STEP]);
             heard[MIN_CODE] = Math.min(heard[MIN_CODE], received[MIN_CODE]);
             heard[MAX_CODE] = Math.max(heard[MAX_CODE], received[MAX_CODE]);
+            heard[MIN_SHAPE] = Math.min(heard[MIN_SHAPE], received[MIN_SHAPE]);
+            heard[MAX_SHAPE] = Math.max(heard[MAX_SHAPE], received[MAX_SHAPE]);
             // Not Wait(): the multicore device throws when a thread is interrupted inside it.
             await(print, () -> isDone(sent), shield);
         }
-        if (heard[MIN_STEP] != heard[MAX_STEP] || heard[MIN_CODE] != heard[MAX_CODE])
+        if (heard[MIN_STEP] != heard[MAX_STEP] || heard[MIN_CODE] != heard[MAX_CODE] ||
+            heard[MIN_SHAPE] != heard[MAX_SHAPE])
         {
-            throw Fingerprint.mismatch(members.name(), gatherPrints(print, shield));
+            throw Fingerprint.mismatch(members.name(), rank, gatherPrints(print, shield));
         }
     }
 
@@ -192,10 +200,11 @@ final class MpjEndpoint implements CommEndpoint
     private Fingerprint[] gatherPrints(final Fingerprint print, final InterruptShield shield) throws MPIException
     {
         final long unknown = -1;
-        final long[] all = new long[2 * size];
+        final long[] all = new long[PRINT_LONGS * size];
         java.util.Arrays.fill(all, unknown);
-        all[2 * rank] = print.step();
-        all[2 * rank + 1] = print.code();
+        all[PRINT_LONGS * rank] = print.step();
+        all[PRINT_LONGS * rank + 1] = print.code();
+        all[PRINT_LONGS * rank + 2] = print.shape();
         final long[] incoming = new long[all.length];
         for (int k = 0, distance = 1; distance < size; k++, distance <<= 1)
         {
@@ -205,12 +214,11 @@ final class MpjEndpoint implements CommEndpoint
             final int from = (rank - distance + size) % size;
             awaitMessage(print, from, tag, shield);
             comm().Recv(incoming, 0, incoming.length, MPI.LONG, from, tag);
-            for (int i = 0; i < all.length; i += 2)
+            for (int i = 0; i < all.length; i += PRINT_LONGS)
             {
                 if (all[i] == unknown && incoming[i] != unknown)
                 {
-                    all[i] = incoming[i];
-                    all[i + 1] = incoming[i + 1];
+                    System.arraycopy(incoming, i, all, i, PRINT_LONGS);
                 }
             }
             await(print, () -> isDone(sent), shield);
@@ -218,7 +226,7 @@ final class MpjEndpoint implements CommEndpoint
         final Fingerprint[] prints = new Fingerprint[size];
         for (int r = 0; r < size; r++)
         {
-            prints[r] = Fingerprint.decode(all[2 * r], all[2 * r + 1]);
+            prints[r] = Fingerprint.decode(all[PRINT_LONGS * r], all[PRINT_LONGS * r + 1], all[PRINT_LONGS * r + 2]);
         }
         return prints;
     }
@@ -329,7 +337,7 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            arrive(Fingerprint.broadcast(steps, array, root), shield);
+            arrive(Fingerprint.broadcast(steps, array, count, root), shield);
             comm().Bcast(array, offset, count, type(array), root);
         }
         catch (final MPIException ex)
@@ -348,7 +356,7 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            arrive(Fingerprint.of(steps, Collective.ALL_GATHER, send), shield);
+            arrive(Fingerprint.of(steps, Collective.ALL_GATHER, send, count), shield);
             comm().Allgather(send, 0, count, type(send), receive, 0, count, type(receive));
         }
         catch (final MPIException ex)
@@ -367,7 +375,7 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            arrive(Fingerprint.allReduce(steps, send, op), shield);
+            arrive(Fingerprint.allReduce(steps, send, count, op), shield);
             comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
         }
         catch (final MPIException ex)

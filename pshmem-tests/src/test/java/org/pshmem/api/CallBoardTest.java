@@ -1,0 +1,105 @@
+package org.pshmem.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.ByteBuffer;
+
+import org.junit.jupiter.api.Test;
+import org.pshmem.api.CallBoard.ArrayCall;
+import org.pshmem.spi.Fingerprint;
+
+/** The board of calls: what a rank posts, the check made while parking, and the message naming every call. */
+class CallBoardTest
+{
+    private static final String HEAD = "collectives do not match at call 2 of the world communicator since its " +
+        "first array: ";
+
+    /** The boards of {@code ranks} ranks over one piece of node memory, as ranks of one node see it. */
+    private static CallBoard[] boards(final int ranks, final boolean[] here)
+    {
+        final ByteBuffer slots = ByteBuffer.allocateDirect(CallBoard.bytes(ranks));
+        final CallBoard[] boards = new CallBoard[ranks];
+        for (int r = 0; r < ranks; r++)
+        {
+            boards[r] = new CallBoard(slots, r, here, "the world communicator");
+        }
+        return boards;
+    }
+
+    @Test
+    void sameCallsAtTheSameNumberAreNoMismatch()
+    {
+        final CallBoard[] boards = boards(3, new boolean[] {true, true, true});
+        for (final CallBoard board : boards)
+        {
+            board.post(ArrayCall.CREATE, 1);
+            board.post(ArrayCall.SET, 1);
+        }
+        for (final CallBoard board : boards)
+        {
+            assertNull(board.mismatchHere());
+        }
+        assertEquals(boards[0].posted(), boards[2].posted());
+    }
+
+    @Test
+    void differentCallsAreNamedWithTheirRanks()
+    {
+        final CallBoard[] boards = boards(3, new boolean[] {true, true, true});
+        for (final CallBoard board : boards)
+        {
+            board.post(ArrayCall.CREATE, 1);
+        }
+        boards[0].postCollective(Fingerprint.callCode(Fingerprint.Collective.BARRIER, null, null));
+        boards[1].post(ArrayCall.SET, 1);
+        boards[2].post(ArrayCall.SET, 1);
+        final String expected = HEAD + "rank 0 called barrier(), ranks 1-2 called set() on array 1";
+        assertEquals(expected, boards[0].mismatchHere().getMessage());
+        assertEquals(expected, boards[2].mismatchHere().getMessage());
+    }
+
+    @Test
+    void aRankBehindIsShownWithItsNumber()
+    {
+        final CallBoard[] boards = boards(2, new boolean[] {true, true});
+        boards[0].post(ArrayCall.CREATE, 1);
+        boards[0].post(ArrayCall.ASSIGN, 1);
+        boards[1].post(ArrayCall.CREATE, 1);
+        // Rank 1 has not reached call 2: nothing differs yet at rank 0's number.
+        assertNull(boards[0].mismatchHere());
+        assertEquals(HEAD + "rank 0 called assign() on array 1, rank 1 called the creation of array 1 (call 1)",
+            boards[0].mismatchOfNode().getMessage());
+    }
+
+    @Test
+    void ranksOfOtherNodesAreLeftOutUntilKnown()
+    {
+        final boolean[] here = {true, false, true};
+        final CallBoard[] boards = boards(3, here);
+        boards[0].post(ArrayCall.CREATE, 1);
+        boards[0].post(ArrayCall.SET, 1);
+        boards[2].post(ArrayCall.CREATE, 2);
+        boards[2].post(ArrayCall.SET, 2);
+        assertArrayEquals(new long[] {boards[0].posted(), 0, boards[2].posted()}, boards[0].codesHere());
+        assertEquals(HEAD + "rank 0 called set() on array 1, rank 2 called set() on array 2",
+            boards[0].mismatchHere().getMessage());
+        final long[] all = {boards[0].posted(), boards[2].posted(), boards[2].posted()};
+        assertEquals(HEAD + "rank 0 called set() on array 1, ranks 1-2 called set() on array 2",
+            boards[0].mismatch(all, new boolean[] {true, true, true}).getMessage());
+    }
+
+    @Test
+    void aClosedBoardPostsAndFindsNothing()
+    {
+        final CallBoard[] boards = boards(2, new boolean[] {true, true});
+        boards[0].post(ArrayCall.SET, 1);
+        boards[1].post(ArrayCall.CREATE, 2);
+        boards[0].close();
+        assertNull(boards[0].mismatchHere());
+        assertEquals(0, boards[0].posted());
+        boards[0].post(ArrayCall.CREATE, 3);
+        assertEquals(0, boards[0].codesHere()[0]);
+    }
+}
