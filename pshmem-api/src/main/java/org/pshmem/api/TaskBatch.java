@@ -185,7 +185,9 @@ public final class TaskBatch implements AutoCloseable
         public Builder trackIn(final Path rootFolder, final List<String> taskNames)
         {
             this.root = rootFolder;
-            this.names = List.copyOf(taskNames);
+            // Nulls are kept, so that build() refuses them on every rank, naming the task.
+            this.names = null == taskNames ? null : java.util.Collections.unmodifiableList(
+                new java.util.ArrayList<>(taskNames));
             return this;
         }
 
@@ -279,9 +281,17 @@ public final class TaskBatch implements AutoCloseable
         {
             problem = "worker size " + workerSize + " does not divide the " + comm.size() + " ranks";
         }
+        else if (null != options.root && null == names)
+        {
+            problem = "the list of task folder names is null";
+        }
         else if (null != root && names.size() != tasks)
         {
             problem = names.size() + " task folder names were given for " + tasks + " tasks";
+        }
+        else if (null != root && null != TaskFolderNames.problem(names))
+        {
+            problem = TaskFolderNames.problem(names);
         }
         else if (comm.rank() == options.owner && null != options.initial && options.initial.length != tasks)
         {
@@ -338,6 +348,7 @@ public final class TaskBatch implements AutoCloseable
                 if (null != root)
                 {
                     Files.createDirectories(root);
+                    checkRootLink();
                     withFolderLock(() ->
                     {
                         prepareFolders(options.initial);
@@ -360,12 +371,38 @@ public final class TaskBatch implements AutoCloseable
         Agreement.check(comm.endpoint(), op, Agreement.Status.FAILURE, setup, null);
     }
 
+    /**
+     * Refuses a tracking folder that is a symbolic link to a folder other users can write, where they could
+     * swap the task folders under this job.
+     */
+    private void checkRootLink() throws IOException
+    {
+        if (!Files.isSymbolicLink(root))
+        {
+            return;
+        }
+        final Path target = root.toRealPath();
+        final java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions =
+            Files.getPosixFilePermissions(target);
+        if (permissions.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE) ||
+            permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE))
+        {
+            throw new IOException("the tracking folder " + root + " is a symbolic link to " + target + ", which " +
+                "other users can write; give the folder itself, or make it writable by its owner only");
+        }
+    }
+
     private void prepareFolders(final State[] initial) throws IOException
     {
         for (int task = 0; task < tasks; task++)
         {
             final Path folder = root.resolve(names.get(task));
             Files.createDirectories(folder);
+            if (Files.isSymbolicLink(folder))
+            {
+                throw new IOException("the folder of task " + task + ", " + folder + ", is a symbolic link; a " +
+                    "task's state is written only inside the tracking folder");
+            }
             if (null != initial)
             {
                 writeState(task, initial[task]);
@@ -463,7 +500,7 @@ public final class TaskBatch implements AutoCloseable
     {
         final ReentrantLock inProcess = FOLDER_LOCKS.computeIfAbsent(root, r -> new ReentrantLock());
         inProcess.lock();
-        try (FileChannel channel = FileChannel.open(root.resolve(".pshmem-batch.lock"), StandardOpenOption.CREATE,
+        try (FileChannel channel = FileChannel.open(root.resolve(TaskFolderNames.LOCK_FILE), StandardOpenOption.CREATE,
             StandardOpenOption.WRITE); FileLock lock = channel.lock())
         {
             return action.run();

@@ -18,6 +18,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.pshmem.api.Communicator;
 import org.pshmem.api.DistributedLock;
+import org.pshmem.api.PshmemException;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.api.SharedCounter;
 import org.pshmem.api.TaskBatch;
@@ -54,6 +55,7 @@ public final class CoordinationScenarios
         all.put("batchOnFilesystem", p -> batchEveryWorkerSize(p.world(), true));
         all.put("batchResumes", p -> batchResumes(p.world()));
         all.put("batchRejectsBadOptions", p -> batchRejects(p.world()));
+        all.put("batchNamesStayInside", p -> batchNamesStayInside(p.world()));
         return all;
     }
 
@@ -369,6 +371,52 @@ public final class CoordinationScenarios
             Expect.throwsOf(IllegalArgumentException.class, () -> batch.getState(2), "task 2 is out of range");
             comm.barrier();
         }
+    }
+
+    /**
+     * Collective: task folder names that are not one path element of their own are refused on every rank,
+     * naming the task, and nothing is written outside the tracking folder.
+     */
+    static void batchNamesStayInside(final Communicator comm) throws IOException
+    {
+        final Path parent = sharedFolder(comm);
+        final Path root = parent.resolve("tasks");
+        final Map<List<String>, String> refused = new java.util.LinkedHashMap<>();
+        refused.put(List.of("ok", "../escape"), "task 1's folder name \"../escape\" contains a path separator");
+        refused.put(List.of(parent.resolve("absolute").toString(), "ok"), "task 0's folder name \"" +
+            parent.resolve("absolute") + "\" contains a path separator");
+        refused.put(List.of("", "ok"), "task 0's folder name \"\" is empty");
+        refused.put(List.of("ok", ".."), "task 1's folder name \"..\" names no folder of its own");
+        refused.put(List.of("a/b", "ok"), "task 0's folder name \"a/b\" contains a path separator");
+        refused.put(List.of("dup", "dup"), "tasks 0 and 1 have the same folder name \"dup\"");
+        refused.put(List.of("ok", "line\nbreak"), "task 1's folder name \"line\\u000abreak\" contains a control " +
+            "character");
+        refused.put(java.util.Arrays.asList("ok", null), "task 1's folder name is null");
+        for (final Map.Entry<List<String>, String> names : refused.entrySet())
+        {
+            Expect.throwsOf(IllegalArgumentException.class,
+                () -> TaskBatch.builder(comm, 2).trackIn(root, names.getKey())
+                    .build(), "failed on rank 0", names.getValue());
+        }
+        comm.barrier();
+        try (java.util.stream.Stream<Path> written = Files.list(parent))
+        {
+            Expect.equal(List.of(), written.map(Path::toString).collect(java.util.stream.Collectors.toList()),
+                "what refused batches wrote next to the tracking folder");
+        }
+        comm.barrier(); // every rank has looked before rank 0 adds to the folder
+        // A tracking folder that links to a folder others can write is refused on every rank.
+        final Path open = parent.resolve("open");
+        if (comm.rank() == 0)
+        {
+            Files.createDirectory(open);
+            Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            Files.createSymbolicLink(root, open);
+        }
+        comm.barrier();
+        Expect.throwsOf(PshmemException.class, () -> TaskBatch.builder(comm, 1).trackIn(root, List.of("t")).build(),
+            "is a symbolic link to " + open.toRealPath(), "which other users can write");
+        removeFolder(comm, parent);
     }
 
     /** Collective: a new temporary folder, made by rank 0, on a filesystem every rank of this host sees. */
