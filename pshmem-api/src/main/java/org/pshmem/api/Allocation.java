@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 
 import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.NodeMemory;
 import org.pshmem.spi.NodeSegment;
 
 /**
@@ -129,6 +130,10 @@ final class Allocation
         {
             problem = groupsProblem(ep, groups);
         }
+        if (null == problem)
+        {
+            problem = capacityProblem(comm.nodeMemory().capacity(), Extents.count(shape) * type.byteSize());
+        }
         final Agreement.Status status = Agreement.Status.of(problem, Agreement.Status.BAD_ARGUMENT);
         final long[] facts = {
             null == type ? -1 : type.ordinal(),
@@ -184,6 +189,13 @@ final class Allocation
             number);
         allocation.mapOrRelease(() -> allocation.mapNodeMemory(comm, op));
         return allocation;
+    }
+
+    /** @return why no node could ever hold {@code bytes}, or null. */
+    static String capacityProblem(final NodeMemory.Capacity capacity, final long bytes)
+    {
+        return bytes <= capacity.bytes() ? null : "the array needs " + bytes + " bytes of node memory, more than " +
+            capacity.what() + " (" + capacity.bytes() + " bytes)";
     }
 
     /** @return why explicit node groups do not fit the array's communicator, or null. */

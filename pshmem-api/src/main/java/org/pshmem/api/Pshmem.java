@@ -65,6 +65,14 @@ public final class Pshmem implements AutoCloseable
     {
         final String[] safeArgs = null == args ? new String[0] : args.clone();
         final List<Transport> present = presentTransports();
+        for (final Transport candidate : present)
+        {
+            final java.util.OptionalInt open = candidate.rankWithOpenSession();
+            if (open.isPresent())
+            {
+                throw org.pshmem.spi.TransportSession.alreadyOpen(open.getAsInt());
+            }
+        }
         final Transport transport = choose(present, safeArgs);
         return new Pshmem(transport.name(), transport.open(safeArgs));
     }

@@ -10,6 +10,34 @@ package org.pshmem.spi;
 public interface NodeMemory
 {
     /**
+     * The most node memory one segment could ever have here, and what sets it.
+     *
+     * @param bytes the limit in bytes.
+     * @param what  what sets it, for messages, such as {@code this machine's memory}.
+     */
+    record Capacity(long bytes, String what)
+    {
+    }
+
+    /**
+     * Returns the most one segment could ever hold on this node, so that a larger array is refused on every
+     * rank before anything is allocated (free space is checked when a segment is made).
+     *
+     * @return the limit and what sets it.
+     */
+    Capacity capacity();
+
+    /**
+     * Returns this machine's physical memory, the limit of memory that is not in a file system; read once.
+     *
+     * @return the machine's memory, or {@link Long#MAX_VALUE} when the JVM cannot tell.
+     */
+    static Capacity machineMemory()
+    {
+        return MachineMemory.CAPACITY;
+    }
+
+    /**
      * Creates a zero-filled segment.
      *
      * @param byteSize     size of the data part in bytes, zero or more.
@@ -28,4 +56,23 @@ public interface NodeMemory
      * @return the segment, owned by the caller.
      */
     NodeSegment attach(byte[] handle, long byteSize, int controlBytes);
+
+    /** Holds the machine's memory, read when first needed (reading it looks at files of /proc). */
+    final class MachineMemory
+    {
+        private static final Capacity CAPACITY = read();
+
+        private MachineMemory()
+        {
+        }
+
+        private static Capacity read()
+        {
+            final java.lang.management.OperatingSystemMXBean system =
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            final long bytes = system instanceof com.sun.management.OperatingSystemMXBean ?
+                ((com.sun.management.OperatingSystemMXBean)system).getTotalMemorySize() : Long.MAX_VALUE;
+            return new Capacity(bytes > 0 ? bytes : Long.MAX_VALUE, "this machine's memory");
+        }
+    }
 }

@@ -30,6 +30,14 @@ public interface Transport
     boolean runsWithoutLauncher();
 
     /**
+     * Returns the world rank of the calling rank (process or thread) when it has a session of this transport
+     * open, so that a second {@code Pshmem.init} is refused whichever transport it would pick.
+     *
+     * @return the rank with an open session here, or empty.
+     */
+    java.util.OptionalInt rankWithOpenSession();
+
+    /**
      * Initialises this rank. Called once per rank; the session is closed when the rank finalises.
      *
      * @param args the arguments {@code main} received.

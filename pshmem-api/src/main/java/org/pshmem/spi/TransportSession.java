@@ -6,6 +6,20 @@ package org.pshmem.spi;
 public interface TransportSession extends AutoCloseable
 {
     /**
+     * Returns the failure of opening a second session on a rank that has one open: a second world would
+     * silently number collectives and arrays apart from the first.
+     *
+     * @param worldRank the rank.
+     * @return the failure a transport throws from {@code open} while this rank's session is open.
+     */
+    static IllegalStateException alreadyOpen(final int worldRank)
+    {
+        return new IllegalStateException("Pshmem.init() on rank " + worldRank + ": this rank already has an " +
+            "open session; close it first (Pshmem is AutoCloseable), or pass its world() to the code that " +
+            "needs a communicator");
+    }
+
+    /**
      * @return endpoint of all ranks of the job.
      */
     CommEndpoint world();

@@ -34,6 +34,8 @@ final class LocalJobState
     {
         final LocalJobState job;
         final int rank;
+        /** Whether this rank has a session open: one at a time. */
+        final java.util.concurrent.atomic.AtomicBoolean sessionOpen = new java.util.concurrent.atomic.AtomicBoolean();
 
         Rank(final LocalJobState job, final int rank)
         {

@@ -16,9 +16,12 @@ final class LocalSession implements TransportSession, NodeMemory
     private final CommEndpoint world;
     private final CommEndpoint self;
     private final String[] args;
+    private final java.util.concurrent.atomic.AtomicBoolean open;
 
-    LocalSession(final LocalJobState job, final int rank, final String[] args)
+    LocalSession(final LocalJobState job, final int rank, final String[] args,
+        final java.util.concurrent.atomic.AtomicBoolean open)
     {
+        this.open = open;
         this.job = job;
         this.world = new LocalEndpoint(job.world(), rank);
         this.self = new LocalEndpoint(new LocalGroup(job, new int[] {rank}, false), 0);
@@ -50,6 +53,12 @@ final class LocalSession implements TransportSession, NodeMemory
     }
 
     @Override
+    public Capacity capacity()
+    {
+        return NodeMemory.machineMemory();
+    }
+
+    @Override
     public NodeSegment create(final long byteSize, final int controlBytes, final String label)
     {
         return LocalSegment.create(job, byteSize, controlBytes);
@@ -64,6 +73,7 @@ final class LocalSession implements TransportSession, NodeMemory
     @Override
     public void close()
     {
-        // Nothing to finalise: the job's threads end with their ranks.
+        // Nothing to finalise: the job's threads end with their ranks. The rank may open a session again.
+        open.set(false);
     }
 }

@@ -43,14 +43,28 @@ public final class LocalTransport implements Transport
         return true;
     }
 
+    /** The session of a plain JVM (no in-process job): one rank, one session at a time. */
+    private static final java.util.concurrent.atomic.AtomicBoolean PLAIN_JVM_OPEN =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Override
+    public java.util.OptionalInt rankWithOpenSession()
+    {
+        final LocalJobState.Rank rank = LocalJobState.current();
+        final boolean open = null == rank ? PLAIN_JVM_OPEN.get() : rank.sessionOpen.get();
+        return open ? java.util.OptionalInt.of(null == rank ? 0 : rank.rank) : java.util.OptionalInt.empty();
+    }
+
     @Override
     public TransportSession open(final String[] args)
     {
         final LocalJobState.Rank rank = LocalJobState.current();
-        if (null == rank)
+        final java.util.concurrent.atomic.AtomicBoolean open = null == rank ? PLAIN_JVM_OPEN : rank.sessionOpen;
+        if (!open.compareAndSet(false, true))
         {
-            return new LocalSession(new LocalJobState(1, 1), 0, args);
+            throw TransportSession.alreadyOpen(null == rank ? 0 : rank.rank);
         }
-        return new LocalSession(rank.job, rank.rank, args);
+        return null == rank ? new LocalSession(new LocalJobState(1, 1), 0, args, open) :
+            new LocalSession(rank.job, rank.rank, args, open);
     }
 }

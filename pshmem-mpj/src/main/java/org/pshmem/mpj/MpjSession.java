@@ -35,9 +35,23 @@ final class MpjSession implements TransportSession, NodeMemory
     private final MpjEndpoint self;
     private final Path shmDir;
     private boolean closed;
+    private Capacity capacity;
+
+    /** Whether this JVM (one rank) has a session open: one at a time. */
+    private static final java.util.concurrent.atomic.AtomicBoolean OPEN = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** @return this JVM's world rank when it has a session open, else empty. */
+    static java.util.OptionalInt rankWithOpenSession()
+    {
+        return OPEN.get() ? java.util.OptionalInt.of(MPI.COMM_WORLD.Rank()) : java.util.OptionalInt.empty();
+    }
 
     MpjSession(final String[] args)
     {
+        if (!OPEN.compareAndSet(false, true))
+        {
+            throw TransportSession.alreadyOpen(MPI.COMM_WORLD.Rank());
+        }
         try
         {
             ListenPatch.installForRank(args); // niodev's sockets on one address, not every interface
@@ -100,6 +114,31 @@ final class MpjSession implements TransportSession, NodeMemory
     }
 
     @Override
+    public Capacity capacity()
+    {
+        if (null == capacity)
+        {
+            capacity = readCapacity();
+        }
+        return capacity;
+    }
+
+    private Capacity readCapacity()
+    {
+        final Capacity machine = NodeMemory.machineMemory();
+        try
+        {
+            final long total = Files.getFileStore(shmDir).getTotalSpace();
+            return total < machine.bytes() ? new Capacity(total, "the size of the segment directory " + shmDir) :
+                machine;
+        }
+        catch (final java.io.IOException ex)
+        {
+            return machine; // the segment's own reservation says what is wrong with the directory
+        }
+    }
+
+    @Override
     public NodeSegment create(final long byteSize, final int controlBytes, final String label)
     {
         return ShmSegment.create(shmDir, world.nodeName(), byteSize, controlBytes);
@@ -117,6 +156,7 @@ final class MpjSession implements TransportSession, NodeMemory
         if (!closed)
         {
             closed = true;
+            OPEN.set(false);
             self.close();
             EscapedBuffers.reap();
             if (finalizeDeferred)

@@ -49,6 +49,12 @@ public final class MpjTransport implements Transport
     }
 
     @Override
+    public java.util.OptionalInt rankWithOpenSession()
+    {
+        return MpjSession.rankWithOpenSession();
+    }
+
+    @Override
     public TransportSession open(final String[] args)
     {
         return new MpjSession(args);

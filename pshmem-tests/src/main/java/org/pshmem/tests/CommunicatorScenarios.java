@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.pshmem.api.Communicator;
+import org.pshmem.api.Pshmem;
+import org.pshmem.api.PshmemException;
 import org.pshmem.api.ReduceOp;
 
 /**
@@ -28,6 +30,8 @@ public final class CommunicatorScenarios
         all.put("pointToPoint", p -> pointToPoint(p.world()));
         all.put("self", p -> self(p.self(), p.world()));
         all.put("badArguments", p -> badArguments(p.world()));
+        all.put("countsDisagree", p -> countsDisagree(p.world()));
+        all.put("secondSessionRefused", p -> secondSessionRefused(p));
         return all;
     }
 
@@ -186,5 +190,35 @@ public final class CommunicatorScenarios
         Expect.throwsOf(IllegalArgumentException.class, () -> comm.split(-5, 0), at, "color -5");
         Expect.throwsOf(IllegalArgumentException.class, () -> comm.allReduce(new int[1], null), at, "op is null");
         comm.barrier();
+    }
+
+    /** Collective: ranks that pass different lengths to a collective all fail, and the communicator goes on. */
+    static void countsDisagree(final Communicator comm)
+    {
+        if (comm.size() > 1)
+        {
+            final int rank = comm.rank();
+            Expect.throwsOf(PshmemException.class, () -> comm.broadcast(new double[rank + 1], 0),
+                "broadcast() on rank " + rank + ": root 0 sends 1 double elements but rank 1 passed 2 double elements");
+            Expect.throwsOf(PshmemException.class, () -> comm.allReduce(new long[rank + 1], ReduceOp.SUM),
+                "allReduce() on rank " + rank + ": rank 0 contributes 1 long elements but rank 1 passed 2 long " +
+                "elements");
+            Expect.throwsOf(PshmemException.class, () -> comm.allGather(new int[rank == 0 ? 2 : 1]),
+                "allGather() on rank " + rank + ": rank 0 contributes 2 int elements but rank 1 passed 1 int " +
+                "elements");
+        }
+        // Every rank failed at the same step, so the next collective is in step.
+        Expect.equal((long)comm.size(), comm.allReduce(1L, ReduceOp.SUM), "allReduce after the refused ones");
+    }
+
+    /** A second Pshmem.init while this rank's session is open is refused; the first goes on working. */
+    static void secondSessionRefused(final Pshmem pshmem)
+    {
+        final int rank = pshmem.world().rank();
+        Expect.throwsOf(IllegalStateException.class, () -> Pshmem.init(pshmem.args()),
+            "Pshmem.init() on rank " + rank + ": this rank already has an open session");
+        Expect.throwsOf(IllegalStateException.class, () -> Pshmem.init(new String[0]),
+            "Pshmem.init() on rank " + rank + ": this rank already has an open session");
+        pshmem.world().barrier();
     }
 }

@@ -355,6 +355,9 @@ public final class SharedArrayScenarios
             () -> SharedArray.create(comm, ElementType.INT8, Long.MAX_VALUE, 3), "failed on rank 0", "bytes");
         Expect.throwsOf(IllegalArgumentException.class, () -> SharedArray.create(comm, null, 3),
             "failed on rank 0", "type is null");
+        // 2^62 bytes: no node holds it; refused before anything is allocated, on every transport.
+        Expect.throwsOf(IllegalArgumentException.class, () -> SharedArray.ofDoubles(comm, 1L << 59),
+            "failed on rank 0", "the array needs 4611686018427387904 bytes of node memory, more than ");
         if (comm.size() >= 2)
         {
             final long[] mine = comm.rank() == 0 ? new long[] {3, 5} : new long[] {5, 3};
