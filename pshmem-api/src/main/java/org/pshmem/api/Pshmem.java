@@ -55,11 +55,13 @@ public final class Pshmem implements AutoCloseable
     }
 
     /**
-     * Initialises this rank.
+     * Initialises this rank: one session per rank at a time.
      *
      * @param args the arguments {@code main} received; launchers may have added their own.
      * @return the runtime, to be closed when the rank is done.
-     * @throws PshmemException when the chosen transport is absent or fails to start.
+     * @throws PshmemException       when the chosen transport is absent or fails to start.
+     * @throws IllegalStateException when this rank already has a session open (close it first, or pass its
+     *                               {@link #world()} on).
      */
     public static Pshmem init(final String[] args)
     {
