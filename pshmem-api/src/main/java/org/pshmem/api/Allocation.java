@@ -185,8 +185,8 @@ final class Allocation
             }
         }
         // Without explicit groups, the communicator's own split, made on its first array and kept.
-        final Allocation allocation = new Allocation(type, ep, null == groups ? comm.nodeGroups() : groups, shape, board,
-            number);
+        final Allocation allocation = new Allocation(type, ep, null == groups ? comm.nodeGroups() : groups, shape,
+            board, number);
         allocation.mapOrRelease(() -> allocation.mapNodeMemory(comm, op));
         return allocation;
     }

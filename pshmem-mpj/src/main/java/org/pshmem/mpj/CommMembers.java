@@ -20,7 +20,8 @@ import org.pshmem.spi.Setting;
  * <p>A member has finished when its {@code main} returned, it ended, or it closed this communicator (each member
  * marks its close, {@link #leave}). In the endpoint's own barrier, a member counts as finished once the job
  * folder has shown it so at every look for {@value #GRACE_MILLIS} ms (looks are {@code pshmem.failureCheckMs}
- * apart): a message it sent just before it finished has that long to arrive, even on a loaded machine. Without a job folder (under {@code mpjrun.sh}) nothing is known and no member is ever finished.
+ * apart): a message it sent just before it finished has that long to arrive, even on a loaded machine.
+ * Without a job folder (under {@code mpjrun.sh}) nothing is known and no member is ever finished.
  */
 final class CommMembers
 {

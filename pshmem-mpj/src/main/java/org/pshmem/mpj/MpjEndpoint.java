@@ -37,10 +37,10 @@ import org.pshmem.spi.Setting;
  * thread is interrupted, so the barrier's sends complete by {@code Test}, parked, as its receives do.
  *
  * <p>Every collective starts with that barrier, and the barrier carries the collective's {@link Fingerprint}:
- * each round's message holds the least and greatest step, code and shape (count and root) its sender has heard of, so after the last
- * round every rank knows whether all fingerprints are equal. When they are not, every rank knows it, all run a
- * second round of messages that gathers every rank's fingerprint, and all throw the same failure naming each
- * rank's call, before any MPJ collective starts. A rank waiting for a member that has finished (its {@code main}
+ * each round's message holds the least and greatest step, code and shape (count and root) its sender has
+ * heard of, so after the last round every rank knows whether all fingerprints are equal. When they are not,
+ * every rank knows it, all run a second round of messages that gathers every rank's fingerprint, and all
+ * throw the same failure naming each rank's call, before any MPJ collective starts. A rank waiting for a member that has finished (its {@code main}
  * returned, it ended, or it closed the communicator) fails within about 2 s instead of waiting.
  */
 final class MpjEndpoint implements CommEndpoint

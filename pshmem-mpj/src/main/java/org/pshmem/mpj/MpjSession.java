@@ -38,7 +38,8 @@ final class MpjSession implements TransportSession, NodeMemory
     private Capacity capacity;
 
     /** Whether this JVM (one rank) has a session open: one at a time. */
-    private static final java.util.concurrent.atomic.AtomicBoolean OPEN = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.atomic.AtomicBoolean OPEN =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     /** @return this JVM's world rank when it has a session open, else empty. */
     static java.util.OptionalInt rankWithOpenSession()

@@ -20,19 +20,13 @@ import org.pshmem.api.SharedIntArray;
 public final class MisuseScenarios
 {
     /**
-     * One misuse.
+     * One misuse, caught on every transport and layout.
      *
      * @param body     what every rank runs.
      * @param expected texts the job's failure message must contain.
-     * @param onMpj    false when the MPJ transport does not catch this case yet (it is run on local only).
-     * @param onNodes  false when it is caught only when every rank is on one node (it is run on one node only).
      */
-    public record Misuse(Scenario body, List<String> expected, boolean onMpj, boolean onNodes)
+    public record Misuse(Scenario body, List<String> expected)
     {
-        Misuse(final Scenario body, final List<String> expected, final boolean onMpj)
-        {
-            this(body, expected, onMpj, true);
-        }
     }
 
     private MisuseScenarios()
@@ -49,7 +43,7 @@ public final class MisuseScenarios
             {
                 pshmem.world().barrier();
             }
-        }, List.of("finished without taking part in barrier() (step "), true));
+        }, List.of("finished without taking part in barrier() (step ")));
         all.put("barrier-against-allReduce", new Misuse(pshmem ->
         {
             final Communicator world = pshmem.world();
@@ -63,7 +57,7 @@ public final class MisuseScenarios
                 world.allReduce(world.rank(), ReduceOp.SUM);
             }
         }, List.of("collectives do not match at step 1 of the world communicator: rank 0 called barrier(), " +
-            "ranks 1-"), true));
+            "ranks 1-")));
         all.put("lone-set", new Misuse(pshmem ->
         {
             try (SharedIntArray array = SharedArray.ofInts(pshmem.world(), 4))
@@ -73,7 +67,7 @@ public final class MisuseScenarios
                     array.set(new int[] {1, 2, 3, 4}, 0);
                 }
             }
-        }, List.of("finished without taking part in "), true));
+        }, List.of("finished without taking part in ")));
         all.put("set-against-creation", new Misuse(pshmem ->
         {
             try (SharedIntArray array = SharedArray.ofInts(pshmem.world(), 4))
@@ -88,7 +82,7 @@ public final class MisuseScenarios
                 }
             }
         }, List.of("collectives do not match at call 2 of the world communicator since its first array: rank 0 " +
-            "called set() on array 1, rank", "called the creation of array 2"), true));
+            "called set() on array 1, rank", "called the creation of array 2")));
         all.put("crossed-sets", new Misuse(pshmem ->
         {
             try (SharedIntArray first = SharedArray.ofInts(pshmem.world(), 4);
@@ -98,7 +92,7 @@ public final class MisuseScenarios
                 (pshmem.world().rank() == 0 ? first : second).set(data, 0);
             }
         }, List.of("collectives do not match at call 3 of the world communicator since its first array: rank 0 " +
-            "called set() on array 1, rank", "called set() on array 2"), true));
+            "called set() on array 1, rank", "called set() on array 2")));
         all.put("crossed-sets-by-node", new Misuse(pshmem ->
         {
             // Across nodes, the ranks of rank 0's node write one array and the other nodes another: each node
@@ -115,7 +109,7 @@ public final class MisuseScenarios
                 (writesFirst ? first : second).set(data, 0);
             }
         }, List.of("collectives do not match at call 3 of the world communicator since its first array: ",
-            "called set() on array 1", "called set() on array 2"), true));
+            "called set() on array 1", "called set() on array 2")));
         all.put("barrier-against-set", new Misuse(pshmem ->
         {
             try (SharedIntArray array = SharedArray.ofInts(pshmem.world(), 4))
@@ -130,7 +124,7 @@ public final class MisuseScenarios
                 }
             }
         }, List.of("collectives do not match at call 2 of the world communicator since its first array: rank 0 " +
-            "called barrier(), rank", "called set() on array 1"), true));
+            "called barrier(), rank", "called set() on array 1")));
         all.put("barrier-against-lock-close", new Misuse(pshmem ->
         {
             // The lock's close() has a barrier of its own: it must not complete rank 0's.
@@ -142,14 +136,14 @@ public final class MisuseScenarios
                 }
             }
         }, List.of("collectives do not match at step ", "rank 0 called barrier(), ranks 1-2 called the creation " +
-            "or close() of a lock, counter, semaphore or condition"), true));
+            "or close() of a lock, counter, semaphore or condition")));
         all.put("lone-creation", new Misuse(pshmem ->
         {
             if (pshmem.world().rank() == 0)
             {
                 SharedArray.ofInts(pshmem.world(), 4).close();
             }
-        }, List.of("finished without taking part in "), true));
+        }, List.of("finished without taking part in ")));
         all.put("early-return", new Misuse(pshmem ->
         {
             final Communicator world = pshmem.world();
@@ -157,7 +151,7 @@ public final class MisuseScenarios
             {
                 world.allReduce(1L, ReduceOp.MAX);
             }
-        }, List.of("finished without taking part in allReduce(long, MAX) (step 0)"), true));
+        }, List.of("finished without taking part in allReduce(long, MAX) (step 0)")));
         all.put("early-close", new Misuse(pshmem ->
         {
             final Communicator world = pshmem.world();
@@ -173,7 +167,7 @@ public final class MisuseScenarios
                     split.barrier();
                 }
             }
-        }, List.of("rank 1 finished without taking part in barrier() (step 0)"), true));
+        }, List.of("rank 1 finished without taking part in barrier() (step 0)")));
         return all;
     }
 }
