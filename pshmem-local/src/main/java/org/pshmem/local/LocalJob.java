@@ -120,6 +120,31 @@ public final class LocalJob
             throw new IllegalArgumentException("LocalJob: nodes must be from 1 to " + ranks + ", not " + nodes);
         }
         final LocalJobState job = new LocalJobState(ranks, nodes);
+        final Throwable[] failures = runRanks(job, args, main);
+        final RankFailedException first = job.failure();
+        if (null != first)
+        {
+            final PshmemException failed = new PshmemException(
+                "local job of " + ranks + " ranks failed: " + first.getMessage(), first.getCause());
+            for (int r = 0; r < ranks; r++)
+            {
+                if (null != failures[r] && failures[r] != first.getCause())
+                {
+                    failed.addSuppressed(failures[r]);
+                }
+            }
+            throw failed;
+        }
+    }
+
+    /**
+     * Runs {@code main} on every rank of {@code job}, each on a thread of its own, and waits for all.
+     *
+     * @return what each rank threw, by world rank; null for a rank that returned.
+     */
+    static Throwable[] runRanks(final LocalJobState job, final String[] args, final RankMain main)
+    {
+        final int ranks = job.size();
         final Throwable[] failures = new Throwable[ranks];
         final List<Thread> threads = new ArrayList<>();
         for (int r = 0; r < ranks; r++)
@@ -150,20 +175,7 @@ public final class LocalJob
         {
             joinUninterruptibly(thread);
         }
-        final RankFailedException first = job.failure();
-        if (null != first)
-        {
-            final PshmemException failed = new PshmemException(
-                "local job of " + ranks + " ranks failed: " + first.getMessage(), first.getCause());
-            for (int r = 0; r < ranks; r++)
-            {
-                if (null != failures[r] && failures[r] != first.getCause())
-                {
-                    failed.addSuppressed(failures[r]);
-                }
-            }
-            throw failed;
-        }
+        return failures;
     }
 
     private static void joinUninterruptibly(final Thread thread)
