@@ -17,6 +17,7 @@ import org.pshmem.api.ReduceOp;
 import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.Fingerprint;
 import org.pshmem.spi.Fingerprint.Collective;
+import org.pshmem.spi.RankActivity;
 import org.pshmem.spi.Setting;
 
 /**
@@ -71,6 +72,7 @@ final class MpjEndpoint implements CommEndpoint
     private final long[] token = new long[4];
     private final long[] received = new long[4];
     private final CommMembers members;
+    private final RankActivity activity;
     private boolean closed;
     private long steps;
 
@@ -81,10 +83,12 @@ final class MpjEndpoint implements CommEndpoint
      * @param freeable  false for the world communicator, which is never freed.
      * @param id        names the communicator alike on every member (world {@code w}; a split's is its parent's,
      *                  the split's step and the colour), for the mark its members leave when they close it.
+     * @param activity  where this rank's collectives are recorded, shared by all its endpoints.
      */
     MpjEndpoint(final Intracomm comm, final int worldRank, final String nodeName, final boolean freeable,
-        final String id)
+        final String id, final RankActivity activity)
     {
+        this.activity = activity;
         this.comm = comm;
         this.rank = comm.Rank();
         this.size = comm.Size();
@@ -136,6 +140,7 @@ final class MpjEndpoint implements CommEndpoint
         }
         finally
         {
+            activity.exit();
             shield.lower();
         }
     }
@@ -146,6 +151,7 @@ final class MpjEndpoint implements CommEndpoint
      */
     private void arrive(final Fingerprint print, final InterruptShield shield) throws MPIException
     {
+        activity.enter(print); // the collective's caller clears it when the whole call ends
         steps++;
         final long code = print.code();
         heard[MIN_STEP] = print.step();
@@ -327,6 +333,7 @@ final class MpjEndpoint implements CommEndpoint
         }
         finally
         {
+            activity.exit();
             shield.lower();
         }
     }
@@ -346,6 +353,7 @@ final class MpjEndpoint implements CommEndpoint
         }
         finally
         {
+            activity.exit();
             shield.lower();
         }
     }
@@ -365,6 +373,7 @@ final class MpjEndpoint implements CommEndpoint
         }
         finally
         {
+            activity.exit();
             shield.lower();
         }
     }
@@ -496,7 +505,7 @@ final class MpjEndpoint implements CommEndpoint
             arrive(Fingerprint.of(step, Collective.SPLIT), shield);
             final Intracomm child = comm().Split(color < 0 ? MPI.UNDEFINED : color, key);
             return color < 0 || null == child ? null :
-                new MpjEndpoint(child, worldRank, nodeName, true, members.childId(step, color));
+                new MpjEndpoint(child, worldRank, nodeName, true, members.childId(step, color), activity);
         }
         catch (final MPIException ex)
         {
@@ -504,6 +513,7 @@ final class MpjEndpoint implements CommEndpoint
         }
         finally
         {
+            activity.exit();
             shield.lower();
         }
     }

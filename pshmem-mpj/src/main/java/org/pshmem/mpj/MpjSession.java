@@ -11,6 +11,7 @@ import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.EscapedBuffers;
 import org.pshmem.spi.NodeMemory;
 import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.RankActivity;
 import org.pshmem.spi.Setting;
 import org.pshmem.spi.TransportSession;
 
@@ -25,6 +26,12 @@ final class MpjSession implements TransportSession, NodeMemory
     /** Environment variable naming the directory of segment files, when the property is not set. */
     static final String SHM_DIR_ENV = "PSHMEM_SHM_DIR";
     static final String DEFAULT_SHM_DIR = "/dev/shm";
+
+    /**
+     * The collective this rank is in: one rank per JVM (per class loader under the multicore device), so
+     * {@link GuardedRank}'s watchdog reaches it here and leaves it in the job folder when a call lasts.
+     */
+    private static final RankActivity ACTIVITY = new RankActivity();
 
     /** Set by {@link GuardedRank}: finalise after main returns, not in close(). */
     private static volatile boolean finalizeDeferred;
@@ -59,8 +66,8 @@ final class MpjSession implements TransportSession, NodeMemory
         final Intracomm worldComm = MPI.COMM_WORLD;
         final int worldRank = worldComm.Rank();
         final String node = NodeNames.resolve(worldRank, MPI.Get_processor_name());
-        world = new MpjEndpoint(worldComm, worldRank, node, false, "w");
-        self = new MpjEndpoint(worldComm.Split(worldRank, 0), worldRank, node, true, "self");
+        world = new MpjEndpoint(worldComm, worldRank, node, false, "w", ACTIVITY);
+        self = new MpjEndpoint(worldComm.Split(worldRank, 0), worldRank, node, true, "self", ACTIVITY);
         shmDir = shmDir();
     }
 
@@ -128,6 +135,12 @@ final class MpjSession implements TransportSession, NodeMemory
                 finalizeNow();
             }
         }
+    }
+
+    /** @return the collective this rank is in now, for its watchdog. */
+    static RankActivity activity()
+    {
+        return ACTIVITY;
     }
 
     static void deferFinalize()
