@@ -21,8 +21,11 @@ import org.pshmem.spi.Setting;
  * with status 1 when the job has not finished after S seconds (default 0: no limit). The program's class path is
  * this JVM's; each rank loads the program's classes itself, so their static fields are per rank, as under MPJ
  * Express. It alone checks the options {@code ./pshmem run --transport local} hands it, and reports bad usage
- * in one line, as {@code ./pshmem} does. Exit status: 0 when every rank succeeded, 1 when a rank failed
- * (reported on standard error with its rank) or the timeout passed, 2 for bad usage.
+ * in one line, as {@code ./pshmem} does. One thread of its own watches the job: when a rank has waited in one
+ * collective for {@code pshmem.hangReportSeconds}, and when the timeout passes, it prints where every rank is
+ * ({@link HangReport}). A failed job is reported on standard error in one screen ({@link FailureSummary}): a line
+ * per rank that threw, then one stack trace (every one with {@code pshmem.allTraces}). Exit status: 0 when every
+ * rank succeeded, 1 when a rank failed or the timeout passed, 2 for bad usage.
  */
 public final class LocalLauncher
 {
@@ -128,9 +131,17 @@ public final class LocalLauncher
             return usage(err, "cannot find public static void main(String[]) in '" + args[i] + "' on the class path");
         }
         final String[] programArgs = Arrays.copyOfRange(args, i + 1, args.length);
+        final long hangReportSeconds;
+        try
+        {
+            hangReportSeconds = Setting.HANG_REPORT_SECONDS.longValue();
+        }
+        catch (final IllegalStateException ex)
+        {
+            return usage(err, ex.getMessage());
+        }
         final LocalJobState job = new LocalJobState(ranks, nodes);
-        final Thread watch = watch(job, timeoutSeconds, TimeUnit.SECONDS.toMillis(
-            Setting.HANG_REPORT_SECONDS.longValue()));
+        final Thread watch = watch(job, timeoutSeconds, TimeUnit.SECONDS.toMillis(hangReportSeconds));
         final Throwable[] failures = LocalJob.runRanks(job, programArgs,
             new RankMainClass(args[i], LocalLauncher.class.getClassLoader()));
         watch.interrupt();
