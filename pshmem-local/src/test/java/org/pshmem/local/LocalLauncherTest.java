@@ -75,6 +75,21 @@ class LocalLauncherTest
             .filter(line -> line.startsWith("pshmem: stack trace of")).count(), "every trace with the setting");
     }
 
+    @Test
+    void aStretchThatIsNotAWholeNumberIsBadUsage()
+    {
+        System.setProperty("pshmem.hangReportSeconds", "soon");
+        try
+        {
+            assertRefused("setting pshmem.hangReportSeconds or PSHMEM_HANG_REPORT_SECONDS is 'soon', not a whole number",
+                "-np", "2", Forever.class.getName());
+        }
+        finally
+        {
+            System.clearProperty("pshmem.hangReportSeconds");
+        }
+    }
+
     /** A rank that never returns: only the timeout ends the job. */
     public static final class Forever
     {

@@ -203,10 +203,19 @@ public final class MpjLauncher
         {
             return usage(err, "--listen-address goes with --machines (a job on this host alone listens on loopback)");
         }
+        final long hangReportSeconds;
+        try
+        {
+            hangReportSeconds = Setting.HANG_REPORT_SECONDS.longValue();
+        }
+        catch (final IllegalStateException ex)
+        {
+            return usage(err, ex.getMessage());
+        }
         try
         {
             return run(new Job(ranks, nodes, device, absolute(classPath), args.subList(i, args.size()), timeoutSeconds,
-                shmDir, hosts, List.copyOf(rankJvmOptions), listenAddress), out, err);
+                shmDir, hosts, List.copyOf(rankJvmOptions), listenAddress, 1000 * hangReportSeconds), out, err);
         }
         catch (final IOException | IllegalStateException ex)
         {
@@ -219,9 +228,10 @@ public final class MpjLauncher
      * @param hosts          where ranks run, each with an MPJ daemon already running; empty for this host alone.
      * @param rankJvmOptions further JVM options for every rank.
      * @param listenAddress  with hosts: where MPJ's starter listens, or null for {@link ListenAddress}'s default.
+     * @param hangReportMillis how long a rank waits in one collective before the job is reported; 0 or less: never.
      */
     private record Job(int ranks, int nodes, String device, String classPath, List<String> program, long timeoutSeconds,
-        String shmDir, List<String> hosts, List<String> rankJvmOptions, String listenAddress)
+        String shmDir, List<String> hosts, List<String> rankJvmOptions, String listenAddress, long hangReportMillis)
     {
     }
 
@@ -331,12 +341,13 @@ public final class MpjLauncher
         final PrintStream err) throws InterruptedException, IOException
     {
         final long deadline = job.timeoutSeconds() > 0 ? System.nanoTime() + job.timeoutSeconds() * 1_000_000_000L : 0;
-        final HangReport hangs = new HangReport(1000 * Setting.HANG_REPORT_SECONDS.longValue());
+        final long stretchMillis = job.hangReportMillis();
+        final HangReport hangs = new HangReport(stretchMillis);
         long abortAt = 0;
         long nextLook = System.nanoTime() + HANG_LOOK_NANOS;
         while (!processes.awaitEnd(100))
         {
-            if (System.nanoTime() - nextLook > 0)
+            if (stretchMillis > 0 && System.nanoTime() - nextLook > 0) // the folder is not read when reports are off
             {
                 nextLook = System.nanoTime() + HANG_LOOK_NANOS;
                 hangs.poll(places(folder, job.ranks()), System.currentTimeMillis()).ifPresent(err::println);
