@@ -123,8 +123,8 @@ public final class HangReport
          * Returns the report's line for this rank.
          *
          * @param nowMillis the time of the report, in milliseconds since the epoch.
-         * @return e.g. {@code rank 0: in barrier() (step 17) since 16:38:59 UTC (62 s ago)} or
-         * {@code rank 2: running, not in a collective}.
+         * @return e.g. {@code rank 0: in barrier() (step 17) on the world communicator since 16:38:59 UTC
+         * (62 s ago)} or {@code rank 2: running, not in a collective}.
          */
         public String line(final long nowMillis)
         {

@@ -169,7 +169,7 @@ final class LocalEndpoint implements CommEndpoint
         checkOpen();
         final int[] newIndex = new int[1];
         final Fingerprint print = Fingerprint.of(steps++, Collective.SPLIT);
-        activity.enter(print);
+        activity.enter(print, group.name());
         try
         {
             final LocalGroup child = group.split(print, index, color, key, newIndex);
@@ -203,7 +203,7 @@ final class LocalEndpoint implements CommEndpoint
     {
         checkOpen();
         steps++;
-        activity.enter(print);
+        activity.enter(print, group.name());
         try
         {
             return group.exchange(print, index, contribution);

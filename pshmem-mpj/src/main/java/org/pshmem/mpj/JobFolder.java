@@ -33,8 +33,9 @@ import org.pshmem.spi.Setting;
  *   +-- rank-0.ok                 empty: main returned and MPJ was finalised
  *   +-- rank-1.pid
  *   +-- rank-1.waiting            "SINCE CALL": in that collective since SINCE (ms since the epoch), such as
- *   |                             "1795797539123 barrier() (step 17)"; written by the guard's watchdog once the
- *   |                             rank has been in one call for about a second, removed when it left it
+ *   |                             "1795797539123 barrier() (step 17) on the world communicator"; written by the
+ *   |                             guard's watchdog once the rank has been in one call for about a second,
+ *   |                             removed when it left it
  *   +-- rank-1.trace              the stack trace of main's failure, for the launcher's summary; written before
  *   |                             the failed mark
  *   +-- rank-1.failed             the exception: main threw (the cause of the job's end)
@@ -209,7 +210,8 @@ final class JobFolder
         try
         {
             return space < 0 ? Optional.empty() :
-                Optional.of(new RankActivity.Waiting(text.substring(space + 1), Long.parseLong(text.substring(0, space))));
+                Optional.of(new RankActivity.Waiting(text.substring(space + 1),
+                    Long.parseLong(text.substring(0, space))));
         }
         catch (final NumberFormatException ex)
         {

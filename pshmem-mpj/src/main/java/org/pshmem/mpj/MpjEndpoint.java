@@ -73,6 +73,8 @@ final class MpjEndpoint implements CommEndpoint
     private final long[] received = new long[4];
     private final CommMembers members;
     private final RankActivity activity;
+    /** The communicator's name, made once: the report of a stalled job names it with each rank's call. */
+    private final String name;
     private boolean closed;
     private long steps;
 
@@ -96,6 +98,7 @@ final class MpjEndpoint implements CommEndpoint
         this.nodeName = nodeName;
         this.freeable = freeable;
         this.members = new CommMembers(comm, freeable ? "the communicator of world " : "the world communicator", id);
+        this.name = members.name();
     }
 
     @Override
@@ -151,7 +154,7 @@ final class MpjEndpoint implements CommEndpoint
      */
     private void arrive(final Fingerprint print, final InterruptShield shield) throws MPIException
     {
-        activity.enter(print); // the collective's caller clears it when the whole call ends
+        activity.enter(print, name); // the collective's caller clears it when the whole call ends
         steps++;
         final long code = print.code();
         heard[MIN_STEP] = print.step();

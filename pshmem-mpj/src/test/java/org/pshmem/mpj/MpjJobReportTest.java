@@ -32,8 +32,10 @@ class MpjJobReportTest
         assertTrue(hang >= 0 && timeout > hang, result.both());
         for (final int headline : new int[] {hang, timeout})
         {
-            assertTrue(lines.get(headline + 1).startsWith("pshmem:   rank 0: in barrier() (step 0) since "), err);
-            assertTrue(lines.get(headline + 2).startsWith("pshmem:   rank 1: in allReduce(int, SUM) (step 0) since "),
+            assertTrue(lines.get(headline + 1).startsWith(
+                "pshmem:   rank 0: in barrier() (step 0) on the world communicator since "), err);
+            assertTrue(lines.get(headline + 2).startsWith(
+                "pshmem:   rank 1: in allReduce(int, SUM) (step 0) on the world communicator since "),
                 err);
             assertEquals("pshmem:   rank 2: running, not in a collective", lines.get(headline + 3), err);
         }

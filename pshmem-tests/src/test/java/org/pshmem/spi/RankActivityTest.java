@@ -25,10 +25,10 @@ class RankActivityTest
     {
         final RankActivity activity = new RankActivity();
         final long before = System.currentTimeMillis();
-        activity.enter(Fingerprint.of(17, Fingerprint.Collective.BARRIER));
+        activity.enter(Fingerprint.of(17, Fingerprint.Collective.BARRIER), "the world communicator");
         final long after = System.currentTimeMillis();
         final RankActivity.Waiting waiting = activity.waiting().orElseThrow();
-        assertEquals("barrier() (step 17)", waiting.call());
+        assertEquals("barrier() (step 17) on the world communicator", waiting.call());
         assertTrue(waiting.sinceMillis() >= before && waiting.sinceMillis() <= after, waiting.toString());
         activity.exit();
         assertEquals(Optional.empty(), activity.waiting());
@@ -38,9 +38,10 @@ class RankActivityTest
     void theNextCollectiveReplacesTheLastOne()
     {
         final RankActivity activity = new RankActivity();
-        activity.enter(Fingerprint.of(0, Fingerprint.Collective.BARRIER));
+        activity.enter(Fingerprint.of(0, Fingerprint.Collective.BARRIER), "the world communicator");
         activity.exit();
-        activity.enter(Fingerprint.allReduce(1, new int[1], ReduceOp.SUM));
-        assertEquals("allReduce(int, SUM) (step 1)", activity.waiting().orElseThrow().call());
+        activity.enter(Fingerprint.allReduce(1, new int[1], ReduceOp.SUM), "the communicator of world ranks 0-1");
+        assertEquals("allReduce(int, SUM) (step 1) on the communicator of world ranks 0-1",
+            activity.waiting().orElseThrow().call());
     }
 }
