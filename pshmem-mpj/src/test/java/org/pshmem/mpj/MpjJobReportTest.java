@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.pshmem.spi.Setting;
 import org.pshmem.tests.HangJob;
 import org.pshmem.tests.MisuseJob;
@@ -19,11 +21,15 @@ import org.pshmem.tests.MisuseJob;
  */
 class MpjJobReportTest
 {
-    @Test
-    void aJobThatStoppedMovingIsReportedRankByRankAndAgainAtItsTimeout() throws Exception
+    /** niodev, a JVM per rank on two simulated nodes, and the multicore device, every rank in one JVM. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--nodes 2", "--device multicore"})
+    void aJobThatStoppedMovingIsReportedRankByRankAndAgainAtItsTimeout(final String layout) throws Exception
     {
+        final List<String> options = new java.util.ArrayList<>(List.of("-np", "3", "--timeout", "15"));
+        options.addAll(List.of(layout.split(" ")));
         final MpjJobs.Result result = withLauncherSetting(Setting.HANG_REPORT_SECONDS, "2", () ->
-            MpjJobs.run(List.of("-np", "3", "--nodes", "2", "--timeout", "15"), HangJob.class.getName()));
+            MpjJobs.run(options, HangJob.class.getName()));
         final String err = result.err();
         assertEquals(1, result.status(), result.both());
         final List<String> lines = err.lines().toList();
