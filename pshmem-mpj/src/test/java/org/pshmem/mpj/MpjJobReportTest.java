@@ -26,7 +26,8 @@ class MpjJobReportTest
     @ValueSource(strings = {"--nodes 2", "--device multicore"})
     void aJobThatStoppedMovingIsReportedRankByRankAndAgainAtItsTimeout(final String layout) throws Exception
     {
-        final List<String> options = new java.util.ArrayList<>(List.of("-np", "3", "--timeout", "15"));
+        // The stall report needs a 2 s stretch after the ranks start; the timeout leaves room for slow starts.
+        final List<String> options = new java.util.ArrayList<>(List.of("-np", "3", "--timeout", "25"));
         options.addAll(List.of(layout.split(" ")));
         final MpjJobs.Result result = withLauncherSetting(Setting.HANG_REPORT_SECONDS, "2", () ->
             MpjJobs.run(options, HangJob.class.getName()));
@@ -34,7 +35,7 @@ class MpjJobReportTest
         assertEquals(1, result.status(), result.both());
         final List<String> lines = err.lines().toList();
         final int hang = indexOf(lines, "pshmem: the job has not moved for ");
-        final int timeout = lines.indexOf("pshmem: the job did not finish within 15 s; aborted; where every rank was:");
+        final int timeout = lines.indexOf("pshmem: the job did not finish within 25 s; aborted; where every rank was:");
         assertTrue(hang >= 0 && timeout > hang, result.both());
         for (final int headline : new int[] {hang, timeout})
         {
