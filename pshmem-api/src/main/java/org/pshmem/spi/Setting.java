@@ -32,6 +32,12 @@ public enum Setting
     /** Milliseconds between a waiting rank's looks at the job folder for failed ranks (mpj). */
     FAILURE_CHECK_MS("pshmem.failureCheckMs", null, "200",
         "ms between a waiting rank's looks at the job folder for failed ranks (mpj)"),
+    /** Seconds a rank may wait in one collective before the launcher prints where every rank is; 0: never. */
+    HANG_REPORT_SECONDS("pshmem.hangReportSeconds", "PSHMEM_HANG_REPORT_SECONDS", "60",
+        "seconds a rank may wait in one collective before the launcher prints where every rank is; 0: never"),
+    /** Whether a failed job's summary shows every failed rank's stack trace, not only the first. */
+    ALL_TRACES("pshmem.allTraces", "PSHMEM_ALL_TRACES", "false",
+        "`true`: a failed job's summary shows every rank's stack trace, not only the first failure's"),
     /** Spins of a wait before it yields. */
     BACKOFF_SPINS("pshmem.backoff.spins", null, "10", "spins of a wait before it yields"),
     /** Yields of a wait before it parks. */

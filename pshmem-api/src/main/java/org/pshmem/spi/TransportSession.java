@@ -9,12 +9,13 @@ public interface TransportSession extends AutoCloseable
      * Returns the failure of opening a second session on a rank that has one open: a second world would
      * silently number collectives and arrays apart from the first.
      *
-     * @param worldRank the rank.
+     * @param worldRank the rank, or -1 while it is not known yet.
      * @return the failure a transport throws from {@code open} while this rank's session is open.
      */
     static IllegalStateException alreadyOpen(final int worldRank)
     {
-        return new IllegalStateException("Pshmem.init() on rank " + worldRank + ": this rank already has an " +
+        return new IllegalStateException("Pshmem.init() on " + (worldRank < 0 ? "this rank" : "rank " + worldRank) +
+            ": this rank already has an " +
             "open session; close it first (Pshmem is AutoCloseable), or pass its world() to the code that " +
             "needs a communicator");
     }

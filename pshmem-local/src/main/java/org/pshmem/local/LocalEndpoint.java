@@ -7,6 +7,7 @@ import org.pshmem.api.ReduceOp;
 import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.Fingerprint;
 import org.pshmem.spi.Fingerprint.Collective;
+import org.pshmem.spi.RankActivity;
 
 /**
  * One member's handle on a {@link LocalGroup}. Every collective carries its {@link Fingerprint}, numbered by
@@ -18,6 +19,7 @@ final class LocalEndpoint implements CommEndpoint
 {
     private final LocalGroup group;
     private final int index;
+    private final RankActivity activity;
     private boolean closed;
     private long steps;
 
@@ -25,6 +27,7 @@ final class LocalEndpoint implements CommEndpoint
     {
         this.group = group;
         this.index = index;
+        this.activity = group.job().activity(group.worldRank(index));
     }
 
     @Override
@@ -171,8 +174,17 @@ final class LocalEndpoint implements CommEndpoint
     {
         checkOpen();
         final int[] newIndex = new int[1];
-        final LocalGroup child = group.split(Fingerprint.of(steps++, Collective.SPLIT), index, color, key, newIndex);
-        return null == child ? null : new LocalEndpoint(child, newIndex[0]);
+        final Fingerprint print = Fingerprint.of(steps++, Collective.SPLIT);
+        activity.enter(print, group.name());
+        try
+        {
+            final LocalGroup child = group.split(print, index, color, key, newIndex);
+            return null == child ? null : new LocalEndpoint(child, newIndex[0]);
+        }
+        finally
+        {
+            activity.exit();
+        }
     }
 
     @Override
@@ -197,7 +209,15 @@ final class LocalEndpoint implements CommEndpoint
     {
         checkOpen();
         steps++;
-        return group.exchange(print, index, contribution);
+        activity.enter(print, group.name());
+        try
+        {
+            return group.exchange(print, index, contribution);
+        }
+        finally
+        {
+            activity.exit();
+        }
     }
 
     private void checkOpen()

@@ -91,6 +91,12 @@ final class LocalGroup
         return members.length;
     }
 
+    /** @return e.g. {@code the world communicator} or {@code the communicator of world ranks 0-1}. */
+    String name()
+    {
+        return name;
+    }
+
     LocalJobState job()
     {
         return job;

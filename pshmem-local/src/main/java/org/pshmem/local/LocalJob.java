@@ -120,6 +120,42 @@ public final class LocalJob
             throw new IllegalArgumentException("LocalJob: nodes must be from 1 to " + ranks + ", not " + nodes);
         }
         final LocalJobState job = new LocalJobState(ranks, nodes);
+        final Throwable[] failures = runRanks(job, args, main);
+        final RankFailedException first = job.failure();
+        if (null != first)
+        {
+            // Name the cause: a rank whose failure is its own, not another rank's it met while waiting.
+            Throwable cause = first.getCause();
+            String text = first.getMessage();
+            for (int r = ranks - 1; r >= 0; r--)
+            {
+                if (null != failures[r] && !causedByAnother(failures[r], r))
+                {
+                    cause = failures[r];
+                    text = "rank " + r + " failed: " + failures[r];
+                }
+            }
+            final PshmemException failed = new PshmemException("local job of " + ranks + " ranks failed: " + text,
+                cause);
+            for (int r = 0; r < ranks; r++)
+            {
+                if (null != failures[r] && failures[r] != cause)
+                {
+                    failed.addSuppressed(failures[r]);
+                }
+            }
+            throw failed;
+        }
+    }
+
+    /**
+     * Runs {@code main} on every rank of {@code job}, each on a thread of its own, and waits for all.
+     *
+     * @return what each rank threw, by world rank; null for a rank that returned.
+     */
+    static Throwable[] runRanks(final LocalJobState job, final String[] args, final RankMain main)
+    {
+        final int ranks = job.size();
         final Throwable[] failures = new Throwable[ranks];
         final List<Thread> threads = new ArrayList<>();
         for (int r = 0; r < ranks; r++)
@@ -150,31 +186,7 @@ public final class LocalJob
         {
             joinUninterruptibly(thread);
         }
-        final RankFailedException first = job.failure();
-        if (null != first)
-        {
-            // Name the cause: a rank whose failure is its own, not another rank's it met while waiting.
-            Throwable cause = first.getCause();
-            String text = first.getMessage();
-            for (int r = ranks - 1; r >= 0; r--)
-            {
-                if (null != failures[r] && !causedByAnother(failures[r], r))
-                {
-                    cause = failures[r];
-                    text = "rank " + r + " failed: " + failures[r];
-                }
-            }
-            final PshmemException failed = new PshmemException("local job of " + ranks + " ranks failed: " + text,
-                cause);
-            for (int r = 0; r < ranks; r++)
-            {
-                if (null != failures[r] && failures[r] != cause)
-                {
-                    failed.addSuppressed(failures[r]);
-                }
-            }
-            throw failed;
-        }
+        return failures;
     }
 
     /** @return true when a {@link RankFailedException} naming another rank is among {@code failure}'s causes. */

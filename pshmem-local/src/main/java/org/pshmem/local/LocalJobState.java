@@ -7,8 +7,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
-import org.pshmem.spi.Blocks;
 import org.pshmem.api.RankFailedException;
+import org.pshmem.spi.Blocks;
+import org.pshmem.spi.HangReport;
+import org.pshmem.spi.RankActivity;
 
 /**
  * What the ranks of one in-process job share: one lock and condition that every wait parks on, the record
@@ -22,10 +24,14 @@ final class LocalJobState
     final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final boolean[] finished;
+    /** By world rank: how it ended, once it has (null while it runs). */
+    private final HangReport.State[] ends;
     private final int nodes;
     private final Map<Long, LocalMemory> segments = new HashMap<>();
     private final LocalGroup world;
     private final java.util.concurrent.atomic.AtomicLongArray messages;
+    /** The collective each world rank is in, for the launcher's report of a job that stopped moving. */
+    private final RankActivity[] activities;
     private RankFailedException failure;
     private long nextSegmentId = 1;
 
@@ -48,11 +54,14 @@ final class LocalJobState
     {
         this.nodes = nodes;
         finished = new boolean[size];
+        ends = new HangReport.State[size];
         messages = new java.util.concurrent.atomic.AtomicLongArray(size);
+        activities = new RankActivity[size];
         final int[] members = new int[size];
         for (int i = 0; i < size; i++)
         {
             members[i] = i;
+            activities[i] = new RankActivity();
         }
         world = new LocalGroup(this, members, true);
     }
@@ -87,6 +96,12 @@ final class LocalJobState
         return Blocks.of(worldRank, finished.length, nodes);
     }
 
+    /** @return the collective world rank {@code worldRank} is in; its endpoints set it, anyone may read it. */
+    RankActivity activity(final int worldRank)
+    {
+        return activities[worldRank];
+    }
+
     LocalGroup world()
     {
         return world;
@@ -113,6 +128,7 @@ final class LocalJobState
                 failure = new RankFailedException(rank, "rank " + rank + " failed: " + cause, cause);
             }
             finished[rank] = true;
+            ends[rank] = null == causedByAnother(cause, rank) ? HangReport.State.FAILED : HangReport.State.STOPPED;
             changed.signalAll();
         }
         finally
@@ -127,12 +143,47 @@ final class LocalJobState
         try
         {
             finished[rank] = true;
+            ends[rank] = HangReport.State.RETURNED;
             changed.signalAll();
         }
         finally
         {
             lock.unlock();
         }
+    }
+
+    /**
+     * @return the {@link RankFailedException} naming a rank other than {@code rank} in {@code failure}'s causes, or
+     * null: such a rank did not fail of itself, it was stopped by another's failure.
+     */
+    static RankFailedException causedByAnother(final Throwable failure, final int rank)
+    {
+        for (Throwable cause = failure; null != cause; cause = cause.getCause() == cause ? null : cause.getCause())
+        {
+            if (cause instanceof RankFailedException && ((RankFailedException)cause).failedRank() != rank)
+            {
+                return (RankFailedException)cause;
+            }
+        }
+        return null;
+    }
+
+    /** @return where world rank {@code rank} is now: in a collective, running, or how it ended. */
+    HangReport.Place place(final int rank)
+    {
+        lock.lock();
+        try
+        {
+            if (null != ends[rank])
+            {
+                return HangReport.Place.elsewhere(rank, ends[rank]);
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        return HangReport.Place.of(rank, activities[rank].waiting());
     }
 
     RankFailedException failure()

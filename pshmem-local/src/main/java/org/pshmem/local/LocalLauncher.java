@@ -3,9 +3,16 @@ package org.pshmem.local;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+
+import org.pshmem.api.RankFailedException;
+import org.pshmem.spi.FailureSummary;
+import org.pshmem.spi.HangReport;
+import org.pshmem.spi.Setting;
 
 /**
  * Command-line launcher of an in-process job:
@@ -14,11 +21,16 @@ import java.util.concurrent.TimeUnit;
  * with status 1 when the job has not finished after S seconds (default 0: no limit). The program's class path is
  * this JVM's; each rank loads the program's classes itself, so their static fields are per rank, as under MPJ
  * Express. It alone checks the options {@code ./pshmem run --transport local} hands it, and reports bad usage
- * in one line, as {@code ./pshmem} does. Exit status: 0 when every rank succeeded, 1 when a rank failed
- * (reported on standard error with its rank) or the timeout passed, 2 for bad usage.
+ * in one line, as {@code ./pshmem} does. One thread of its own watches the job: when a rank has waited in one
+ * collective for {@code pshmem.hangReportSeconds}, and when the timeout passes, it prints where every rank is
+ * ({@link HangReport}). A failed job is reported on standard error in one screen ({@link FailureSummary}): a line
+ * per rank that threw, then one stack trace (every one with {@code pshmem.allTraces}). Exit status: 0 when every
+ * rank succeeded, 1 when a rank failed or the timeout passed, 2 for bad usage.
  */
 public final class LocalLauncher
 {
+    /** How often the launcher's thread looks at the ranks, for the timeout and the report of a stalled job. */
+    private static final long WATCH_PERIOD_MILLIS = 250;
     /** Options of ./pshmem run that only the mpj transport's launcher takes. */
     private static final Set<String> MPJ_ONLY = Set.of("--device", "--machines", "--listen-address", "--shm-dir");
 
@@ -119,46 +131,107 @@ public final class LocalLauncher
             return usage(err, "cannot find public static void main(String[]) in '" + args[i] + "' on the class path");
         }
         final String[] programArgs = Arrays.copyOfRange(args, i + 1, args.length);
-        if (timeoutSeconds > 0)
-        {
-            endAfter(timeoutSeconds);
-        }
+        final long hangReportSeconds;
         try
         {
-            LocalJob.runMain(ranks, nodes, programArgs,
-                new RankMainClass(args[i], LocalLauncher.class.getClassLoader()));
+            hangReportSeconds = Setting.HANG_REPORT_SECONDS.longValue();
+        }
+        catch (final IllegalStateException ex)
+        {
+            return usage(err, ex.getMessage());
+        }
+        final LocalJobState job = new LocalJobState(ranks, nodes);
+        final Thread watch = watch(job, timeoutSeconds, TimeUnit.SECONDS.toMillis(hangReportSeconds));
+        final Throwable[] failures = LocalJob.runRanks(job, programArgs,
+            new RankMainClass(args[i], LocalLauncher.class.getClassLoader()));
+        watch.interrupt();
+        final RankFailedException first = job.failure();
+        if (null == first)
+        {
             return 0;
         }
-        catch (final RuntimeException ex)
-        {
-            System.err.println("pshmem: " + ex.getMessage());
-            if (null != ex.getCause())
-            {
-                ex.getCause().printStackTrace();
-            }
-            return 1;
-        }
+        System.err.print(summary(failures, first.failedRank(),
+            Boolean.parseBoolean(Setting.ALL_TRACES.value().orElse("false"))));
+        System.err.println("pshmem: local job of " + ranks + " ranks failed: " + first.getMessage());
+        System.err.flush();
+        return 1;
     }
 
-    /** Ends this JVM, and so every rank, when the job has not finished after {@code seconds}. */
-    private static void endAfter(final long seconds)
+    /**
+     * @return one line per rank that threw (failed, or stopped because another failed), then the trace of
+     * {@code firstRank}, or of every rank when {@code allTraces}.
+     */
+    static String summary(final Throwable[] failures, final int firstRank, final boolean allTraces)
     {
-        final Thread timer = new Thread(() ->
+        final List<FailureSummary.RankEnd> ends = new ArrayList<>();
+        for (int rank = 0; rank < failures.length; rank++)
         {
-            try
+            final Throwable failure = failures[rank];
+            if (null == failure)
             {
-                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+                continue;
             }
-            catch (final InterruptedException ex)
+            final RankFailedException another = LocalJobState.causedByAnother(failure, rank);
+            ends.add(null == another ?
+                new FailureSummary.RankEnd(rank, FailureSummary.Kind.FAILED, String.valueOf(failure),
+                    FailureSummary.traceOf(failure)) :
+                new FailureSummary.RankEnd(rank, FailureSummary.Kind.STOPPED, "stopped because " + another.getMessage(),
+                    FailureSummary.traceOf(failure)));
+        }
+        return FailureSummary.text(ends, firstRank, allTraces);
+    }
+
+    /**
+     * Starts the launcher's one thread, which watches the job: it prints where every rank is when a rank has
+     * waited in one collective for {@code hangReportMillis} (once per stall), and ends this JVM, and so every
+     * rank, with that report when the job has not finished after {@code timeoutSeconds} (0: no limit). The
+     * launcher interrupts it when the job has ended.
+     */
+    private static Thread watch(final LocalJobState job, final long timeoutSeconds, final long hangReportMillis)
+    {
+        final long deadline = timeoutSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds) : 0;
+        final Thread watch = new Thread(() ->
+        {
+            final HangReport hangs = new HangReport(hangReportMillis);
+            while (!Thread.currentThread().isInterrupted())
             {
-                return;
+                try
+                {
+                    Thread.sleep(WATCH_PERIOD_MILLIS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    return;
+                }
+                final List<HangReport.Place> places = places(job);
+                final long now = System.currentTimeMillis();
+                if (deadline != 0 && System.nanoTime() - deadline > 0)
+                {
+                    System.err.println(HangReport.text("pshmem: the job did not finish within " + timeoutSeconds +
+                        " s; aborted; where every rank was:", places, now));
+                    System.err.flush();
+                    Runtime.getRuntime().halt(1);
+                }
+                hangs.poll(places, now).ifPresent(report ->
+                {
+                    System.err.println(report);
+                    System.err.flush();
+                });
             }
-            System.err.println("pshmem: the job did not finish within " + seconds + " s; aborted");
-            System.err.flush();
-            Runtime.getRuntime().halt(1);
-        }, "pshmem-job-timeout");
-        timer.setDaemon(true);
-        timer.start();
+        }, "pshmem-job-watch");
+        watch.setDaemon(true);
+        watch.start();
+        return watch;
+    }
+
+    private static List<HangReport.Place> places(final LocalJobState job)
+    {
+        final List<HangReport.Place> places = new ArrayList<>();
+        for (int rank = 0; rank < job.size(); rank++)
+        {
+            places.add(job.place(rank));
+        }
+        return places;
     }
 
     /** One line, as ./pshmem reports bad usage, since ./pshmem run hands its options to this launcher. */

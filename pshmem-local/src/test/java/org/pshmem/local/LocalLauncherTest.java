@@ -55,6 +55,41 @@ class LocalLauncherTest
             "-np", "2", "no.such.Main");
     }
 
+    @Test
+    void aFailedJobHasOneLinePerRankThatThrewThenOneTrace()
+    {
+        final IllegalStateException boom = new IllegalStateException("boom");
+        final Throwable[] failures = {
+            new org.pshmem.api.RankFailedException(1, "barrier() on rank 0: rank 1 failed: " + boom, boom),
+            boom, null};
+        final List<String> lines = LocalLauncher.summary(failures, 1, false).lines().toList();
+        assertEquals("pshmem: rank 0: stopped because barrier() on rank 0: rank 1 failed: " +
+            "java.lang.IllegalStateException: boom", lines.get(0));
+        assertEquals("pshmem: rank 1 failed: java.lang.IllegalStateException: boom", lines.get(1));
+        assertEquals("pshmem: stack trace of rank 1 (every rank's with pshmem.allTraces or PSHMEM_ALL_TRACES=true):",
+            lines.get(2));
+        assertEquals("java.lang.IllegalStateException: boom", lines.get(3));
+        assertEquals(1, lines.stream().filter(line -> line.startsWith("pshmem: stack trace of")).count(), lines::toString);
+        assertTrue(lines.stream().noneMatch(line -> line.startsWith("pshmem: rank 2")), "rank 2 returned");
+        assertEquals(2, LocalLauncher.summary(failures, 1, true).lines()
+            .filter(line -> line.startsWith("pshmem: stack trace of")).count(), "every trace with the setting");
+    }
+
+    @Test
+    void aStretchThatIsNotAWholeNumberIsBadUsage()
+    {
+        System.setProperty("pshmem.hangReportSeconds", "soon");
+        try
+        {
+            assertRefused("setting pshmem.hangReportSeconds or PSHMEM_HANG_REPORT_SECONDS is 'soon', not a whole number",
+                "-np", "2", Forever.class.getName());
+        }
+        finally
+        {
+            System.clearProperty("pshmem.hangReportSeconds");
+        }
+    }
+
     /** A rank that never returns: only the timeout ends the job. */
     public static final class Forever
     {

@@ -5,19 +5,24 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 
+import org.pshmem.spi.FailureSummary;
+import org.pshmem.spi.RankActivity;
 import org.pshmem.spi.Setting;
 
 /**
  * Runs an application's {@code main} as a rank of an MPJ job and guards it, like upstream's exception guard:
- * when it throws, the rank prints the failure with its rank, marks it for the launcher and, after a short
- * grace period, ends its JVM with status 1 so the job is aborted instead of left hanging. MPJ's
+ * when it throws, the rank marks the failure and its stack trace for the launcher (which prints one summary for
+ * the job; without a job folder the rank prints them itself) and, after a short grace period, ends its JVM with
+ * status 1 so the job is aborted instead of left hanging. MPJ's
  * {@code Finalize} is called only after {@code main} returned normally (a failing rank must not take part in
  * it, or it would match a peer's collective).
  *
  * <p>With a job folder ({@link #JOB_DIR_PROPERTY}, as under {@link MpjLauncher}) it also watches the job from
  * a thread of its own: when another rank has failed or died and this rank has not noticed within the grace
  * period (it may be blocked in an MPJ call, which cannot be interrupted), it ends this rank with a message
- * naming the failed one; when the launcher ({@link #LAUNCHER_PID_PROPERTY}) is gone, it ends this rank too.
+ * naming the failed one; when the launcher ({@link #LAUNCHER_PID_PROPERTY}) is gone, it ends this rank too. That
+ * thread also leaves the collective this rank has been in for a second or more in the job folder, for the
+ * launcher's report of a job that stopped moving.
  * A rank that ends early, or by SIGTERM/SIGINT, first removes the names of the segment files it knows.
  *
  * <p>Started by MPJRun as {@code GuardedRank <rank> <conf> <device> MainClass [args...]}; {@link MpjLauncher}
@@ -31,6 +36,8 @@ public final class GuardedRank
     public static final String GRACE_PROPERTY = "pshmem.abortGraceMs";
     /** System property: pid of the launcher; the rank ends itself when that process is gone. */
     public static final String LAUNCHER_PID_PROPERTY = "pshmem.launcherPid";
+    /** How long a rank is in one collective before its watchdog leaves the call in the job folder. */
+    private static final long LASTING_MILLIS = 1000;
     private static final java.util.concurrent.atomic.AtomicBoolean ENDING = new java.util.concurrent.atomic.AtomicBoolean();
 
     private GuardedRank()
@@ -88,7 +95,7 @@ public final class GuardedRank
                 return;
             }
             end(folder, rank, "pshmem: rank " + rank + " failed: " + failure, failure, JobFolder.Outcome.FAILED,
-                String.valueOf(failure),
+                String.valueOf(failure), null == folder,
                 Setting.ABORT_GRACE_MS.longValue());
         }
     }
@@ -104,14 +111,19 @@ public final class GuardedRank
         final long launcher = Setting.LAUNCHER_PID.explicitValue().map(Long::parseLong).orElse(0L);
         final int self = Integer.parseInt(rank);
         long failureSeenAt = 0;
+        RankActivity.Waiting recorded = null;
         while (!ENDING.get())
         {
             sleep(period);
             if (launcher > 0 && !ProcessHandle.of(launcher).map(ProcessHandle::isAlive).orElse(false))
             {
-                stop(folder, rank, "the launcher (pid " + launcher + ") is gone; ending this rank");
+                // Nobody is left to print the job's summary: this rank says why it ends.
+                end(folder, rank, "pshmem: rank " + rank + ": the launcher (pid " + launcher + ") is gone; ending " +
+                    "this rank", null, JobFolder.Outcome.STOPPED, "the launcher (pid " + launcher + ") is gone; " +
+                    "ending this rank", true, 0);
                 return;
             }
+            recorded = recordActivity(folder, self, recorded);
             final org.pshmem.api.RankFailedException failure = JobStatus.failure("job", self);
             if (null == failure || failure.failedRank() == self)
             {
@@ -130,6 +142,40 @@ public final class GuardedRank
         }
     }
 
+    /**
+     * Leaves the collective this rank is in, when it has been in it for {@link #LASTING_MILLIS} or more, in the job
+     * folder for the launcher's report of a job that stopped moving; removes it once the rank left it. Here, off
+     * the collective's path: entering one writes two fields, and only this thread writes files.
+     *
+     * @param recorded what the folder holds now, or null.
+     * @return what the folder holds after this call.
+     */
+    private static RankActivity.Waiting recordActivity(final JobFolder folder, final int rank,
+        final RankActivity.Waiting recorded)
+    {
+        final RankActivity.Waiting now = MpjSession.activity().waiting().orElse(null);
+        try
+        {
+            if (null != now && System.currentTimeMillis() - now.sinceMillis() >= LASTING_MILLIS)
+            {
+                if (!now.equals(recorded))
+                {
+                    folder.markWaiting(rank, now);
+                }
+                return now;
+            }
+            if (null != recorded)
+            {
+                folder.clearWaiting(rank);
+            }
+            return null;
+        }
+        catch (final IOException ex)
+        {
+            return recorded; // the folder gone with the job, or full: the report only lacks this rank's call
+        }
+    }
+
     /** @return the {@link org.pshmem.api.RankFailedException} naming another rank in {@code failure}'s causes, or null. */
     static org.pshmem.api.RankFailedException causedByAnother(final Throwable failure, final int worldRank)
     {
@@ -144,29 +190,41 @@ public final class GuardedRank
         return null;
     }
 
-    /** The watchdog's end: the cause is another rank's, so the mark says "stopped", not "failed". */
+    /**
+     * The end of a rank stopped by another's failure: the cause is another rank's, so the mark says "stopped",
+     * not "failed"; with a job folder the launcher's summary says why, so the rank prints nothing.
+     */
     private static void stop(final JobFolder folder, final String rank, final String why)
     {
-        end(folder, rank, "pshmem: rank " + rank + ": " + why, null, JobFolder.Outcome.STOPPED, why, 0);
+        end(folder, rank, "pshmem: rank " + rank + ": " + why, null, JobFolder.Outcome.STOPPED, why, null == folder,
+            0);
     }
 
     /**
-     * Ends this rank once, whichever of {@code main}'s failure and the watchdog comes first: prints why, leaves
-     * the outcome mark, removes the segment names this process knows, waits {@code graceMillis} and halts.
+     * Ends this rank once, whichever of {@code main}'s failure and the watchdog comes first: leaves the trace and
+     * the outcome mark, prints why (when {@code print}: without a job folder, whose launcher prints one summary
+     * for the job), removes the segment names this process knows, waits {@code graceMillis} and halts.
      */
     private static void end(final JobFolder folder, final String rank, final String line, final Throwable trace,
-        final JobFolder.Outcome outcome, final String markText, final long graceMillis)
+        final JobFolder.Outcome outcome, final String markText, final boolean print, final long graceMillis)
     {
         if (!ENDING.compareAndSet(false, true))
         {
             return; // being ended already
         }
-        System.err.println(line);
-        if (null != trace)
+        if (print)
         {
-            trace.printStackTrace();
+            System.err.println(line);
+            if (null != trace)
+            {
+                trace.printStackTrace();
+            }
+            System.err.flush();
         }
-        System.err.flush();
+        if (null != folder && null != trace)
+        {
+            markTrace(folder, rank, trace);
+        }
         mark(folder, rank, outcome, markText);
         ShmSegment.removeKnownNames();
         sleep(graceMillis);
@@ -182,6 +240,21 @@ public final class GuardedRank
         catch (final InterruptedException ignored)
         {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Leaves the failure's stack trace for the launcher's summary; says so on stderr when it cannot. */
+    private static void markTrace(final JobFolder folder, final String rank, final Throwable trace)
+    {
+        try
+        {
+            folder.markTrace(Integer.parseInt(rank), FailureSummary.traceOf(trace));
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("pshmem: rank " + rank + " could not leave its stack trace in " + folder.path() + ": " +
+                ex);
+            trace.printStackTrace();
         }
     }
 

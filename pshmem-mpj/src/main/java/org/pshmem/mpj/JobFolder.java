@@ -11,6 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.pshmem.spi.FailureSummary;
+import org.pshmem.spi.HangReport;
+import org.pshmem.spi.RankActivity;
 import org.pshmem.spi.Setting;
 
 /**
@@ -29,6 +32,12 @@ import org.pshmem.spi.Setting;
  *   |                             its step 3, colour 0), so members waiting for it there fail
  *   +-- rank-0.ok                 empty: main returned and MPJ was finalised
  *   +-- rank-1.pid
+ *   +-- rank-1.waiting            "SINCE CALL": in that collective since SINCE (ms since the epoch), such as
+ *   |                             "1795797539123 barrier() (step 17) on the world communicator"; written by the
+ *   |                             guard's watchdog once the rank has been in one call for about a second,
+ *   |                             removed when it left it
+ *   +-- rank-1.trace              the stack trace of main's failure, for the launcher's summary; written before
+ *   |                             the failed mark
  *   +-- rank-1.failed             the exception: main threw (the cause of the job's end)
  *   +-- rank-2.pid
  *   +-- rank-2.stopped            why: ended because another rank failed, or the launcher is gone
@@ -48,6 +57,8 @@ final class JobFolder
     private static final String PID = "pid";
     private static final String RETURNED = "returned";
     private static final String CLOSED = "closed-";
+    private static final String WAITING = "waiting";
+    private static final String TRACE = "trace";
 
     /** How a rank ended, as it wrote it. */
     enum Outcome
@@ -177,6 +188,99 @@ final class JobFolder
         {
             return "";
         }
+    }
+
+    /** Records that {@code rank} is in a collective, and since when; replaces what it recorded before. */
+    void markWaiting(final int rank, final RankActivity.Waiting waiting) throws IOException
+    {
+        write(rank, WAITING, waiting.sinceMillis() + " " + waiting.call());
+    }
+
+    /** Records that {@code rank} is in no collective any more. */
+    void clearWaiting(final int rank) throws IOException
+    {
+        Files.deleteIfExists(file(rank, WAITING));
+    }
+
+    /** @return the collective {@code rank} recorded it is in, or empty when none (or the mark cannot be read). */
+    Optional<RankActivity.Waiting> waiting(final int rank)
+    {
+        final String text = readOrEmpty(file(rank, WAITING));
+        final int space = text.indexOf(' ');
+        try
+        {
+            return space < 0 ? Optional.empty() :
+                Optional.of(new RankActivity.Waiting(text.substring(space + 1),
+                    Long.parseLong(text.substring(0, space))));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return Optional.empty();
+        }
+    }
+
+    /** Records the stack trace of {@code rank}'s failure; before its failed mark, so the launcher finds both. */
+    void markTrace(final int rank, final String trace) throws IOException
+    {
+        write(rank, TRACE, trace);
+    }
+
+    /**
+     * @return where {@code rank} is, as its marks say: how it ended, else the collective it waits in (for about a
+     * second or more), else running; not started when it left no pid.
+     */
+    HangReport.Place place(final int rank)
+    {
+        final Optional<Outcome> outcome = outcome(rank);
+        if (outcome.isPresent())
+        {
+            return HangReport.Place.elsewhere(rank, switch (outcome.get())
+            {
+                case OK -> HangReport.State.FINISHED;
+                case FAILED -> HangReport.State.FAILED;
+                case STOPPED -> HangReport.State.STOPPED;
+            });
+        }
+        if (returned(rank))
+        {
+            return HangReport.Place.elsewhere(rank, HangReport.State.RETURNED);
+        }
+        if (!Files.exists(file(rank, PID)))
+        {
+            return HangReport.Place.elsewhere(rank, HangReport.State.NOT_STARTED);
+        }
+        if (RankProcess.isGone(file(rank, PID)) && outcome(rank).isEmpty())
+        {
+            return HangReport.Place.elsewhere(rank, HangReport.State.DIED);
+        }
+        return HangReport.Place.of(rank, waiting(rank));
+    }
+
+    /**
+     * @return every rank of {@code ranks} that did not finish normally, in rank order: failed (with its message
+     * and trace), stopped (with why) or died. Ranks still running, or that only returned, are left out.
+     */
+    List<FailureSummary.RankEnd> ends(final int ranks)
+    {
+        final List<FailureSummary.RankEnd> ends = new ArrayList<>();
+        for (int rank = 0; rank < ranks; rank++)
+        {
+            final Optional<Outcome> outcome = outcome(rank);
+            if (outcome.isPresent() && outcome.get() != Outcome.OK)
+            {
+                final boolean failed = outcome.get() == Outcome.FAILED;
+                final Path trace = file(rank, TRACE);
+                ends.add(new FailureSummary.RankEnd(rank, failed ? FailureSummary.Kind.FAILED :
+                    FailureSummary.Kind.STOPPED, readOrEmpty(file(rank, outcome.get().suffix)),
+                    Files.exists(trace) ? readOrEmpty(trace) : null));
+            }
+            else if (outcome.isEmpty() && !returned(rank) && Files.exists(file(rank, PID)) &&
+                RankProcess.isGone(file(rank, PID)) && outcome(rank).isEmpty())
+            {
+                ends.add(new FailureSummary.RankEnd(rank, FailureSummary.Kind.DIED, "", null));
+            }
+        }
+        return ends;
     }
 
     /** Records how {@code rank} ended; {@code text} is the failure or the reason it was stopped. */

@@ -17,6 +17,7 @@ import org.pshmem.api.ReduceOp;
 import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.Fingerprint;
 import org.pshmem.spi.Fingerprint.Collective;
+import org.pshmem.spi.RankActivity;
 import org.pshmem.spi.Setting;
 
 /**
@@ -74,6 +75,9 @@ final class MpjEndpoint implements CommEndpoint
     private final long[] token = new long[6];
     private final long[] received = new long[6];
     private final CommMembers members;
+    private final RankActivity activity;
+    /** The communicator's name, made once: the report of a stalled job names it with each rank's call. */
+    private final String name;
     private boolean closed;
     private long steps;
 
@@ -84,10 +88,12 @@ final class MpjEndpoint implements CommEndpoint
      * @param freeable  false for the world communicator, which is never freed.
      * @param id        names the communicator alike on every member (world {@code w}; a split's is its parent's,
      *                  the split's step and the colour), for the mark its members leave when they close it.
+     * @param activity  where this rank's collectives are recorded, shared by all its endpoints.
      */
     MpjEndpoint(final Intracomm comm, final int worldRank, final String nodeName, final boolean freeable,
-        final String id)
+        final String id, final RankActivity activity)
     {
+        this.activity = activity;
         this.comm = comm;
         this.rank = comm.Rank();
         this.size = comm.Size();
@@ -95,6 +101,7 @@ final class MpjEndpoint implements CommEndpoint
         this.nodeName = nodeName;
         this.freeable = freeable;
         this.members = new CommMembers(comm, freeable ? "the communicator of world " : "the world communicator", id);
+        this.name = members.name();
     }
 
     @Override
@@ -150,6 +157,7 @@ final class MpjEndpoint implements CommEndpoint
         }
         finally
         {
+            activity.exit();
             shield.lower();
         }
     }
@@ -160,6 +168,7 @@ final class MpjEndpoint implements CommEndpoint
      */
     private void arrive(final Fingerprint print, final InterruptShield shield) throws MPIException
     {
+        activity.enter(print, name); // the collective's caller clears it when the whole call ends
         steps++;
         final long code = print.code();
         heard[MIN_STEP] = print.step();
@@ -346,6 +355,7 @@ final class MpjEndpoint implements CommEndpoint
         }
         finally
         {
+            activity.exit();
             shield.lower();
         }
     }
@@ -365,6 +375,7 @@ final class MpjEndpoint implements CommEndpoint
         }
         finally
         {
+            activity.exit();
             shield.lower();
         }
     }
@@ -384,6 +395,7 @@ final class MpjEndpoint implements CommEndpoint
         }
         finally
         {
+            activity.exit();
             shield.lower();
         }
     }
@@ -515,7 +527,7 @@ final class MpjEndpoint implements CommEndpoint
             arrive(Fingerprint.of(step, Collective.SPLIT), shield);
             final Intracomm child = comm().Split(color < 0 ? MPI.UNDEFINED : color, key);
             return color < 0 || null == child ? null :
-                new MpjEndpoint(child, worldRank, nodeName, true, members.childId(step, color));
+                new MpjEndpoint(child, worldRank, nodeName, true, members.childId(step, color), activity);
         }
         catch (final MPIException ex)
         {
@@ -523,6 +535,7 @@ final class MpjEndpoint implements CommEndpoint
         }
         finally
         {
+            activity.exit();
             shield.lower();
         }
     }

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.pshmem.spi.FailureSummary;
+import org.pshmem.spi.HangReport;
 import org.pshmem.spi.Setting;
 
 /**
@@ -28,8 +30,10 @@ import org.pshmem.spi.Setting;
  * listen on one address of each host ({@link ListenAddress}); the class path and the launcher's temporary folder
  * (the job folder) must be the same paths on every host (a shared file system). It passes the JVM options ranks
  * need ({@link JvmOptions}), and with {@code --nodes K} deals the ranks to K simulated nodes through the node-name
- * setting. Every rank runs under {@link GuardedRank}: when one fails, the job is aborted. MPJ's banner lines are
- * dropped from the output.
+ * setting. Every rank runs under {@link GuardedRank}: when one fails, the job is aborted, and the launcher prints
+ * one line per rank that did not finish and one stack trace ({@link FailureSummary}). When a rank has waited in
+ * one collective for {@code pshmem.hangReportSeconds}, and when the {@code --timeout} passes, it prints where
+ * every rank is ({@link HangReport}). MPJ's banner lines are dropped from the output.
  * Exit status: 0 when every rank finished normally; 1 when a rank failed, did not finish, or the
  * {@code --timeout} passed; 2 for bad usage.
  */
@@ -37,6 +41,8 @@ public final class MpjLauncher
 {
     /** After a rank failed or died: time for the others to report it and end themselves before all are killed. */
     private static final long ABORT_AFTER_NANOS = 3_000_000_000L;
+    /** How often the launcher reads where the ranks are, for the report of a job that stopped moving. */
+    private static final long HANG_LOOK_NANOS = 1_000_000_000L;
 
     private MpjLauncher()
     {
@@ -197,10 +203,19 @@ public final class MpjLauncher
         {
             return usage(err, "--listen-address goes with --machines (a job on this host alone listens on loopback)");
         }
+        final long hangReportSeconds;
+        try
+        {
+            hangReportSeconds = Setting.HANG_REPORT_SECONDS.longValue();
+        }
+        catch (final IllegalStateException ex)
+        {
+            return usage(err, ex.getMessage());
+        }
         try
         {
             return run(new Job(ranks, nodes, device, absolute(classPath), args.subList(i, args.size()), timeoutSeconds,
-                shmDir, hosts, List.copyOf(rankJvmOptions), listenAddress), out, err);
+                shmDir, hosts, List.copyOf(rankJvmOptions), listenAddress, 1000 * hangReportSeconds), out, err);
         }
         catch (final IOException | IllegalStateException ex)
         {
@@ -213,9 +228,10 @@ public final class MpjLauncher
      * @param hosts          where ranks run, each with an MPJ daemon already running; empty for this host alone.
      * @param rankJvmOptions further JVM options for every rank.
      * @param listenAddress  with hosts: where MPJ's starter listens, or null for {@link ListenAddress}'s default.
+     * @param hangReportMillis how long a rank waits in one collective before the job is reported; 0 or less: never.
      */
     private record Job(int ranks, int nodes, String device, String classPath, List<String> program, long timeoutSeconds,
-        String shmDir, List<String> hosts, List<String> rankJvmOptions, String listenAddress)
+        String shmDir, List<String> hosts, List<String> rankJvmOptions, String listenAddress, long hangReportMillis)
     {
     }
 
@@ -325,9 +341,17 @@ public final class MpjLauncher
         final PrintStream err) throws InterruptedException, IOException
     {
         final long deadline = job.timeoutSeconds() > 0 ? System.nanoTime() + job.timeoutSeconds() * 1_000_000_000L : 0;
+        final long stretchMillis = job.hangReportMillis();
+        final HangReport hangs = new HangReport(stretchMillis);
         long abortAt = 0;
+        long nextLook = System.nanoTime() + HANG_LOOK_NANOS;
         while (!processes.awaitEnd(100))
         {
+            if (stretchMillis > 0 && System.nanoTime() - nextLook > 0) // the folder is not read when reports are off
+            {
+                nextLook = System.nanoTime() + HANG_LOOK_NANOS;
+                hangs.poll(places(folder, job.ranks()), System.currentTimeMillis()).ifPresent(err::println);
+            }
             final List<Integer> gone = abortAt == 0 ? folder.died() : List.of();
             if (!gone.isEmpty())
             {
@@ -349,10 +373,14 @@ public final class MpjLauncher
             final boolean timedOut = deadline != 0 && System.nanoTime() > deadline;
             if (timedOut || abortAt != 0 && System.nanoTime() > abortAt)
             {
+                // Where the ranks were is read before they are killed, which would make every one "died".
+                final String report = timedOut ? HangReport.text("pshmem: the job did not finish within " +
+                    job.timeoutSeconds() + " s; aborted; where every rank was:", places(folder, job.ranks()),
+                    System.currentTimeMillis()) : null;
                 kill(processes, folder);
                 if (timedOut)
                 {
-                    err.println("pshmem: the job did not finish within " + job.timeoutSeconds() + " s; aborted");
+                    err.println(report);
                     return 1;
                 }
                 break;
@@ -364,6 +392,9 @@ public final class MpjLauncher
             kill(processes, folder);
             removeSegmentsOf(folder, job.shmDir());
         }
+        // One screen: a line per rank that did not finish, then one stack trace (every one with the setting).
+        err.print(FailureSummary.text(folder.ends(job.ranks()), -1,
+            Boolean.parseBoolean(Setting.ALL_TRACES.value().orElse("false"))));
         final List<Integer> failed = folder.ended(JobFolder.Outcome.FAILED);
         if (!failed.isEmpty())
         {
@@ -383,6 +414,17 @@ public final class MpjLauncher
             return 1;
         }
         return processes.exitStatus();
+    }
+
+    /** @return where every rank is, as the job folder says. */
+    private static List<HangReport.Place> places(final JobFolder folder, final int ranks)
+    {
+        final List<HangReport.Place> places = new ArrayList<>();
+        for (int rank = 0; rank < ranks; rank++)
+        {
+            places.add(folder.place(rank));
+        }
+        return places;
     }
 
     /** @return "rank 2" or "ranks 1, 3". */

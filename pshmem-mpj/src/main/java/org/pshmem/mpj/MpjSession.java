@@ -11,6 +11,7 @@ import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.EscapedBuffers;
 import org.pshmem.spi.NodeMemory;
 import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.RankActivity;
 import org.pshmem.spi.Setting;
 import org.pshmem.spi.TransportSession;
 
@@ -26,6 +27,12 @@ final class MpjSession implements TransportSession, NodeMemory
     static final String SHM_DIR_ENV = "PSHMEM_SHM_DIR";
     static final String DEFAULT_SHM_DIR = "/dev/shm";
 
+    /**
+     * The collective this rank is in: one rank per JVM (per class loader under the multicore device), so
+     * {@link GuardedRank}'s watchdog reaches it here and leaves it in the job folder when a call lasts.
+     */
+    private static final RankActivity ACTIVITY = new RankActivity();
+
     /** Set by {@link GuardedRank}: finalise after main returns, not in close(). */
     private static volatile boolean finalizeDeferred;
     private static volatile boolean finalizePending;
@@ -37,46 +44,46 @@ final class MpjSession implements TransportSession, NodeMemory
     private boolean closed;
     private Capacity capacity;
 
-    /** Whether this JVM (one rank) has a session open: one at a time. */
-    private static final java.util.concurrent.atomic.AtomicBoolean OPEN =
-        new java.util.concurrent.atomic.AtomicBoolean();
-
-    /** @return this JVM's world rank when it has a session open, else empty. */
-    static java.util.OptionalInt rankWithOpenSession()
-    {
-        return OPEN.get() ? java.util.OptionalInt.of(MPI.COMM_WORLD.Rank()) : java.util.OptionalInt.empty();
-    }
-
     MpjSession(final String[] args)
     {
-        if (!OPEN.compareAndSet(false, true))
-        {
-            throw TransportSession.alreadyOpen(MPI.COMM_WORLD.Rank());
-        }
+        OpenSession.claim();
+        boolean started = false;
         try
         {
-            ListenPatch.installForRank(args); // niodev's sockets on one address, not every interface
+            try
+            {
+                ListenPatch.installForRank(args); // niodev's sockets on one address, not every interface
+            }
+            catch (final IllegalStateException ex)
+            {
+                throw new PshmemException("MPJ Express cannot start this rank: " + ex.getMessage(), ex);
+            }
+            final String[] remaining;
+            try
+            {
+                remaining = MPI.Init(args);
+            }
+            catch (final MPIException ex)
+            {
+                throw new PshmemException("MPJ Express failed to start this rank: " + ex, ex);
+            }
+            applicationArgs = null == remaining ? new String[0] : remaining;
+            final Intracomm worldComm = MPI.COMM_WORLD;
+            final int worldRank = worldComm.Rank();
+            final String node = NodeNames.resolve(worldRank, MPI.Get_processor_name());
+            world = new MpjEndpoint(worldComm, worldRank, node, false, "w", ACTIVITY);
+            self = new MpjEndpoint(worldComm.Split(worldRank, 0), worldRank, node, true, "self", ACTIVITY);
+            shmDir = shmDir();
+            OpenSession.opened(worldRank);
+            started = true;
         }
-        catch (final IllegalStateException ex)
+        finally
         {
-            throw new PshmemException("MPJ Express cannot start this rank: " + ex.getMessage(), ex);
+            if (!started)
+            {
+                OpenSession.release();
+            }
         }
-        final String[] remaining;
-        try
-        {
-            remaining = MPI.Init(args);
-        }
-        catch (final MPIException ex)
-        {
-            throw new PshmemException("MPJ Express failed to start this rank: " + ex, ex);
-        }
-        applicationArgs = null == remaining ? new String[0] : remaining;
-        final Intracomm worldComm = MPI.COMM_WORLD;
-        final int worldRank = worldComm.Rank();
-        final String node = NodeNames.resolve(worldRank, MPI.Get_processor_name());
-        world = new MpjEndpoint(worldComm, worldRank, node, false, "w");
-        self = new MpjEndpoint(worldComm.Split(worldRank, 0), worldRank, node, true, "self");
-        shmDir = shmDir();
     }
 
     private static Path shmDir()
@@ -157,7 +164,7 @@ final class MpjSession implements TransportSession, NodeMemory
         if (!closed)
         {
             closed = true;
-            OPEN.set(false);
+            OpenSession.release();
             self.close();
             EscapedBuffers.reap();
             if (finalizeDeferred)
@@ -169,6 +176,12 @@ final class MpjSession implements TransportSession, NodeMemory
                 finalizeNow();
             }
         }
+    }
+
+    /** @return the collective this rank is in now, for its watchdog. */
+    static RankActivity activity()
+    {
+        return ACTIVITY;
     }
 
     static void deferFinalize()

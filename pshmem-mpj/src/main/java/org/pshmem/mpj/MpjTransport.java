@@ -51,7 +51,7 @@ public final class MpjTransport implements Transport
     @Override
     public java.util.OptionalInt rankWithOpenSession()
     {
-        return MpjSession.rankWithOpenSession();
+        return OpenSession.rank();
     }
 
     @Override

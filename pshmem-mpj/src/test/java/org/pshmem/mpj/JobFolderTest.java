@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pshmem.spi.FailureSummary;
+import org.pshmem.spi.HangReport;
+import org.pshmem.spi.RankActivity;
 
 /**
  * {@link JobFolder}: the marks ranks leave, as the launcher, the guard and {@link JobStatus} read them; a rank
@@ -186,6 +189,72 @@ class JobFolderTest
                 System.setProperty(JobFolder.PROPERTY, before);
             }
         }
+    }
+
+    @Test
+    void aCollectiveAWaitingRankLeftIsReadBackUntilCleared() throws Exception
+    {
+        final JobFolder folder = new JobFolder(dir);
+        folder.markStarted(0);
+        assertEquals(Optional.empty(), folder.waiting(0));
+        assertEquals(HangReport.Place.elsewhere(0, HangReport.State.RUNNING), folder.place(0));
+        final RankActivity.Waiting waiting = new RankActivity.Waiting("allReduce(int, SUM) (step 17)", 1_795_797_539_500L);
+        folder.markWaiting(0, waiting);
+        assertEquals(Optional.of(waiting), folder.waiting(0));
+        assertEquals(HangReport.Place.in(0, waiting), folder.place(0));
+        folder.clearWaiting(0);
+        folder.clearWaiting(0); // twice: nothing left to remove is not an error
+        assertEquals(Optional.empty(), folder.waiting(0));
+        assertEquals(List.of("rank-0.pid"), names());
+    }
+
+    @Test
+    void everyRankHasAPlaceFromItsMarks() throws Exception
+    {
+        final JobFolder folder = new JobFolder(dir);
+        for (final int rank : new int[] {0, 1, 2, 3})
+        {
+            folder.markStarted(rank);
+        }
+        pidMark(4, endedPid(), thisHost());
+        folder.markEnded(0, JobFolder.Outcome.OK, "");
+        folder.markEnded(1, JobFolder.Outcome.FAILED, "java.lang.IllegalStateException: boom");
+        folder.markEnded(2, JobFolder.Outcome.STOPPED, "stopped because rank 1 failed");
+        folder.markReturned(3);
+        folder.markWaiting(3, new RankActivity.Waiting("barrier() (step 0)", 1L)); // left behind: the outcome wins
+        assertEquals(List.of(
+            HangReport.Place.elsewhere(0, HangReport.State.FINISHED),
+            HangReport.Place.elsewhere(1, HangReport.State.FAILED),
+            HangReport.Place.elsewhere(2, HangReport.State.STOPPED),
+            HangReport.Place.elsewhere(3, HangReport.State.RETURNED),
+            HangReport.Place.elsewhere(4, HangReport.State.DIED),
+            HangReport.Place.elsewhere(5, HangReport.State.NOT_STARTED)),
+            List.of(folder.place(0), folder.place(1), folder.place(2), folder.place(3), folder.place(4),
+                folder.place(5)));
+    }
+
+    @Test
+    void theRanksThatDidNotFinishAreReadBackWithTheirTraces() throws Exception
+    {
+        final JobFolder folder = new JobFolder(dir);
+        for (final int rank : new int[] {0, 1, 2, 3})
+        {
+            folder.markStarted(rank);
+        }
+        pidMark(4, endedPid(), thisHost());
+        folder.markEnded(0, JobFolder.Outcome.OK, "");
+        folder.markTrace(1, "java.lang.IllegalStateException: boom\n\tat App.main(App.java:3)\n");
+        folder.markEnded(1, JobFolder.Outcome.FAILED, "java.lang.IllegalStateException: boom");
+        folder.markEnded(2, JobFolder.Outcome.STOPPED, "stopped because rank 1 failed");
+        folder.markReturned(3);
+        assertEquals(List.of(
+            new FailureSummary.RankEnd(1, FailureSummary.Kind.FAILED, "java.lang.IllegalStateException: boom",
+                "java.lang.IllegalStateException: boom\n\tat App.main(App.java:3)\n"),
+            new FailureSummary.RankEnd(2, FailureSummary.Kind.STOPPED, "stopped because rank 1 failed", null),
+            new FailureSummary.RankEnd(4, FailureSummary.Kind.DIED, "", null)), folder.ends(5));
+        assertEquals(List.of(1), folder.ended(JobFolder.Outcome.FAILED), "the trace is not an outcome");
+        assertEquals("rank 1 failed: java.lang.IllegalStateException: boom", folder.lostRank().orElseThrow().describe(),
+            "other ranks read the failure's message, not its trace");
     }
 
     private List<String> names() throws IOException

@@ -234,6 +234,9 @@ class MpjRunTest
         {
             assertTrue(out.contains("pshmem: rank " + rank + " failed: java.lang.IllegalStateException"), out);
         }
+        // No launcher prints a summary here: each rank prints its own stack trace.
+        assertEquals(3, out.split(java.util.regex.Pattern.quote("\tat org.pshmem.mpj.GuardedRank.main("), -1).length - 1,
+            out);
         assertEquals(List.of(), segmentFiles(), out);
     }
 

@@ -47,11 +47,50 @@ class SegmentSpaceTest
     }
 
     /**
-     * Both nodes' first ranks fail to reserve the memory; every rank of the job gets the exception with the
-     * sizes, goes on (the job ends normally) and leaves no file.
+     * 12 MiB on each of two nodes does not fit 16 MiB: a node's first rank fails to reserve the memory; every rank
+     * of the job gets the exception with the sizes, goes on (the job ends normally) and leaves no file.
      */
     @Test
-    void anArrayLargerThanTheSegmentDirectoryIsRefusedOnEveryRankOfAJob() throws Exception
+    void anArrayLargerThanTheFreeSpaceIsRefusedOnEveryRankOfAJob() throws Exception
+    {
+        final String out = jobInSmallTmpfs(12);
+        final Pattern refused = Pattern.compile("^RANK (\\d) REFUSED .*cannot reserve (\\d+) bytes of node memory " +
+            "in \\S+: only (\\d+) bytes are free there.*$", Pattern.MULTILINE);
+        final Matcher each = refused.matcher(out);
+        final List<String> ranks = new ArrayList<>();
+        while (each.find())
+        {
+            ranks.add(each.group(1));
+            final long asked = Long.parseLong(each.group(2));
+            assertTrue(asked > 12 << 20 && asked < (12 << 20) + (64 << 10), each.group());
+            assertTrue(Long.parseLong(each.group(3)) <= 16 << 20, each.group());
+        }
+        assertEquals(List.of("0", "1", "2"), ranks.stream().sorted().toList(), "ranks refused with the sizes: " + out);
+        assertTrue(!out.contains("LEFT "), "files left in the segment directory: " + out);
+    }
+
+    /**
+     * 64 MiB can never fit a 16 MiB segment directory: refused on every rank before anything is made, naming
+     * the directory's size.
+     */
+    @Test
+    void anArrayLargerThanTheSegmentDirectoryIsRefusedBeforeAnythingIsMade() throws Exception
+    {
+        final String out = jobInSmallTmpfs(64);
+        final Pattern refused = Pattern.compile("^RANK (\\d) REFUSED .*the array needs 67108864 bytes of node " +
+            "memory, more than the size of the segment directory \\S+ \\(16777216 bytes\\)$", Pattern.MULTILINE);
+        final Matcher each = refused.matcher(out);
+        final List<String> ranks = new ArrayList<>();
+        while (each.find())
+        {
+            ranks.add(each.group(1));
+        }
+        assertEquals(List.of("0", "1", "2"), ranks.stream().sorted().toList(), "ranks refused with the sizes: " + out);
+        assertTrue(!out.contains("LEFT "), "files left in the segment directory: " + out);
+    }
+
+    /** Runs the probe's job (3 ranks on 2 nodes) asking for {@code mebibytes}, in a 16 MiB tmpfs. */
+    private static String jobInSmallTmpfs(final int mebibytes) throws Exception
     {
         final Path mount = Files.createTempDirectory("pshmem-small-shm");
         try
@@ -59,21 +98,7 @@ class SegmentSpaceTest
             final String cp = MpjJobs.rankClassPath();
             final List<String> launcher = List.of(JAVA, "-cp", cp, MpjLauncher.class.getName(), "-np", "3", "--nodes", "2",
                 "--shm-dir", mount.toString(), "--timeout", "120", "-cp", cp, SegmentSpaceProbe.class.getName(), "job");
-            final String out = inSmallTmpfs(mount, launcher, "64 && ls -A " + mount + " | sed 's/^/LEFT /'");
-            // 64 MiB of data and a small control part asked; at most 16 MiB free (both nodes reserve at once).
-            final Pattern refused = Pattern.compile("^RANK (\\d) REFUSED .*cannot reserve (\\d+) bytes of node memory " +
-                "in " + Pattern.quote(mount.toString()) + ": only (\\d+) bytes are free there.*$", Pattern.MULTILINE);
-            final Matcher each = refused.matcher(out);
-            final List<String> ranks = new ArrayList<>();
-            while (each.find())
-            {
-                ranks.add(each.group(1));
-                final long asked = Long.parseLong(each.group(2));
-                assertTrue(asked > 64 << 20 && asked < (64 << 20) + (64 << 10), each.group());
-                assertTrue(Long.parseLong(each.group(3)) <= 16 << 20, each.group());
-            }
-            assertEquals(List.of("0", "1", "2"), ranks.stream().sorted().toList(), "ranks refused with the sizes: " + out);
-            assertTrue(!out.contains("LEFT "), "files left in the segment directory: " + out);
+            return inSmallTmpfs(mount, launcher, mebibytes + " && ls -A " + mount + " | sed 's/^/LEFT /'");
         }
         finally
         {

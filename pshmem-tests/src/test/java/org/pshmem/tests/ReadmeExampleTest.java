@@ -56,14 +56,22 @@ class ReadmeExampleTest
             result.stderr);
     }
 
-    /** README: the launcher prints {@code pshmem: local job of N ranks failed: rank R failed: ...} and exits 1. */
+    /**
+     * README: the launcher prints one line per rank that threw, one stack trace, then
+     * {@code pshmem: local job of N ranks failed: rank R failed: ...}, and exits 1.
+     */
     @Test
     void aFailingRankMakesTheLauncherSayWhichAndExit1() throws Exception
     {
         final Result result = java(LocalLauncher.class.getName(), "-np", "3", FailingRank.class.getName());
         assertEquals(1, result.exitCode, result.stderr);
-        assertTrue(result.stderr.startsWith("pshmem: local job of 3 ranks failed: rank 1 failed: " +
-            "java.lang.IllegalStateException: rank 1 fails on purpose"), result.stderr);
+        final java.util.List<String> lines = result.stderr.lines().toList();
+        assertEquals("pshmem: local job of 3 ranks failed: rank 1 failed: " +
+            "java.lang.IllegalStateException: rank 1 fails on purpose", lines.get(lines.size() - 1), result.stderr);
+        assertTrue(lines.contains("pshmem: rank 1 failed: java.lang.IllegalStateException: rank 1 fails on purpose"),
+            result.stderr);
+        assertTrue(lines.contains("pshmem: stack trace of rank 1 (every rank's with pshmem.allTraces or " +
+            "PSHMEM_ALL_TRACES=true):"), result.stderr);
     }
 
     /** A program whose rank 1 throws while the others wait for it in a barrier. */
