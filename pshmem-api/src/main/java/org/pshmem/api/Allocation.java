@@ -149,46 +149,55 @@ final class Allocation
         {
             board.post(CallBoard.ArrayCall.CREATE, number);
         }
-        if (null != fast)
+        ep.activity().enterArrayCall(null == board ? "SharedArray.create()" :
+            CallBoard.ArrayCall.CREATE.describe(number), null == board ? "its communicator" : board.communicator());
+        try
         {
-            final NodeSync.MinMax agreed = fast.minMax(op, status.code(), facts[TYPE], facts[DIMENSIONS],
-                facts[SHAPE_HASH], facts[GROUPS_GIVEN]);
-            // Value 0 is the status; the facts follow it.
-            final boolean clean = agreed.max(0) == Agreement.Status.OK.code() && agreed.max(1 + GROUPS_GIVEN) == 0 &&
-                agreed.same(1 + TYPE) && agreed.same(1 + DIMENSIONS) && agreed.same(1 + SHAPE_HASH);
-            if (clean)
+            if (null != fast)
             {
-                final Allocation allocation = new Allocation(type, ep, comm.nodeGroups(), shape, board, number);
-                if (comm.onOneNode())
+                final NodeSync.MinMax agreed = fast.minMax(op, status.code(), facts[TYPE], facts[DIMENSIONS],
+                    facts[SHAPE_HASH], facts[GROUPS_GIVEN]);
+                // Value 0 is the status; the facts follow it.
+                final boolean clean = agreed.max(0) == Agreement.Status.OK.code() && agreed.max(1 + GROUPS_GIVEN) == 0 &&
+                    agreed.same(1 + TYPE) && agreed.same(1 + DIMENSIONS) && agreed.same(1 + SHAPE_HASH);
+                if (clean)
                 {
-                    allocation.mapOrRelease(() -> allocation.mapOnOneNode(comm, op, fast));
+                    final Allocation allocation = new Allocation(type, ep, comm.nodeGroups(), shape, board, number);
+                    if (comm.onOneNode())
+                    {
+                        allocation.mapOrRelease(() -> allocation.mapOnOneNode(comm, op, fast));
+                    }
+                    else
+                    {
+                        allocation.mapOrRelease(() -> allocation.mapNodeMemory(comm, op));
+                    }
+                    return allocation;
                 }
-                else
-                {
-                    allocation.mapOrRelease(() -> allocation.mapNodeMemory(comm, op));
-                }
-                return allocation;
             }
+            final Agreement.Facts all = Agreement.exchange(ep, status, facts);
+            Agreement.raiseIfAny(ep, op, all, problem, null);
+            for (final int fact : new int[] {TYPE, DIMENSIONS, SHAPE_HASH, GROUPS_GIVEN})
+            {
+                final int[] disagree = all.disagreeing(fact);
+                if (disagree.length > 0)
+                {
+                    throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": ranks disagree on the " +
+                        (fact == GROUPS_GIVEN ? "use of NodeGroups" : "element type or shape") + ": " +
+                        Agreement.describe(disagree) + " differ from rank 0, which asked for " +
+                        ElementType.values()[(int)all.fact(0, TYPE)].dtype() + " with " + all.fact(0, DIMENSIONS) +
+                        " dimensions");
+                }
+            }
+            // Without explicit groups, the communicator's own split, made on its first array and kept.
+            final Allocation allocation = new Allocation(type, ep, null == groups ? comm.nodeGroups() : groups, shape,
+                board, number);
+            allocation.mapOrRelease(() -> allocation.mapNodeMemory(comm, op));
+            return allocation;
         }
-        final Agreement.Facts all = Agreement.exchange(ep, status, facts);
-        Agreement.raiseIfAny(ep, op, all, problem, null);
-        for (final int fact : new int[] {TYPE, DIMENSIONS, SHAPE_HASH, GROUPS_GIVEN})
+        finally
         {
-            final int[] disagree = all.disagreeing(fact);
-            if (disagree.length > 0)
-            {
-                throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": ranks disagree on the " +
-                    (fact == GROUPS_GIVEN ? "use of NodeGroups" : "element type or shape") + ": " +
-                    Agreement.describe(disagree) + " differ from rank 0, which asked for " +
-                    ElementType.values()[(int)all.fact(0, TYPE)].dtype() + " with " + all.fact(0, DIMENSIONS) +
-                    " dimensions");
-            }
+            ep.activity().exit();
         }
-        // Without explicit groups, the communicator's own split, made on its first array and kept.
-        final Allocation allocation = new Allocation(type, ep, null == groups ? comm.nodeGroups() : groups, shape,
-            board, number);
-        allocation.mapOrRelease(() -> allocation.mapNodeMemory(comm, op));
-        return allocation;
     }
 
     /** @return why no node could ever hold {@code bytes}, or null. */

@@ -116,6 +116,12 @@ final class CallBoard
         }
     }
 
+    /** @return the communicator's name in messages, such as {@code the world communicator}. */
+    String communicator()
+    {
+        return communicator;
+    }
+
     /** @return the code of this rank's last posted call; 0 before the first or once closed. */
     long posted()
     {

@@ -350,8 +350,15 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     public final void set(final A data, final Region region, final int fromRank)
     {
         checkOpen("set()");
-        post(CallBoard.ArrayCall.SET);
-        write("set()", data, region, false, fromRank);
+        begin(CallBoard.ArrayCall.SET);
+        try
+        {
+            write("set()", data, region, false, fromRank);
+        }
+        finally
+        {
+            ep.activity().exit();
+        }
     }
 
     /**
@@ -370,8 +377,15 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     public final void set(final A data, final int fromRank)
     {
         checkOpen("set()");
-        post(CallBoard.ArrayCall.SET);
-        write("set()", data, null, true, fromRank);
+        begin(CallBoard.ArrayCall.SET);
+        try
+        {
+            write("set()", data, null, true, fromRank);
+        }
+        finally
+        {
+            ep.activity().exit();
+        }
     }
 
     /**
@@ -394,28 +408,40 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     {
         final String op = "assign()";
         checkOpen(op);
-        post(CallBoard.ArrayCall.ASSIGN);
-        final long rank = ep.rank();
-        final boolean has = null != dataOrNull;
-        final NodeSync.MinMax writers = sync.minMax(op, has ? rank : Long.MAX_VALUE, has ? rank : -1);
-        final long lowest = writers.min(0); // Long.MAX_VALUE when no rank passed data
-        final long highest = writers.max(1);
-        if (lowest == Long.MAX_VALUE || lowest != highest)
+        begin(CallBoard.ArrayCall.ASSIGN);
+        try
         {
-            throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": exactly one rank must pass data, " +
-                (lowest == Long.MAX_VALUE ? "but none did" :
-                "but more than one did (ranks " + lowest + " and " + highest + " among them)"));
+            final long rank = ep.rank();
+            final boolean has = null != dataOrNull;
+            final NodeSync.MinMax writers = sync.minMax(op, has ? rank : Long.MAX_VALUE, has ? rank : -1);
+            final long lowest = writers.min(0); // Long.MAX_VALUE when no rank passed data
+            final long highest = writers.max(1);
+            if (lowest == Long.MAX_VALUE || lowest != highest)
+            {
+                throw new IllegalArgumentException(op + " on rank " + ep.rank() + ": exactly one rank must pass " +
+                    "data, " + (lowest == Long.MAX_VALUE ? "but none did" :
+                    "but more than one did (ranks " + lowest + " and " + highest + " among them)"));
+            }
+            write(op, dataOrNull, region, false, (int)lowest);
         }
-        write(op, dataOrNull, region, false, (int)lowest);
+        finally
+        {
+            ep.activity().exit();
+        }
     }
 
-    /** Posts this rank's array call on the communicator's board, when it has one (on one node). */
-    private void post(final CallBoard.ArrayCall call)
+    /**
+     * Posts this rank's array call on the communicator's board and records it as the rank's activity; the
+     * caller then ends with {@code ep.activity().exit()}.
+     */
+    private void begin(final CallBoard.ArrayCall call)
     {
         if (null != board)
         {
             board.post(call, number);
         }
+        ep.activity().enterArrayCall(call.describe(number), null == board ? "its communicator" :
+            board.communicator());
     }
 
     /**

@@ -47,6 +47,13 @@ public interface CommEndpoint extends AutoCloseable
     void objectBarrier();
 
     /**
+     * Returns where this rank's collectives are recorded, shared by all its endpoints.
+     *
+     * @return the rank's activity.
+     */
+    RankActivity activity();
+
+    /**
      * Collective: copies {@code count} elements at {@code offset} from the root's array into every member's array.
      *
      * @param array  a primitive array; the root's is read, every other member's written.

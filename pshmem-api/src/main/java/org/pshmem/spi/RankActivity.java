@@ -13,9 +13,10 @@ import java.util.Optional;
  */
 public final class RankActivity
 {
-    private volatile Fingerprint call;
+    private volatile Object call; // a Fingerprint, or the text of an array call
     private volatile String communicator;
     private volatile long sinceMillis;
+    private int depth; // the rank's thread only: calls made inside another (a set()'s leaders' exchange)
 
     /**
      * A collective a rank is in.
@@ -36,24 +37,48 @@ public final class RankActivity
     }
 
     /**
-     * Records that the rank enters a collective; collectives of one rank do not nest.
+     * Records that the rank enters a collective; a collective made inside another (such as the node leaders'
+     * exchange inside {@code set()}) leaves the outer one recorded.
      *
      * @param print        the collective's fingerprint.
      * @param communicator names the communicator, such as {@code the world communicator}.
      */
     public void enter(final Fingerprint print, final String communicator)
     {
-        sinceMillis = System.currentTimeMillis();
-        this.communicator = communicator;
-        call = print; // written last: a reader that sees the call sees its time and communicator
+        record(print, communicator);
     }
 
     /**
-     * Records that the rank left its collective, done or failed.
+     * Records that the rank enters an array collective, which waits in node memory.
+     *
+     * @param call         the call, such as {@code set() on array 2}.
+     * @param communicator names the array's communicator.
+     */
+    public void enterArrayCall(final String call, final String communicator)
+    {
+        record(call, communicator);
+    }
+
+    private void record(final Object what, final String on)
+    {
+        if (depth++ == 0)
+        {
+            sinceMillis = System.currentTimeMillis();
+            communicator = on;
+            call = what; // written last: a reader that sees the call sees its time and communicator
+        }
+    }
+
+    /**
+     * Records that the rank left its collective, done or failed; each {@code enter} is followed by one
+     * {@code exit}.
      */
     public void exit()
     {
-        call = null;
+        if (depth > 0 && --depth == 0)
+        {
+            call = null;
+        }
     }
 
     /**
@@ -63,12 +88,12 @@ public final class RankActivity
      */
     public Optional<Waiting> waiting()
     {
-        Fingerprint before = call;
+        Object before = call;
         while (null != before)
         {
             final long since = sinceMillis;
             final String on = communicator;
-            final Fingerprint after = call;
+            final Object after = call;
             if (after == before)
             {
                 return Optional.of(new Waiting(before + " on " + on, since));

@@ -55,6 +55,12 @@ final class LocalEndpoint implements CommEndpoint
     }
 
     @Override
+    public RankActivity activity()
+    {
+        return activity;
+    }
+
+    @Override
     public void objectBarrier()
     {
         exchange(Fingerprint.of(steps, Collective.OBJECT_BARRIER), null);

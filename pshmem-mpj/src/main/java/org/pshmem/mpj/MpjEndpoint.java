@@ -139,6 +139,12 @@ final class MpjEndpoint implements CommEndpoint
     }
 
     @Override
+    public RankActivity activity()
+    {
+        return activity;
+    }
+
+    @Override
     public void objectBarrier()
     {
         barrier(Collective.OBJECT_BARRIER);

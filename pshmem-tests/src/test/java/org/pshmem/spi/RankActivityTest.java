@@ -44,4 +44,20 @@ class RankActivityTest
         assertEquals("allReduce(int, SUM) (step 1) on the communicator of world ranks 0-1",
             activity.waiting().orElseThrow().call());
     }
+
+    @Test
+    void aCallInsideAnotherLeavesTheOuterRecorded()
+    {
+        final RankActivity activity = new RankActivity();
+        activity.enterArrayCall("set() on array 2", "the world communicator");
+        activity.enter(Fingerprint.allReduce(0, new long[16], 16, ReduceOp.MIN), "the node leaders");
+        assertEquals("set() on array 2 on the world communicator", activity.waiting().orElseThrow().call());
+        activity.exit();
+        assertEquals("set() on array 2 on the world communicator", activity.waiting().orElseThrow().call());
+        activity.exit();
+        assertTrue(activity.waiting().isEmpty());
+        activity.exit(); // one exit too many is ignored
+        activity.enter(Fingerprint.of(1, Fingerprint.Collective.BARRIER), "the world communicator");
+        assertEquals("barrier() (step 1) on the world communicator", activity.waiting().orElseThrow().call());
+    }
 }

@@ -45,6 +45,24 @@ class JobReportTest
     }
 
     @Test
+    void ranksWaitingInAnArrayCallAreReportedWithTheArray() throws Exception
+    {
+        final ChildProcess.Result result = LocalJvm.run(List.of("-Dpshmem.hangReportSeconds=2"),
+            LocalLauncher.class.getName(), "-np", "3", "--timeout", "15", HangJob.class.getName(), "set");
+        final String err = result.err();
+        assertEquals(1, result.status(), err);
+        final List<String> lines = err.lines().toList();
+        final int hang = indexOf(lines, "pshmem: the job has not moved for ");
+        assertTrue(hang >= 0, err);
+        for (int rank = 0; rank < 2; rank++)
+        {
+            assertTrue(lines.get(hang + 1 + rank).startsWith("pshmem:   rank " + rank + ": in set() on array 1 on " +
+                "the world communicator since "), err);
+        }
+        assertEquals("pshmem:   rank 2: running, not in a collective", lines.get(hang + 3), err);
+    }
+
+    @Test
     void aFailedJobReadsInOneScreenWithOneStackTrace() throws Exception
     {
         final String err = failedJob(List.of());
