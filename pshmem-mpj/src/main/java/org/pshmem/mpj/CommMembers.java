@@ -135,8 +135,10 @@ final class CommMembers
         {
             if (world != waiter && (folder.hasFinished(world) || folder.hasClosed(world, id)))
             {
+                // A member stopped by another rank's failure says whose, as the endpoint's own waits do.
+                final String stopped = folder.stopReason(world).map(reason -> " (it " + reason + ")").orElse("");
                 return new RankFailedException(world, op + " on rank " + waiter + ": rank " + world +
-                    " finished without taking part in " + op, null);
+                    " finished without taking part in " + op + stopped, null);
             }
         }
         return null;
