@@ -263,26 +263,32 @@ final class ShmSegment implements NodeSegment
                 throw new PshmemException("node memory file " + path + " is not a regular file; refusing to map it");
             }
         }
+        final long[] expected = unnamed ? new long[] {handle.device(), handle.inode()} : nameKey;
+        if (unnamed)
+        {
+            // Looked at before opening, so a pid or descriptor number now used for something else is never opened.
+            final long[] seen;
+            try
+            {
+                seen = fileKey(handle.openPath());
+            }
+            catch (final IOException ex)
+            {
+                throw new PshmemException(cannotOpen(handle, ex.toString()), ex);
+            }
+            refuseAnother(handle, seen, expected);
+        }
         final PosixAPI posix = PosixAPI.posix();
         final int fd = posix.open(handle.openPath().toString(), O_RDWR, 0);
         if (fd < 0)
         {
-            throw new PshmemException(unnamed ?
-                "cannot open node memory file " + path + " through node-rank 0's descriptor " + handle.openPath() +
-                    ": " + posix.lastErrorStr() + " (this rank cannot open /proc of that process: another user, " +
-                    "user namespace or pid namespace?)" :
+            throw new PshmemException(unnamed ? cannotOpen(handle, posix.lastErrorStr()) :
                 "cannot open node memory file " + path + " made by node-rank 0: " + posix.lastErrorStr());
         }
         try
         {
-            final long[] key = check(fd, path, total);
-            final long[] expected = unnamed ? new long[] {handle.device(), handle.inode()} : nameKey;
-            if (!java.util.Arrays.equals(key, expected))
-            {
-                // A pid or descriptor number reused by another file, or a name replaced since it was checked.
-                throw new PshmemException("node memory file " + path + " opened through " + handle.openPath() +
-                    " is not the file node-rank 0 created; refusing to map it");
-            }
+            // Checked again on the descriptor: the name, pid or descriptor number may have changed meanwhile.
+            refuseAnother(handle, check(fd, path, total), expected);
             if (!unnamed)
             {
                 remember(path);
@@ -305,6 +311,23 @@ final class ShmSegment implements NodeSegment
         finally
         {
             posix.close(fd);
+        }
+    }
+
+    private static String cannotOpen(final SegmentHandle handle, final String why)
+    {
+        return "cannot open node memory file " + handle.file() + " through node-rank 0's descriptor " +
+            handle.openPath() + ": " + why + " (this rank cannot open /proc of that process: another user, " +
+            "user namespace or pid namespace?)";
+    }
+
+    /** Refuses a file whose device and inode are not those node-rank 0 saw. */
+    private static void refuseAnother(final SegmentHandle handle, final long[] seen, final long[] expected)
+    {
+        if (!java.util.Arrays.equals(seen, expected))
+        {
+            throw new PshmemException("node memory file " + handle.file() + " opened through " + handle.openPath() +
+                " is not the file node-rank 0 created; refusing to map it");
         }
     }
 

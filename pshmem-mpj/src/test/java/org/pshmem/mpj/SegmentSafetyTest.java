@@ -122,8 +122,11 @@ class SegmentSafetyTest
         {
             final int fd = descriptorOf(file);
             final long pid = ProcessHandle.current().pid();
+            final java.util.Map<String, Object> key = Files.readAttributes(file, "unix:dev,ino");
+            final long device = ((Number)key.get("dev")).longValue();
+            final long inode = ((Number)key.get("ino")).longValue();
             final PshmemException wide = assertThrows(PshmemException.class, () -> ShmSegment.attach(
-                new SegmentHandle(SegmentNaming.UNNAMED, file, pid, fd, 0, 0).bytes(), 0, CONTROL));
+                new SegmentHandle(SegmentNaming.UNNAMED, file, pid, fd, device, inode).bytes(), 0, CONTROL));
             assertTrue(wide.getMessage().contains("has mode rw-r--r--, not rw-------"), wide.getMessage());
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             final PshmemException other = assertThrows(PshmemException.class, () -> ShmSegment.attach(
@@ -131,6 +134,20 @@ class SegmentSafetyTest
             assertTrue(other.getMessage().contains("is not the file node-rank 0 created; refusing to map it"),
                 other.getMessage());
         }
+    }
+
+    @Test
+    void attachThroughADescriptorThatCannotBeOpenedSaysWhy(@TempDir final Path dir) throws Exception
+    {
+        final Process finished = new ProcessBuilder("true").start();
+        finished.waitFor();
+        final Path file = dir.resolve("pshmem-n-1-8000000000000004");
+        final PshmemException ex = assertThrows(PshmemException.class, () -> ShmSegment.attach(
+            new SegmentHandle(SegmentNaming.UNNAMED, file, finished.pid(), 3, 1, 2).bytes(), 0, CONTROL));
+        assertTrue(ex.getMessage().startsWith("cannot open node memory file " + file + " through node-rank 0's " +
+            "descriptor /proc/" + finished.pid() + "/fd/3: "), ex.getMessage());
+        assertTrue(ex.getMessage().endsWith("(this rank cannot open /proc of that process: another user, user " +
+            "namespace or pid namespace?)"), ex.getMessage());
     }
 
     @Test
