@@ -74,6 +74,7 @@ final class MpjSession implements TransportSession, NodeMemory
             world = new MpjEndpoint(worldComm, worldRank, node, false, "w", ACTIVITY);
             self = new MpjEndpoint(worldComm.Split(worldRank, 0), worldRank, node, true, "self", ACTIVITY);
             shmDir = shmDir();
+            agreeOnSegmentNaming(worldComm, worldRank, node);
             OpenSession.opened(worldRank);
             started = true;
         }
@@ -83,6 +84,39 @@ final class MpjSession implements TransportSession, NodeMemory
             {
                 OpenSession.release();
             }
+        }
+    }
+
+    /**
+     * Collective: whether segments can be unnamed on every node ({@link SegmentNaming}). Raw MPI rather than the
+     * world endpoint, so the application's collectives still count their steps from 0.
+     */
+    private static void agreeOnSegmentNaming(final Intracomm comm, final int worldRank, final String node)
+    {
+        try
+        {
+            final int size = comm.Size();
+            final long[] all = new long[2 * size];
+            final long[] mine = {ProcessHandle.current().pid(),
+                java.util.UUID.nameUUIDFromBytes(node.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .getMostSignificantBits()};
+            comm.Allgather(mine, 0, 2, MPI.LONG, all, 0, 2, MPI.LONG);
+            final long[] pids = new long[size];
+            final long[] nodes = new long[size];
+            for (int rank = 0; rank < size; rank++)
+            {
+                pids[rank] = all[2 * rank];
+                nodes[rank] = all[2 * rank + 1];
+            }
+            final SegmentNaming.Decision local = SegmentNaming.probe();
+            final int[] findings = new int[size];
+            comm.Allgather(new int[] {SegmentNaming.find(local, pids, nodes, worldRank)}, 0, 1, MPI.INT, findings,
+                0, 1, MPI.INT);
+            SegmentNaming.settle(SegmentNaming.agree(findings, pids, worldRank, local), worldRank == 0);
+        }
+        catch (final MPIException ex)
+        {
+            throw new PshmemException("MPJ Express failed while this rank started: " + ex, ex);
         }
     }
 

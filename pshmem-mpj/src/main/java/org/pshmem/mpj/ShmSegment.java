@@ -3,7 +3,6 @@ package org.pshmem.mpj;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -22,9 +21,14 @@ import org.pshmem.spi.Windows;
 
 /**
  * Node memory as a file in the segment directory (default {@code /dev/shm}), mapped by every rank of the node.
- * The creator makes the file exclusively, mode 0600, under an unpredictable name that includes the node, and
- * removes the name once every rank has mapped it, so the memory goes away with the last mapping, even after
- * kill -9.
+ * The creator makes the file exclusively, mode 0600, under an unpredictable name that includes the node. How the
+ * other ranks reach it is {@link SegmentNaming}: normally the creator removes the name right after creating the
+ * file and keeps its descriptor open until every rank has mapped the file through
+ * {@code /proc/<creator pid>/fd/<fd>} ({@link SegmentHandle}); in the fallback the name stays until then. Either
+ * way the memory goes away with the last mapping, even after kill -9. Every rank, the creator too, checks the file
+ * on the descriptor it opened (regular file, this user's, mode 0600, large enough, the expected inode), maps it and
+ * closes that descriptor: a mapping holds no descriptor, so live arrays are bounded by memory and the kernel's map
+ * count, not by the limit of open files.
  *
  * <p>Layout:
  * <pre>
@@ -34,8 +38,9 @@ import org.pshmem.spi.Windows;
  *
  * <p>{@link #close()} lets go of the file at once, so the last rank of the node to close gives the memory back:
  * on Java 22 and later the mapping belongs to a shared arena ({@link ArenaMemory}), unmapped by close, after
- * which buffers over it throw; on Java 17 to 21 Chronicle Bytes maps the file ({@link ChronicleMapping}), and
- * close swaps the file's pages for zero pages, which buffers over it then read.
+ * which buffers over it throw; on Java 17 to 21 it is an {@code mmap} of the descriptor ({@link FdMapping}), and
+ * close unmaps it, or, while buffers over it may still be read, swaps the file's pages for zero pages, which those
+ * buffers then read.
  */
 final class ShmSegment implements NodeSegment
 {
@@ -51,33 +56,41 @@ final class ShmSegment implements NodeSegment
     private static final Object NAMES_LOCK = new Object();
     private static boolean namesRemoved;
     private static final int O_RDWR = 2;
+    private static final int NO_FD = -1;
     private static final java.util.regex.Pattern NAME =
         java.util.regex.Pattern.compile("^" + PREFIX + ".*-(\\d+)-[0-9a-f]{16}$");
 
     private final Path path;
+    private final SegmentHandle handle;
     private final long byteSize;
     private final ArenaMemory arena;
-    private final ChronicleMapping mapping;
+    private final FdMapping mapping;
     private ByteBuffer[] windows;
     private ByteBuffer control;
     private boolean named;
+    /** The creator's descriptor of an unnamed file, open until every rank has mapped it; else {@link #NO_FD}. */
+    private int heldFd;
+    /** Whether this segment counts in {@link #KNOWN_NAMES}: a named file's creator or attacher, until close. */
+    private boolean remembered;
 
-    private ShmSegment(final Path path, final long byteSize, final int controlBytes, final long total,
-        final boolean named)
+    private ShmSegment(final SegmentHandle handle, final int fd, final long byteSize, final int controlBytes,
+        final long total, final boolean named, final int heldFd)
     {
-        this.path = path;
+        this.path = handle.file();
+        this.handle = handle;
         this.byteSize = byteSize;
         this.named = named;
         if (ArenaMemory.available())
         {
-            this.arena = mapArena(path, total);
+            this.arena = mapArena(descriptorPath(fd, path), total);
             this.mapping = null;
         }
         else
         {
             this.arena = null;
-            this.mapping = ChronicleMapping.map(path, total);
+            this.mapping = FdMapping.map(fd, total, path.toString());
         }
+        this.heldFd = heldFd;
         windows = new ByteBuffer[Windows.count(byteSize)];
         for (int w = 0; w < windows.length; w++)
         {
@@ -120,9 +133,19 @@ final class ShmSegment implements NodeSegment
     }
 
     /**
-     * Creates, maps and zero-fills (a new file is zeros) a segment file for {@code node} in {@code dir}.
+     * Creates, maps and zero-fills (a new file is zeros) a segment file for {@code node} in {@code dir}, named as
+     * {@link SegmentNaming#here()} says.
      */
     static ShmSegment create(final Path dir, final String node, final long byteSize, final int controlBytes)
+    {
+        return create(dir, node, byteSize, controlBytes, SegmentNaming.here());
+    }
+
+    /**
+     * Creates, maps and zero-fills a segment file for {@code node} in {@code dir}, named as {@code naming} says.
+     */
+    static ShmSegment create(final Path dir, final String node, final long byteSize, final int controlBytes,
+        final SegmentNaming naming)
     {
         final String name = PREFIX + sanitise(node) + "-" + ProcessHandle.current().pid() + "-" +
             Long.toHexString(RANDOM.nextLong() | Long.MIN_VALUE);
@@ -145,16 +168,44 @@ final class ShmSegment implements NodeSegment
             }
             remember(path);
         }
-        try
+        final PosixAPI posix = PosixAPI.posix();
+        final int fd = posix.open(path.toString(), O_RDWR, 0600);
+        final boolean unnamed = naming == SegmentNaming.UNNAMED;
+        if (unnamed || fd < 0)
         {
-            reserve(dir, path, total);
-            return new ShmSegment(path, byteSize, controlBytes, total, true);
-        }
-        catch (final RuntimeException ex)
-        {
+            // From here on nothing of this segment has a name to leak: the descriptor alone keeps the file.
             deleteQuietly(path);
             forget(path);
-            throw ex;
+        }
+        if (fd < 0)
+        {
+            throw new PshmemException("cannot open node memory file " + path + ": " + posix.lastErrorStr());
+        }
+        boolean made = false;
+        try
+        {
+            final long[] key = check(fd, path, 0);
+            reserve(fd, dir, total);
+            final SegmentHandle handle = unnamed ?
+                new SegmentHandle(naming, path, ProcessHandle.current().pid(), fd, key[0], key[1]) :
+                new SegmentHandle(naming, path, 0, NO_FD, key[0], key[1]);
+            final ShmSegment segment =
+                new ShmSegment(handle, fd, byteSize, controlBytes, total, !unnamed, unnamed ? fd : NO_FD);
+            segment.remembered = !unnamed;
+            made = true;
+            return segment;
+        }
+        finally
+        {
+            if (!made || !unnamed)
+            {
+                posix.close(fd); // an unnamed segment's creator holds it until every rank has mapped the file
+            }
+            if (!made && !unnamed)
+            {
+                deleteQuietly(path);
+                forget(path);
+            }
         }
     }
 
@@ -162,26 +213,13 @@ final class ShmSegment implements NodeSegment
      * Allocates the file's blocks now (fallocate), so a segment directory too small for the array fails here
      * with a clear message, instead of killing the process with a bus error when a page is first touched.
      */
-    private static void reserve(final Path dir, final Path path, final long total)
+    private static void reserve(final int fd, final Path dir, final long total)
     {
-        final PosixAPI posix = PosixAPI.posix();
-        final int fd = posix.open(path.toString(), O_RDWR, 0600);
-        if (fd < 0)
+        if (PosixAPI.posix().fallocate(fd, 0, 0, total) != 0)
         {
-            throw new PshmemException("cannot open node memory file " + path + " to reserve " + total + " bytes");
-        }
-        try
-        {
-            if (posix.fallocate(fd, 0, 0, total) != 0)
-            {
-                throw new PshmemException("cannot reserve " + total + " bytes of node memory in " + dir +
-                    ": only " + usableSpace(dir) + " bytes are free there (set " + MpjSession.SHM_DIR_PROPERTY +
-                    " to a larger directory, or make the array smaller)");
-            }
-        }
-        finally
-        {
-            posix.close(fd);
+            throw new PshmemException("cannot reserve " + total + " bytes of node memory in " + dir +
+                ": only " + usableSpace(dir) + " bytes are free there (set " + MpjSession.SHM_DIR_PROPERTY +
+                " to a larger directory, or make the array smaller)");
         }
     }
 
@@ -198,20 +236,119 @@ final class ShmSegment implements NodeSegment
     }
 
     /**
-     * Maps a segment file made by another rank of this node, after checking it is ours and private.
+     * Maps a segment file made by another rank of this node, after checking, on the descriptor opened, that it is
+     * ours, private and the file that rank made; the descriptor is closed before this returns.
      */
-    static ShmSegment attach(final byte[] handle, final long byteSize, final int controlBytes)
+    static ShmSegment attach(final byte[] handleBytes, final long byteSize, final int controlBytes)
     {
-        final Path path = Path.of(new String(handle, StandardCharsets.UTF_8));
+        final SegmentHandle handle = SegmentHandle.parse(handleBytes);
+        final Path path = handle.file();
         final long total = controlOffset(byteSize) + controlBytes;
-        final PosixFileAttributes attributes;
+        final boolean unnamed = handle.naming() == SegmentNaming.UNNAMED;
+        long[] nameKey = null;
+        if (!unnamed)
+        {
+            final PosixFileAttributes attributes;
+            try
+            {
+                attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                nameKey = fileKey(path, LinkOption.NOFOLLOW_LINKS);
+            }
+            catch (final IOException ex)
+            {
+                throw new PshmemException("cannot find node memory file " + path + " made by node-rank 0: " + ex, ex);
+            }
+            if (!attributes.isRegularFile())
+            {
+                throw new PshmemException("node memory file " + path + " is not a regular file; refusing to map it");
+            }
+        }
+        final long[] expected = unnamed ? new long[] {handle.device(), handle.inode()} : nameKey;
+        if (unnamed)
+        {
+            // Looked at before opening, so a pid or descriptor number now used for something else is never opened.
+            final long[] seen;
+            try
+            {
+                seen = fileKey(handle.openPath());
+            }
+            catch (final IOException ex)
+            {
+                throw new PshmemException(cannotOpen(handle, ex.toString()), ex);
+            }
+            refuseAnother(handle, seen, expected);
+        }
+        final PosixAPI posix = PosixAPI.posix();
+        final int fd = posix.open(handle.openPath().toString(), O_RDWR, 0);
+        if (fd < 0)
+        {
+            throw new PshmemException(unnamed ? cannotOpen(handle, posix.lastErrorStr()) :
+                "cannot open node memory file " + path + " made by node-rank 0: " + posix.lastErrorStr());
+        }
         try
         {
-            attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            // Checked again on the descriptor: the name, pid or descriptor number may have changed meanwhile.
+            refuseAnother(handle, check(fd, path, total), expected);
+            if (!unnamed)
+            {
+                remember(path);
+            }
+            try
+            {
+                final ShmSegment segment = new ShmSegment(handle, fd, byteSize, controlBytes, total, false, NO_FD);
+                segment.remembered = !unnamed;
+                return segment;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (!unnamed)
+                {
+                    forget(path);
+                }
+                throw ex;
+            }
+        }
+        finally
+        {
+            posix.close(fd);
+        }
+    }
+
+    private static String cannotOpen(final SegmentHandle handle, final String why)
+    {
+        return "cannot open node memory file " + handle.file() + " through node-rank 0's descriptor " +
+            handle.openPath() + ": " + why + " (this rank cannot open /proc of that process: another user, " +
+            "user namespace or pid namespace?)";
+    }
+
+    /** Refuses a file whose device and inode are not those node-rank 0 saw. */
+    private static void refuseAnother(final SegmentHandle handle, final long[] seen, final long[] expected)
+    {
+        if (!java.util.Arrays.equals(seen, expected))
+        {
+            throw new PshmemException("node memory file " + handle.file() + " opened through " + handle.openPath() +
+                " is not the file node-rank 0 created; refusing to map it");
+        }
+    }
+
+    /**
+     * Checks the file open as {@code fd}: a regular file, this user's, mode 0600, at least {@code total} bytes.
+     *
+     * @return its device and inode numbers.
+     */
+    private static long[] check(final int fd, final Path path, final long total)
+    {
+        final Path opened = descriptorPath(fd, path);
+        final PosixFileAttributes attributes;
+        final long[] key;
+        try
+        {
+            attributes = Files.readAttributes(opened, PosixFileAttributes.class);
+            key = fileKey(opened);
         }
         catch (final IOException ex)
         {
-            throw new PshmemException("cannot find node memory file " + path + " made by node-rank 0: " + ex, ex);
+            throw new PshmemException("cannot read the attributes of node memory file " + path + ": " + ex, ex);
         }
         if (!attributes.isRegularFile())
         {
@@ -232,16 +369,20 @@ final class ShmSegment implements NodeSegment
             throw new PshmemException("node memory file " + path + " holds " + attributes.size() + " bytes, not " +
                 total);
         }
-        remember(path);
-        try
-        {
-            return new ShmSegment(path, byteSize, controlBytes, total, false);
-        }
-        catch (final RuntimeException ex)
-        {
-            forget(path);
-            throw ex;
-        }
+        return key;
+    }
+
+    /** The descriptor as a path ({@code /proc/self/fd/<fd>}, which opens and stats the open file), or the name. */
+    private static Path descriptorPath(final int fd, final Path name)
+    {
+        final Path self = Path.of("/proc/self/fd", Integer.toString(fd));
+        return Files.exists(self) ? self : name;
+    }
+
+    private static long[] fileKey(final Path path, final LinkOption... options) throws IOException
+    {
+        final java.util.Map<String, Object> key = Files.readAttributes(path, "unix:dev,ino", options);
+        return new long[] {((Number)key.get("dev")).longValue(), ((Number)key.get("ino")).longValue()};
     }
 
     @Override
@@ -253,13 +394,22 @@ final class ShmSegment implements NodeSegment
     @Override
     public byte[] handle()
     {
-        return path.toString().getBytes(StandardCharsets.UTF_8);
+        return handle.bytes();
+    }
+
+    /**
+     * @return the segment file's path; its name may be removed already.
+     */
+    Path file()
+    {
+        return path;
     }
 
     @Override
     public void allAttached()
     {
         unlink();
+        releaseDescriptor();
     }
 
     @Override
@@ -331,7 +481,12 @@ final class ShmSegment implements NodeSegment
         if (null != control)
         {
             unlink();
-            forget(path);
+            releaseDescriptor();
+            if (remembered)
+            {
+                remembered = false;
+                forget(path);
+            }
             windows = new ByteBuffer[0];
             control = null;
             if (null != arena)
@@ -352,6 +507,16 @@ final class ShmSegment implements NodeSegment
         {
             named = false;
             deleteQuietly(path);
+        }
+    }
+
+    /** Closes the creator's descriptor of an unnamed file: every rank has mapped it, or none will. */
+    private void releaseDescriptor()
+    {
+        if (heldFd != NO_FD)
+        {
+            PosixAPI.posix().close(heldFd);
+            heldFd = NO_FD;
         }
     }
 

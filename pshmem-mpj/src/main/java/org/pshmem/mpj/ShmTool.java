@@ -14,8 +14,10 @@ import java.util.stream.Stream;
 /**
  * {@code ShmTool list|clean [DIR]}: shows this library's segment files in the segment directory (default
  * {@code /dev/shm}) with their node, creating process, size, age and whether that process is alive; {@code clean}
- * removes only those whose creating process is gone, never a live one. Files are normally removed as soon as
- * every rank has mapped them, so only a job killed while creating an array leaves one behind.
+ * removes only those whose creating process is gone, never a live one. {@code list} first says how this machine
+ * names segments ({@link SegmentNaming}): unnamed, where a segment's name is removed as it is created and nothing
+ * is left to list even after a kill, or named (the fallback, with the reason), where a name exists until every
+ * rank of the node has mapped the file, so a job killed inside that window leaves one behind.
  */
 public final class ShmTool
 {
@@ -52,6 +54,10 @@ public final class ShmTool
             err.println("pshmem shm: cannot read " + dir + ": " + ex.getMessage());
             return 1;
         }
+        if (args[0].equals("list"))
+        {
+            out.println(namingLine(SegmentNaming.probe()));
+        }
         int removed = 0;
         for (final Path file : files)
         {
@@ -79,6 +85,15 @@ public final class ShmTool
             out.println("no pshmem segment files in " + dir);
         }
         return 0;
+    }
+
+    static String namingLine(final SegmentNaming.Decision decision)
+    {
+        return decision.naming() == SegmentNaming.UNNAMED ?
+            "segment naming: unnamed (a segment's name is removed right after the file is created; the node's " +
+                "other ranks map it through /proc/<pid>/fd of its creator)" :
+            "segment naming: named, because " + decision.reason() + " (a name exists until every rank of the " +
+                "node has mapped the file; a job killed meanwhile leaves it, for shm clean)";
     }
 
     private static long size(final Path file)

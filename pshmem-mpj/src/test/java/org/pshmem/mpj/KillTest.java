@@ -36,6 +36,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KillTest
 {
     private static final int RANKS = 3;
+    /** Jobs killed whole by {@link #killingEveryProcessOfTheJobAtOnceLeavesNothing()}: about 70 s here. */
+    private static final int GROUP_KILL_ROUNDS = 12;
 
     /** One launched job, its output and the pids its ranks reported. */
     private static final class Job implements AutoCloseable
@@ -54,15 +56,26 @@ class KillTest
         /** Runs {@link ChurnProbe} in {@code phase}; {@code hold} and {@code fail} on 2 nodes, so names exist on both. */
         Job(final String phase) throws IOException
         {
+            this(phase, false);
+        }
+
+        /**
+         * @param ownGroup start the launcher in a process group of its own (setsid), which its ranks inherit, so
+         *                 {@code kill -9 -PGID} ends every process of the job at once.
+         */
+        Job(final String phase, final boolean ownGroup) throws IOException
+        {
             shmDir = Files.createTempDirectory(Path.of("/dev/shm"), "pshmem-killtest-");
             final String cp = MpjJobs.rankClassPath();
             // SIGINT at its default in the launcher, and so in the daemon and ranks it starts, whatever this JVM
             // inherited: a background job of a non-interactive shell ignores it, and a JVM keeps it ignored.
-            launcher = new ProcessBuilder("env", "--default-signal=INT",
+            // setsid execs in place (this JVM's child leads no group), so the launcher's pid is the group's id.
+            final List<String> command = new ArrayList<>(ownGroup ? List.of("setsid") : List.of());
+            command.addAll(List.of("env", "--default-signal=INT",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp, MpjLauncher.class.getName(),
                 "-np", Integer.toString(RANKS), "--nodes", phase.matches("hold|fail") ? "2" : "1",
-                "--shm-dir", shmDir.toString(), "--timeout", "120", "-cp", cp, ChurnProbe.class.getName(), phase, token)
-                .redirectErrorStream(true).start();
+                "--shm-dir", shmDir.toString(), "--timeout", "120", "-cp", cp, ChurnProbe.class.getName(), phase, token));
+            launcher = new ProcessBuilder(command).redirectErrorStream(true).start();
             final Thread reader = new Thread(() ->
             {
                 try (BufferedReader in = new BufferedReader(
@@ -263,6 +276,35 @@ class KillTest
             assertTrue(out.contains("ended without finishing"), out);
             job.assertNoProcessLeft();
             assertEquals(List.of(), job.segmentFiles(), out);
+        }
+    }
+
+    /**
+     * {@code kill -9} of every process of the job at once (the launcher's process group: launcher, MPJRun and
+     * ranks), at pseudo-random moments of a job that creates, sets and frees arrays, leaves no file in the job's
+     * own segment directory: segments are unnamed, so no rank or launcher needs to live to remove anything. Each
+     * round is a new job; the seed is printed, and {@code -Dpshmem.killSeed=SEED} replays it.
+     */
+    @Test
+    void killingEveryProcessOfTheJobAtOnceLeavesNothing() throws Exception
+    {
+        final long seed = Long.getLong("pshmem.killSeed", System.nanoTime());
+        final Random random = new Random(seed);
+        for (int round = 0; round < GROUP_KILL_ROUNDS; round++)
+        {
+            try (Job job = new Job("churn", true))
+            {
+                job.awaitRunning();
+                final int pause = random.nextInt(1500);
+                job.seed = "KillTest every process at once: seed " + seed + ", round " + round + ", kill after " +
+                    pause + " ms of churn";
+                System.out.println(job.seed);
+                Thread.sleep(pause);
+                assertEquals(0, new ProcessBuilder("kill", "-9", "--", "-" + job.launcher.pid()).start().waitFor());
+                assertTrue(job.launcher.waitFor(30, TimeUnit.SECONDS), "the launcher did not end: " + job.output());
+                job.assertNoProcessLeft();
+                assertEquals(List.of(), job.segmentFiles(), job.output());
+            }
         }
     }
 

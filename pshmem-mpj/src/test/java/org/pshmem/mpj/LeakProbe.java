@@ -1,6 +1,5 @@
 package org.pshmem.mpj;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -67,16 +66,17 @@ public final class LeakProbe
 
     /**
      * @return node memory of 1 MiB in this rank's segment directory whose name exists: what the creating rank
-     * holds inside {@code SharedArray} creation until every rank of the node has mapped it.
+     * holds inside {@code SharedArray} creation until every rank of the node has mapped it, where segments are
+     * named ({@link SegmentNaming#NAMED}, the fallback).
      */
     static ShmSegment createNamed()
     {
         return ShmSegment.create(Path.of(System.getProperty(MpjSession.SHM_DIR_PROPERTY, MpjSession.DEFAULT_SHM_DIR)),
-            "held", 1 << 20, 1024);
+            "held", 1 << 20, 1024, SegmentNaming.NAMED);
     }
 
     static String fileName(final ShmSegment segment)
     {
-        return Path.of(new String(segment.handle(), StandardCharsets.UTF_8)).getFileName().toString();
+        return segment.file().getFileName().toString();
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,7 +31,7 @@ class SegmentCloseTest
         {
             final ShmSegment creator = ShmSegment.create(dir, "close", 4 << 20, CONTROL);
             final ShmSegment other = ShmSegment.attach(creator.handle(), 4 << 20, CONTROL);
-            final Path file = Path.of(new String(creator.handle(), StandardCharsets.UTF_8));
+            final Path file = creator.file();
             creator.allAttached();
             final ByteBuffer kept = other.window(0);
             creator.window(0).putLong(8, 42L);
@@ -67,7 +66,7 @@ class SegmentCloseTest
         try
         {
             final ShmSegment segment = ShmSegment.create(dir, "close", 1 << 20, CONTROL);
-            final Path file = Path.of(new String(segment.handle(), StandardCharsets.UTF_8));
+            final Path file = segment.file();
             segment.window(0).put(0, (byte)1);
             segment.closeNow();
             segment.closeNow();

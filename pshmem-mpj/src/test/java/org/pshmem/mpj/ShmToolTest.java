@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./pshmem shm list|clean}: stale files are listed and removed, a live job's file is kept, other
- * files are not touched.
+ * files are not touched; {@code list} says how segments are named here, and why when it fell back to names.
  */
 class ShmToolTest
 {
@@ -33,12 +33,21 @@ class ShmToolTest
         assertTrue(listed.contains(stale.getFileName() + "  node nodeA  pid " + finished.pid() + "  1 bytes"), listed);
         assertTrue(listed.contains("gone") && listed.contains("alive"), listed);
         assertFalse(listed.contains("something-else"), listed);
+        assertTrue(listed.startsWith("segment naming: unnamed ("), listed);
 
         final String cleaned = run("clean", dir);
         assertTrue(cleaned.contains("1 stale segment file removed"), cleaned);
         assertFalse(Files.exists(stale));
         assertTrue(Files.exists(live), "a live job's file stays");
         assertTrue(Files.exists(stranger), "files that are not ours stay");
+    }
+
+    @Test
+    void listSaysWhyItFellBackToNames()
+    {
+        assertEquals("segment naming: named, because /proc is hidden (a name exists until every rank of the node " +
+            "has mapped the file; a job killed meanwhile leaves it, for shm clean)",
+            ShmTool.namingLine(new SegmentNaming.Decision(SegmentNaming.NAMED, "/proc is hidden")));
     }
 
     private static String run(final String command, final Path dir)
