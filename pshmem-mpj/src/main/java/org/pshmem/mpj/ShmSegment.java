@@ -56,6 +56,9 @@ final class ShmSegment implements NodeSegment
     private static final Object NAMES_LOCK = new Object();
     private static boolean namesRemoved;
     private static final int O_RDWR = 2;
+    private static final java.util.regex.Pattern UNNAMED_MAPPING =
+        java.util.regex.Pattern.compile(".*/#\\d+ \\(deleted\\)$");
+    private static final jnr.constants.platform.OpenFlags O_TMPFILE = jnr.constants.platform.OpenFlags.O_TMPFILE;
     private static final int NO_FD = -1;
     private static final java.util.regex.Pattern NAME =
         java.util.regex.Pattern.compile("^" + PREFIX + ".*-(\\d+)-[0-9a-f]{16}$");
@@ -151,29 +154,13 @@ final class ShmSegment implements NodeSegment
             Long.toHexString(RANDOM.nextLong() | Long.MIN_VALUE);
         final Path path = dir.resolve(name);
         final long total = controlOffset(byteSize) + controlBytes;
-        synchronized (NAMES_LOCK)
-        {
-            if (namesRemoved)
-            {
-                throw new PshmemException("cannot create node memory: this rank is ending");
-            }
-            try
-            {
-                // createFile is exclusive and does not follow a symbolic link planted at the name.
-                Files.createFile(path, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            }
-            catch (final IOException ex)
-            {
-                throw new PshmemException("cannot create node memory file " + path + ": " + ex, ex);
-            }
-            remember(path);
-        }
         final PosixAPI posix = PosixAPI.posix();
-        final int fd = posix.open(path.toString(), O_RDWR, 0600);
         final boolean unnamed = naming == SegmentNaming.UNNAMED;
-        if (unnamed || fd < 0)
+        int fd = unnamed ? openWithoutName(posix, dir) : openNamed(posix, path);
+        if (unnamed && fd < 0)
         {
-            // From here on nothing of this segment has a name to leak: the descriptor alone keeps the file.
+            // A file system without O_TMPFILE: the file has a name for a moment.
+            fd = openNamed(posix, path);
             deleteQuietly(path);
             forget(path);
         }
@@ -207,6 +194,65 @@ final class ShmSegment implements NodeSegment
                 forget(path);
             }
         }
+    }
+
+    /**
+     * Returns whether a mapping's path, as {@code /proc/<pid>/maps} shows it, is a segment's: a named file
+     * ({@link #PREFIX}, named or removed since) or a file made without a name ({@code /dev/shm/#1234 (deleted)}).
+     *
+     * @param mappedPath the last field of a {@code maps} line.
+     * @return true for a segment's mapping.
+     */
+    static boolean isSegmentMapping(final String mappedPath)
+    {
+        return mappedPath.contains("/" + PREFIX) || UNNAMED_MAPPING.matcher(mappedPath).matches();
+    }
+
+    /**
+     * Opens a new file in {@code dir} that never has a name (O_TMPFILE): killing every process at any moment
+     * leaves nothing in the directory.
+     *
+     * @return the descriptor, or -1 where the platform or the file system has no O_TMPFILE.
+     */
+    private static int openWithoutName(final PosixAPI posix, final Path dir)
+    {
+        synchronized (NAMES_LOCK)
+        {
+            if (namesRemoved)
+            {
+                throw new PshmemException("cannot create node memory: this rank is ending");
+            }
+        }
+        return O_TMPFILE.defined() ? posix.open(dir.toString(), O_TMPFILE.intValue() | O_RDWR, 0600) : -1;
+    }
+
+    /** Creates the file under its name, remembered so that it is removed if this rank ends early. */
+    private static int openNamed(final PosixAPI posix, final Path path)
+    {
+        synchronized (NAMES_LOCK)
+        {
+            if (namesRemoved)
+            {
+                throw new PshmemException("cannot create node memory: this rank is ending");
+            }
+            try
+            {
+                // createFile is exclusive and does not follow a symbolic link planted at the name.
+                Files.createFile(path, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            }
+            catch (final IOException ex)
+            {
+                throw new PshmemException("cannot create node memory file " + path + ": " + ex, ex);
+            }
+            remember(path);
+        }
+        final int fd = posix.open(path.toString(), O_RDWR, 0600);
+        if (fd < 0)
+        {
+            deleteQuietly(path);
+            forget(path);
+        }
+        return fd;
     }
 
     /**

@@ -276,7 +276,7 @@ class MultiHostTest
             for (final String entry : Files.readAllLines(Path.of("/proc/self/maps")))
             {
                 final String[] fields = entry.trim().split("\\s+", 6);
-                if (fields.length == 6 && fields[5].contains("/" + ShmSegment.PREFIX))
+                if (fields.length == 6 && ShmSegment.isSegmentMapping(fields[5]))
                 {
                     files.add(fields[3] + ":" + fields[4]);
                 }

@@ -89,7 +89,7 @@ public final class PssProbe
         {
             if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*"))
             {
-                inSegment = line.contains("/" + ShmSegment.PREFIX);
+                inSegment = ShmSegment.isSegmentMapping(line);
             }
             else if (inSegment && line.startsWith("Pss:"))
             {

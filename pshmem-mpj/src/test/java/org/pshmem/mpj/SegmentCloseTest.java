@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * close() lets go of the segment file at once, buffers kept or not (issue 18): afterwards this process neither
- * maps the file nor has it open, so once the name is gone its memory is free; a buffer kept past close() reads
+ * maps the file nor has it open (the file has no name), so its memory is free; a buffer kept past close() reads
  * zeros on Java 17 to 21 and throws on Java 22 and later.
  */
 class SegmentCloseTest
@@ -31,15 +31,16 @@ class SegmentCloseTest
         {
             final ShmSegment creator = ShmSegment.create(dir, "close", 4 << 20, CONTROL);
             final ShmSegment other = ShmSegment.attach(creator.handle(), 4 << 20, CONTROL);
-            final Path file = creator.file();
+            final long inode = SegmentHandle.parse(creator.handle()).inode();
             creator.allAttached();
             final ByteBuffer kept = other.window(0);
             creator.window(0).putLong(8, 42L);
             assertEquals(42L, kept.getLong(8), "both mappings see the same memory");
-            assertTrue(held(file), "mapped while open");
+            assertTrue(held(inode), "mapped while open");
             creator.close();
             other.close();
-            assertFalse(held(file), "after close() no mapping or descriptor of " + file + " is left: " + holds(file));
+            assertFalse(held(inode), "after close() no mapping or descriptor of inode " + inode + " is left: " +
+                holds(inode));
             if (Runtime.version().feature() >= 22)
             {
                 assertThrows(IllegalStateException.class, () -> kept.getLong(8));
@@ -66,12 +67,15 @@ class SegmentCloseTest
         try
         {
             final ShmSegment segment = ShmSegment.create(dir, "close", 1 << 20, CONTROL);
-            final Path file = segment.file();
+            final long inode = SegmentHandle.parse(segment.handle()).inode();
             segment.window(0).put(0, (byte)1);
             segment.closeNow();
             segment.closeNow();
-            assertFalse(held(file), "after closeNow() nothing of " + file + " is left: " + holds(file));
-            assertFalse(Files.exists(file), "the creator's close removes the name");
+            assertFalse(held(inode), "after closeNow() nothing of inode " + inode + " is left: " + holds(inode));
+            try (Stream<Path> left = Files.list(dir))
+            {
+                assertEquals(List.of(), left.toList(), "no file left in the segment directory");
+            }
         }
         finally
         {
@@ -79,19 +83,19 @@ class SegmentCloseTest
         }
     }
 
-    private static boolean held(final Path file) throws IOException
+    private static boolean held(final long inode) throws IOException
     {
-        return !holds(file).isEmpty();
+        return !holds(inode).isEmpty();
     }
 
-    /** Lines of /proc/self/maps and targets of /proc/self/fd that name the file. */
-    private static List<String> holds(final Path file) throws IOException
+    /** Lines of /proc/self/maps and descriptors of /proc/self/fd of the file with this inode (it has no name). */
+    private static List<String> holds(final long inode) throws IOException
     {
-        final String name = file.toString();
         final List<String> found = new java.util.ArrayList<>();
         for (final String line : Files.readAllLines(Path.of("/proc/self/maps")))
         {
-            if (line.contains(name))
+            final String[] fields = line.trim().split("\\s+", 6);
+            if (fields.length == 6 && fields[4].equals(Long.toString(inode)))
             {
                 found.add(line);
             }
@@ -102,10 +106,9 @@ class SegmentCloseTest
             {
                 try
                 {
-                    final String target = Files.readSymbolicLink(fd).toString();
-                    if (target.contains(name))
+                    if (((Number)Files.getAttribute(fd, "unix:ino")).longValue() == inode)
                     {
-                        found.add(fd + " -> " + target);
+                        found.add(fd + " -> " + Files.readSymbolicLink(fd));
                     }
                 }
                 catch (final IOException gone)
