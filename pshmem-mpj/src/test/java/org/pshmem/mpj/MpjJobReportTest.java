@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.pshmem.spi.Setting;
 import org.pshmem.tests.HangJob;
 import org.pshmem.tests.MisuseJob;
+import org.pshmem.tests.OutputText;
 
 /**
  * What the MPJ launcher says about a job that stopped moving and about a failed job, from what its ranks left in
@@ -34,7 +35,7 @@ class MpjJobReportTest
         final String err = result.err();
         assertEquals(1, result.status(), result.both());
         final List<String> lines = err.lines().toList();
-        final int hang = indexOf(lines, "pshmem: the job has not moved for ");
+        final int hang = OutputText.indexOf(lines, "pshmem: the job has not moved for ");
         final int timeout = lines.indexOf("pshmem: the job did not finish within 25 s; aborted; where every rank was:");
         assertTrue(hang >= 0 && timeout > hang, result.both());
         for (final int headline : new int[] {hang, timeout})
@@ -53,9 +54,9 @@ class MpjJobReportTest
     {
         final MpjJobs.Result result = failedJob("false");
         assertEachRankOnce(result);
-        assertEquals(1, count(result.both(), "pshmem: stack trace of rank 0 (every rank's with "), result.both());
-        assertEquals(1, count(result.both(), "pshmem: stack trace of "), result.both());
-        assertEquals(1, count(result.both(), "\tat org.pshmem.spi.Fingerprint.mismatch("), result.both());
+        assertEquals(1, OutputText.count(result.both(), "pshmem: stack trace of rank 0 (every rank's with "), result.both());
+        assertEquals(1, OutputText.count(result.both(), "pshmem: stack trace of "), result.both());
+        assertEquals(1, OutputText.count(result.both(), "\tat org.pshmem.spi.Fingerprint.mismatch("), result.both());
         assertTrue(result.err().contains("pshmem: job aborted: ranks 0, 1, 2, 3 failed"), result.both());
     }
 
@@ -66,9 +67,9 @@ class MpjJobReportTest
         assertEachRankOnce(result);
         for (int rank = 0; rank < 4; rank++)
         {
-            assertEquals(1, count(result.err(), "pshmem: stack trace of rank " + rank + ":\n"), result.both());
+            assertEquals(1, OutputText.count(result.err(), "pshmem: stack trace of rank " + rank + ":\n"), result.both());
         }
-        assertEquals(4, count(result.both(), "\tat org.pshmem.spi.Fingerprint.mismatch("), result.both());
+        assertEquals(4, OutputText.count(result.both(), "\tat org.pshmem.spi.Fingerprint.mismatch("), result.both());
     }
 
     /** @return a job of 4 ranks on 2 nodes whose ranks all fail alike. */
@@ -85,7 +86,7 @@ class MpjJobReportTest
     {
         for (int rank = 0; rank < 4; rank++)
         {
-            assertEquals(1, count(result.both(), "pshmem: rank " + rank + " failed: org.pshmem.api.PshmemException: " +
+            assertEquals(1, OutputText.count(result.both(), "pshmem: rank " + rank + " failed: org.pshmem.api.PshmemException: " +
                 "collectives do not match at step 1 of the world communicator"), result.both());
         }
     }
@@ -112,22 +113,5 @@ class MpjJobReportTest
                 System.setProperty(property, before);
             }
         }
-    }
-
-    private static int indexOf(final List<String> lines, final String start)
-    {
-        for (int i = 0; i < lines.size(); i++)
-        {
-            if (lines.get(i).startsWith(start))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int count(final String text, final String part)
-    {
-        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
     }
 }

@@ -56,17 +56,12 @@ class SegmentSpaceTest
         final String out = jobInSmallTmpfs(12);
         final Pattern refused = Pattern.compile("^RANK (\\d) REFUSED .*cannot reserve (\\d+) bytes of node memory " +
             "in \\S+: only (\\d+) bytes are free there.*$", Pattern.MULTILINE);
-        final Matcher each = refused.matcher(out);
-        final List<String> ranks = new ArrayList<>();
-        while (each.find())
+        assertEveryRankRefusedAndNothingLeft(out, refused, each ->
         {
-            ranks.add(each.group(1));
             final long asked = Long.parseLong(each.group(2));
             assertTrue(asked > 12 << 20 && asked < (12 << 20) + (64 << 10), each.group());
             assertTrue(Long.parseLong(each.group(3)) <= 16 << 20, each.group());
-        }
-        assertEquals(List.of("0", "1", "2"), ranks.stream().sorted().toList(), "ranks refused with the sizes: " + out);
-        assertTrue(!out.contains("LEFT "), "files left in the segment directory: " + out);
+        });
     }
 
     /**
@@ -79,11 +74,21 @@ class SegmentSpaceTest
         final String out = jobInSmallTmpfs(64);
         final Pattern refused = Pattern.compile("^RANK (\\d) REFUSED .*the array needs 67108864 bytes of node " +
             "memory, more than the size of the segment directory \\S+ \\(16777216 bytes\\)$", Pattern.MULTILINE);
+        assertEveryRankRefusedAndNothingLeft(out, refused, each ->
+        {
+        });
+    }
+
+    /** Ranks 0-2 each printed a refusal {@code refused} matches (each also checked), and no file is left. */
+    private static void assertEveryRankRefusedAndNothingLeft(final String out, final Pattern refused,
+        final java.util.function.Consumer<Matcher> check)
+    {
         final Matcher each = refused.matcher(out);
         final List<String> ranks = new ArrayList<>();
         while (each.find())
         {
             ranks.add(each.group(1));
+            check.accept(each);
         }
         assertEquals(List.of("0", "1", "2"), ranks.stream().sorted().toList(), "ranks refused with the sizes: " + out);
         assertTrue(!out.contains("LEFT "), "files left in the segment directory: " + out);

@@ -25,7 +25,7 @@ class JobReportTest
         final String err = result.err();
         assertEquals(1, result.status(), err);
         final List<String> lines = err.lines().toList();
-        final int hang = indexOf(lines, "pshmem: the job has not moved for ");
+        final int hang = OutputText.indexOf(lines, "pshmem: the job has not moved for ");
         final int timeout = lines.indexOf("pshmem: the job did not finish within 15 s; aborted; where every rank was:");
         assertTrue(hang >= 0 && timeout > hang, err);
         for (final int headline : new int[] {hang, timeout})
@@ -52,7 +52,7 @@ class JobReportTest
         final String err = result.err();
         assertEquals(1, result.status(), err);
         final List<String> lines = err.lines().toList();
-        final int hang = indexOf(lines, "pshmem: the job has not moved for ");
+        final int hang = OutputText.indexOf(lines, "pshmem: the job has not moved for ");
         assertTrue(hang >= 0, err);
         for (int rank = 0; rank < 2; rank++)
         {
@@ -67,10 +67,10 @@ class JobReportTest
     {
         final String err = failedJob(List.of());
         assertEachRankOnce(err);
-        assertEquals(1, count(err, "pshmem: stack trace of rank "), err);
-        assertEquals(1, count(err, "\tat org.pshmem.spi.Fingerprint.mismatch("), err);
+        assertEquals(1, OutputText.count(err, "pshmem: stack trace of rank "), err);
+        assertEquals(1, OutputText.count(err, "\tat org.pshmem.spi.Fingerprint.mismatch("), err);
         assertTrue(err.contains("(every rank's with pshmem.allTraces or PSHMEM_ALL_TRACES=true):"), err);
-        assertEquals(1, count(err, "pshmem: local job of 3 ranks failed: "), err);
+        assertEquals(1, OutputText.count(err, "pshmem: local job of 3 ranks failed: "), err);
     }
 
     @Test
@@ -80,9 +80,9 @@ class JobReportTest
         assertEachRankOnce(err);
         for (int rank = 0; rank < 3; rank++)
         {
-            assertEquals(1, count(err, "pshmem: stack trace of rank " + rank + ":\n"), err);
+            assertEquals(1, OutputText.count(err, "pshmem: stack trace of rank " + rank + ":\n"), err);
         }
-        assertEquals(3, count(err, "\tat org.pshmem.spi.Fingerprint.mismatch("), err);
+        assertEquals(3, OutputText.count(err, "\tat org.pshmem.spi.Fingerprint.mismatch("), err);
     }
 
     /** @return the standard error of a job whose ranks all fail alike, on 3 ranks. */
@@ -98,25 +98,8 @@ class JobReportTest
     {
         for (int rank = 0; rank < 3; rank++)
         {
-            assertEquals(1, count(err, "pshmem: rank " + rank + " failed: org.pshmem.api.PshmemException: " +
+            assertEquals(1, OutputText.count(err, "pshmem: rank " + rank + " failed: org.pshmem.api.PshmemException: " +
                 "collectives do not match at step 1 of the world communicator"), err);
         }
-    }
-
-    private static int indexOf(final List<String> lines, final String start)
-    {
-        for (int i = 0; i < lines.size(); i++)
-        {
-            if (lines.get(i).startsWith(start))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int count(final String text, final String part)
-    {
-        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
     }
 }
