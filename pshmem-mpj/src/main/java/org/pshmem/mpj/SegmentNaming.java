@@ -17,9 +17,10 @@ import net.openhft.posix.PosixAPI;
 enum SegmentNaming
 {
     /**
-     * The creator removes the name right after creating the file and keeps its descriptor open until every rank of
-     * the node has mapped the file, through {@code /proc/<creator pid>/fd/<fd>}: a kill at any moment after that
-     * leaves nothing in the segment directory.
+     * The creator makes the file without a name (O_TMPFILE; where the file system lacks it, it removes the name
+     * right after creating the file) and keeps its descriptor open until every rank of the node has mapped the
+     * file, through {@code /proc/<creator pid>/fd/<fd>}: a kill at any moment leaves nothing in the segment
+     * directory.
      */
     UNNAMED,
     /**
