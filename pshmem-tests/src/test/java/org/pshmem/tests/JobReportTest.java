@@ -21,12 +21,12 @@ class JobReportTest
     {
         // The stall report needs a 2 s stretch after the ranks start; the timeout leaves room for slow starts.
         final ChildProcess.Result result = LocalJvm.run(List.of("-Dpshmem.hangReportSeconds=2"),
-            LocalLauncher.class.getName(), "-np", "3", "--timeout", "15", HangJob.class.getName());
+            LocalLauncher.class.getName(), "-np", "3", "--timeout", "8", HangJob.class.getName());
         final String err = result.err();
         assertEquals(1, result.status(), err);
         final List<String> lines = err.lines().toList();
         final int hang = OutputText.indexOf(lines, "pshmem: the job has not moved for ");
-        final int timeout = lines.indexOf("pshmem: the job did not finish within 15 s; aborted; where every rank was:");
+        final int timeout = lines.indexOf("pshmem: the job did not finish within 8 s; aborted; where every rank was:");
         assertTrue(hang >= 0 && timeout > hang, err);
         for (final int headline : new int[] {hang, timeout})
         {
@@ -48,7 +48,7 @@ class JobReportTest
     void ranksWaitingInAnArrayCallAreReportedWithTheArray() throws Exception
     {
         final ChildProcess.Result result = LocalJvm.run(List.of("-Dpshmem.hangReportSeconds=2"),
-            LocalLauncher.class.getName(), "-np", "3", "--timeout", "15", HangJob.class.getName(), "set");
+            LocalLauncher.class.getName(), "-np", "3", "--timeout", "8", HangJob.class.getName(), "set");
         final String err = result.err();
         assertEquals(1, result.status(), err);
         final List<String> lines = err.lines().toList();
