@@ -166,6 +166,17 @@ final class CallBoard
     }
 
     /**
+     * @param codes every rank's code, gathered from every node.
+     * @return the failure naming every rank's call.
+     */
+    PshmemException mismatchOfAll(final long[] codes)
+    {
+        final boolean[] known = new boolean[codes.length];
+        java.util.Arrays.fill(known, true);
+        return mismatch(codes, known);
+    }
+
+    /**
      * Names the calls of the ranks in {@code known}, from their codes.
      *
      * @param codes by communicator rank, each rank's code.

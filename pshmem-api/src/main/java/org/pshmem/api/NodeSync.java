@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
-import java.util.function.IntFunction;
 
 import org.pshmem.spi.CommEndpoint;
 
@@ -40,12 +39,6 @@ final class NodeSync
     private static final int ACCUMULATOR_BYTES = 16 * MAX_VALUES;
     private static final int SLOTS = ACCUMULATORS + 2 * ACCUMULATOR_BYTES;
     private static final int SLOT_BYTES = 64;
-    private static final IntFunction<boolean[]> ALL_KNOWN = ranks ->
-    {
-        final boolean[] known = new boolean[ranks];
-        Arrays.fill(known, true);
-        return known;
-    };
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     /** The outcome of {@link #minMax}: the minimum and maximum over every rank of each value, in the order given. */
@@ -253,8 +246,7 @@ final class NodeSync
             {
                 leaders.allReduce(codes.clone(), codes, codes.length, ReduceOp.MAX);
             }
-            final boolean[] known = ALL_KNOWN.apply(codes.length);
-            writePayload(board.mismatch(codes, known).getMessage().getBytes(StandardCharsets.UTF_8));
+            writePayload(board.mismatchOfAll(codes).getMessage().getBytes(StandardCharsets.UTF_8));
         }
     }
 

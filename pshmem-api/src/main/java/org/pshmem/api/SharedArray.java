@@ -349,16 +349,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
      */
     public final void set(final A data, final Region region, final int fromRank)
     {
-        checkOpen("set()");
-        begin(CallBoard.ArrayCall.SET);
-        try
-        {
-            write("set()", data, region, false, fromRank);
-        }
-        finally
-        {
-            ep.activity().exit();
-        }
+        setCall(data, region, false, fromRank);
     }
 
     /**
@@ -376,16 +367,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
      */
     public final void set(final A data, final int fromRank)
     {
-        checkOpen("set()");
-        begin(CallBoard.ArrayCall.SET);
-        try
-        {
-            write("set()", data, null, true, fromRank);
-        }
-        finally
-        {
-            ep.activity().exit();
-        }
+        setCall(data, null, true, fromRank);
     }
 
     /**
@@ -430,6 +412,21 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         }
     }
 
+    /** Both forms of {@code set()}: the call posted and recorded around the write. */
+    private void setCall(final A data, final Region region, final boolean whole, final int fromRank)
+    {
+        checkOpen("set()");
+        begin(CallBoard.ArrayCall.SET);
+        try
+        {
+            write("set()", data, region, whole, fromRank);
+        }
+        finally
+        {
+            ep.activity().exit();
+        }
+    }
+
     /**
      * Posts this rank's array call on the communicator's board and records it as the rank's activity; the
      * caller then ends with {@code ep.activity().exit()}.
@@ -445,11 +442,11 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     }
 
     /**
-     * The collective write behind {@code set()} and {@code assign()}, of {@code region} or of the whole array.
+     * The collective write behind {@code set()} and {@code assign()}, of {@code region} or of the whole array;
+     * the callers checked that the array is open before posting the call.
      */
     private void write(final String op, final A data, final Region region, final boolean whole, final int fromRank)
     {
-        checkOpen(op);
         final boolean writer = ep.rank() == fromRank;
         final String problem = writer ? writeProblem(data, region, whole) : null;
         // Agreement through node memory: a one-node job sends no message in set().

@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
+import org.pshmem.api.RankFailedException;
+
 /**
  * How a failed job reads in one screen: one line per rank that did not finish, in rank order, then one stack
  * trace for the job (the first failure's), or every rank's with {@link Setting#ALL_TRACES}. A launcher prints
@@ -67,6 +69,26 @@ public final class FailureSummary
                 default: return "pshmem: rank " + rank + " ended without finishing";
             }
         }
+    }
+
+    /**
+     * Returns the failure of another rank among a rank's failure and its causes: such a rank did not fail of
+     * itself, it was stopped by the other's failure.
+     *
+     * @param failure what the rank threw.
+     * @param rank    the rank's world rank.
+     * @return the {@link RankFailedException} naming a rank other than {@code rank}, or null.
+     */
+    public static RankFailedException causedByAnother(final Throwable failure, final int rank)
+    {
+        for (Throwable cause = failure; null != cause; cause = cause.getCause() == cause ? null : cause.getCause())
+        {
+            if (cause instanceof RankFailedException && ((RankFailedException)cause).failedRank() != rank)
+            {
+                return (RankFailedException)cause;
+            }
+        }
+        return null;
     }
 
     /**

@@ -118,9 +118,14 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
      */
     public long code()
     {
+        return code(collective, type, op);
+    }
+
+    private static int code(final Collective collective, final ElementType type, final ReduceOp op)
+    {
         return collective.ordinal() |
-            (long)(null == type ? 0 : type.ordinal() + 1) << FIELD_BITS |
-            (long)(null == op ? 0 : op.ordinal() + 1) << 2 * FIELD_BITS;
+            (null == type ? 0 : type.ordinal() + 1) << FIELD_BITS |
+            (null == op ? 0 : op.ordinal() + 1) << 2 * FIELD_BITS;
     }
 
     /**
@@ -144,7 +149,7 @@ public record Fingerprint(long step, Collective collective, ElementType type, Re
      */
     public static int callCode(final Collective collective, final Object array, final ReduceOp op)
     {
-        return (int)new Fingerprint(0, collective, null == array ? null : typeOf(array), op, -1, -1).code();
+        return code(collective, null == array ? null : typeOf(array), op);
     }
 
     /**

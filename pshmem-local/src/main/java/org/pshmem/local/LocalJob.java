@@ -7,6 +7,7 @@ import org.pshmem.api.Communicator;
 import org.pshmem.api.Pshmem;
 import org.pshmem.api.PshmemException;
 import org.pshmem.api.RankFailedException;
+import org.pshmem.spi.FailureSummary;
 
 /**
  * Runs a job of several ranks as threads of this JVM, for tests and laptops. Each rank runs on its own
@@ -129,7 +130,7 @@ public final class LocalJob
             String text = first.getMessage();
             for (int r = ranks - 1; r >= 0; r--)
             {
-                if (null != failures[r] && !causedByAnother(failures[r], r))
+                if (null != failures[r] && null == FailureSummary.causedByAnother(failures[r], r))
                 {
                     cause = failures[r];
                     text = "rank " + r + " failed: " + failures[r];
@@ -187,19 +188,6 @@ public final class LocalJob
             joinUninterruptibly(thread);
         }
         return failures;
-    }
-
-    /** @return true when a {@link RankFailedException} naming another rank is among {@code failure}'s causes. */
-    private static boolean causedByAnother(final Throwable failure, final int rank)
-    {
-        for (Throwable cause = failure; null != cause; cause = cause.getCause() == cause ? null : cause.getCause())
-        {
-            if (cause instanceof RankFailedException && ((RankFailedException)cause).failedRank() != rank)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void joinUninterruptibly(final Thread thread)

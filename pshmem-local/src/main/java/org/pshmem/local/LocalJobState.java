@@ -9,6 +9,7 @@ import java.util.function.IntSupplier;
 
 import org.pshmem.api.RankFailedException;
 import org.pshmem.spi.Blocks;
+import org.pshmem.spi.FailureSummary;
 import org.pshmem.spi.HangReport;
 import org.pshmem.spi.RankActivity;
 
@@ -128,7 +129,7 @@ final class LocalJobState
                 failure = new RankFailedException(rank, "rank " + rank + " failed: " + cause, cause);
             }
             finished[rank] = true;
-            ends[rank] = null == causedByAnother(cause, rank) ? HangReport.State.FAILED : HangReport.State.STOPPED;
+            ends[rank] = null == FailureSummary.causedByAnother(cause, rank) ? HangReport.State.FAILED : HangReport.State.STOPPED;
             changed.signalAll();
         }
         finally
@@ -150,22 +151,6 @@ final class LocalJobState
         {
             lock.unlock();
         }
-    }
-
-    /**
-     * @return the {@link RankFailedException} naming a rank other than {@code rank} in {@code failure}'s causes, or
-     * null: such a rank did not fail of itself, it was stopped by another's failure.
-     */
-    static RankFailedException causedByAnother(final Throwable failure, final int rank)
-    {
-        for (Throwable cause = failure; null != cause; cause = cause.getCause() == cause ? null : cause.getCause())
-        {
-            if (cause instanceof RankFailedException && ((RankFailedException)cause).failedRank() != rank)
-            {
-                return (RankFailedException)cause;
-            }
-        }
-        return null;
     }
 
     /** @return where world rank {@code rank} is now: in a collective, running, or how it ended. */

@@ -171,7 +171,7 @@ public final class LocalLauncher
             {
                 continue;
             }
-            final RankFailedException another = LocalJobState.causedByAnother(failure, rank);
+            final RankFailedException another = FailureSummary.causedByAnother(failure, rank);
             ends.add(null == another ?
                 new FailureSummary.RankEnd(rank, FailureSummary.Kind.FAILED, String.valueOf(failure),
                     FailureSummary.traceOf(failure)) :

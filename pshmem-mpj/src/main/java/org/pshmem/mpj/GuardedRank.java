@@ -84,7 +84,8 @@ public final class GuardedRank
         catch (final Throwable ex)
         {
             final Throwable failure = ex instanceof InvocationTargetException ? ex.getCause() : ex;
-            final org.pshmem.api.RankFailedException another = causedByAnother(failure, Integer.parseInt(rank));
+            final org.pshmem.api.RankFailedException another = FailureSummary.causedByAnother(failure,
+                Integer.parseInt(rank));
             // A rank that finished (returned, or closed the communicator) without taking part did not fail: this
             // rank's collective failed, and the job ends for it, so ranks still in MPJ (such as in the finished
             // ones' Finalize) are ended too.
@@ -174,20 +175,6 @@ public final class GuardedRank
         {
             return recorded; // the folder gone with the job, or full: the report only lacks this rank's call
         }
-    }
-
-    /** @return the {@link org.pshmem.api.RankFailedException} naming another rank in {@code failure}'s causes, or null. */
-    static org.pshmem.api.RankFailedException causedByAnother(final Throwable failure, final int worldRank)
-    {
-        for (Throwable cause = failure; null != cause; cause = cause.getCause() == cause ? null : cause.getCause())
-        {
-            if (cause instanceof org.pshmem.api.RankFailedException &&
-                ((org.pshmem.api.RankFailedException)cause).failedRank() != worldRank)
-            {
-                return (org.pshmem.api.RankFailedException)cause;
-            }
-        }
-        return null;
     }
 
     /**

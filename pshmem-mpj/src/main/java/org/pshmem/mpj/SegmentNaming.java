@@ -62,9 +62,7 @@ enum SegmentNaming
                 decided = probe();
                 if (decided.naming() == NAMED)
                 {
-                    System.err.println("pshmem: segment files keep their name until every rank of the node has " +
-                        "mapped them (a job killed meanwhile leaves one; ./pshmem shm clean removes it), because " +
-                        decided.reason());
+                    explainFallback(decided);
                 }
             }
             return decided.naming();
@@ -84,11 +82,15 @@ enum SegmentNaming
             decided = decision;
             if (print && decision.naming() == NAMED)
             {
-                System.err.println("pshmem: segment files keep their name until every rank of the node has " +
-                    "mapped them (a job killed meanwhile leaves one; ./pshmem shm clean removes it), because " +
-                    decision.reason());
+                explainFallback(decision);
             }
         }
+    }
+
+    private static void explainFallback(final Decision decision)
+    {
+        System.err.println("pshmem: segment files keep their name until every rank of the node has mapped them " +
+            "(a job killed meanwhile leaves one; ./pshmem shm clean removes it), because " + decision.reason());
     }
 
     /**
