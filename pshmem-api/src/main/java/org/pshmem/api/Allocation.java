@@ -17,6 +17,8 @@ import org.pshmem.spi.NodeSegment;
  *
  * <p>Two paths: when every rank is on one node and uses the communicator's own node split, the handle goes
  * through node memory and nothing is sent; otherwise over the node communicator, with an agreement on the world.
+ * An array of at most {@code pshmem.smallArrayBytes} made with the communicator's own node split is a block of
+ * the communicator's {@link NodeArena} and shares its node synchronisation; any other has a segment of its own.
  */
 final class Allocation
 {
@@ -31,11 +33,18 @@ final class Allocation
     private static final int STATUS_HEADER = 5;
     private static final byte PROBLEM = 0;
     private static final byte HANDLE = 1;
+    /** The first byte of node-rank 0's description of the memory: which kind follows. */
+    private static final byte SEGMENT_MEMORY = 1;
+    private static final byte ARENA_MEMORY = 2;
     // Facts every rank gives about its arguments, in this order, so disagreements are found and named.
     private static final int TYPE = 0;
     private static final int DIMENSIONS = 1;
     private static final int SHAPE_HASH = 2;
     private static final int GROUPS_GIVEN = 3;
+    // Node-rank 0's block of the arena, when it could place the array in a chunk every rank has mapped.
+    private static final int ARENA_PLACE = 4;
+    private static final int ARENA_TOKEN = 5;
+    private static final long NO_PLACE = Long.MIN_VALUE;
     // Facts every rank gives about its place after mapping, in this order.
     private static final int NODE_RANK = 0;
     private static final int NODE_SIZE = 1;
@@ -49,6 +58,10 @@ final class Allocation
     private final CallBoard board;
     private final int number;
     private NodeSegment segment;
+    private NodeArena arena;
+    private NodeArena.Placement placement;
+    private ArrayMemory memory;
+    private NodeSync sharedSync;
     private NodePlace[] places;
 
     private Allocation(final ElementType type, final CommEndpoint ep, final NodeGroups groups, final long[] shape,
@@ -91,9 +104,22 @@ final class Allocation
         return shape;
     }
 
-    NodeSegment segment()
+    /** @return this rank's hold on the array's node memory. */
+    ArrayMemory memory()
     {
-        return segment;
+        return memory;
+    }
+
+    /** @return the synchronisation the array shares with its communicator, or null when it has its own. */
+    NodeSync sharedSync()
+    {
+        return sharedSync;
+    }
+
+    /** @return the control part of the array's own segment, for its own synchronisation. */
+    java.nio.ByteBuffer control()
+    {
+        return segment.control();
     }
 
     /** @return the communicator's board of array calls, or null when it spans more than one node. */
@@ -134,6 +160,10 @@ final class Allocation
         {
             problem = capacityProblem(comm.nodeMemory().capacity(), Extents.count(shape) * type.byteSize());
         }
+        if (null == problem)
+        {
+            problem = NodeArena.settingProblem();
+        }
         final Agreement.Status status = Agreement.Status.of(problem, Agreement.Status.BAD_ARGUMENT);
         final long[] facts = {
             null == type ? -1 : type.ordinal(),
@@ -155,14 +185,37 @@ final class Allocation
         {
             if (null != fast)
             {
+                final long bytes = null == problem ? Extents.count(shape) * type.byteSize() : -1;
+                final boolean small = null == problem && NodeArena.serves(bytes) && comm.onOneNode();
+                // On one node, node-rank 0 places a small array before the agreement, whose reduction then
+                // carries the place: creation is then one barrier in node memory.
+                final NodeArena.Placement early = small && comm.nodeGroups().node().rank() == 0 ?
+                    comm.nodeArena().allocateInMappedChunk(bytes, comm.size()) : null;
                 final NodeSync.MinMax agreed = fast.minMax(op, status.code(), facts[TYPE], facts[DIMENSIONS],
-                    facts[SHAPE_HASH], facts[GROUPS_GIVEN]);
+                    facts[SHAPE_HASH], facts[GROUPS_GIVEN], null == early ? NO_PLACE : early.packed(),
+                    null == early ? NO_PLACE : early.blockToken());
                 // Value 0 is the status; the facts follow it.
                 final boolean clean = agreed.max(0) == Agreement.Status.OK.code() && agreed.max(1 + GROUPS_GIVEN) == 0 &&
                     agreed.same(1 + TYPE) && agreed.same(1 + DIMENSIONS) && agreed.same(1 + SHAPE_HASH);
+                if (clean && agreed.max(1 + ARENA_PLACE) != NO_PLACE)
+                {
+                    final Allocation allocation = new Allocation(type, ep, comm.nodeGroups(), shape, board, number);
+                    allocation.holdPlaced(comm.nodeArena(), early, NodeArena.Placement.unpacked(
+                        agreed.max(1 + ARENA_PLACE), agreed.max(1 + ARENA_TOKEN)), bytes, fast);
+                    return allocation;
+                }
+                if (null != early)
+                {
+                    comm.nodeArena().giveBack(early);
+                }
                 if (clean)
                 {
                     final Allocation allocation = new Allocation(type, ep, comm.nodeGroups(), shape, board, number);
+                    if (NodeArena.serves(Extents.count(shape) * type.byteSize()))
+                    {
+                        allocation.arena = comm.nodeArena();
+                        allocation.sharedSync = fast;
+                    }
                     if (comm.onOneNode())
                     {
                         allocation.mapOrRelease(() -> allocation.mapOnOneNode(comm, op, fast));
@@ -197,6 +250,19 @@ final class Allocation
         finally
         {
             ep.activity().exit();
+        }
+    }
+
+    /** The arrays of one node placed before the agreement: this rank's hold on the block and its places. */
+    private void holdPlaced(final NodeArena arena, final NodeArena.Placement mine, final NodeArena.Placement agreed,
+        final long bytes, final NodeSync fast)
+    {
+        memory = null != mine ? arena.hold(mine, bytes) : arena.attachMapped(agreed, bytes);
+        sharedSync = fast;
+        places = new NodePlace[ep.size()];
+        for (int rank = 0; rank < places.length; rank++)
+        {
+            places[rank] = new NodePlace(0, rank, places.length);
         }
     }
 
@@ -240,6 +306,10 @@ final class Allocation
             if (null != segment)
             {
                 segment.close();
+            }
+            if (memory instanceof NodeArena.ArenaBlock)
+            {
+                ((NodeArena.ArenaBlock)memory).abandon(null != placement);
             }
             throw ex;
         }
@@ -291,13 +361,13 @@ final class Allocation
         // The outcome's reduction is also the barrier after which every rank has mapped the memory.
         final Agreement.Status status = Agreement.Status.of(problem, Agreement.Status.FAILURE);
         final NodeSync.MinMax outcome = fast.minMax(op, status.code());
-        if (leader && null != segment)
-        {
-            segment.allAttached();
-        }
         if (outcome.max(0) != Agreement.Status.OK.code())
         {
             Agreement.raiseIfAny(ep, op, Agreement.exchange(ep, status), problem, cause);
+        }
+        if (leader)
+        {
+            allAttached();
         }
         places = new NodePlace[ep.size()];
         for (int rank = 0; rank < places.length; rank++)
@@ -307,30 +377,75 @@ final class Allocation
     }
 
     /**
-     * On node-rank 0: creates the zero-filled segment and writes a random token into it.
+     * On node-rank 0: creates the zero-filled segment and writes a random token into it, or hands out a block of
+     * the communicator's arena.
      *
-     * @return the token and the segment's handle, for the other ranks of the node.
+     * @return what the other ranks of the node need to map it: its kind, then the token and the segment's handle,
+     * or the arena's description of the block.
      */
     private byte[] createMarked(final Communicator comm, final long bytes, final String label)
     {
+        if (null != arena)
+        {
+            placement = arena.allocate(bytes, nodeEp.size(), label);
+            memory = arena.hold(placement, bytes);
+            final byte[] description = arena.describe(placement);
+            return ByteBuffer.allocate(1 + description.length).put(ARENA_MEMORY).put(description).array();
+        }
         segment = comm.nodeMemory().create(bytes, NodeSync.controlBytes(nodeEp.size()), label);
+        memory = ArrayMemory.of(segment);
         final long token = TOKENS.nextLong() | 1;
         NodeSync.writeToken(segment.control(), token);
-        return ByteBuffer.allocate(8 + segment.handle().length).putLong(token).put(segment.handle()).array();
+        return ByteBuffer.allocate(1 + 8 + segment.handle().length).put(SEGMENT_MEMORY).putLong(token)
+            .put(segment.handle()).array();
     }
 
     /**
-     * On the other ranks: maps the segment {@link #createMarked} described and checks its token.
+     * On the other ranks: maps the memory {@link #createMarked} described and checks its token.
      *
      * @return why the memory is not shared with node-rank 0, or null.
      */
     private String attachMarked(final Communicator comm, final byte[] marked, final long bytes)
     {
-        segment = comm.nodeMemory().attach(Arrays.copyOfRange(marked, 8, marked.length), bytes,
+        if (marked[0] == ARENA_MEMORY)
+        {
+            if (null == arena)
+            {
+                return "node-rank 0 of this node put the array in the node arena, this rank expected a segment";
+            }
+            try
+            {
+                memory = arena.attach(Arrays.copyOfRange(marked, 1, marked.length), bytes);
+                return null;
+            }
+            catch (final IllegalStateException ex)
+            {
+                return ex.getMessage();
+            }
+        }
+        if (null != arena)
+        {
+            return "node-rank 0 of this node gave the array a segment, this rank expected the node arena";
+        }
+        segment = comm.nodeMemory().attach(Arrays.copyOfRange(marked, 9, marked.length), bytes,
             NodeSync.controlBytes(nodeEp.size()));
-        return NodeSync.readToken(segment.control()) == ByteBuffer.wrap(marked).getLong() ? null :
+        memory = ArrayMemory.of(segment);
+        return NodeSync.readToken(segment.control()) == ByteBuffer.wrap(marked, 1, 8).getLong() ? null :
             "the node memory mapped here is not the one node-rank 0 of this node created: " +
             "the ranks of the node communicator do not share memory (are they on different hosts?)";
+    }
+
+    /** On node-rank 0, once every rank of the node has mapped the memory: its handle may go. */
+    private void allAttached()
+    {
+        if (null != segment)
+        {
+            segment.allAttached();
+        }
+        if (null != placement)
+        {
+            arena.allAttached(placement);
+        }
     }
 
     private void mapNodeMemory(final Communicator comm, final String op)
@@ -377,11 +492,11 @@ final class Allocation
             }
         }
         nodeEp.barrier();
-        if (leader && null != segment)
+        if (leader && null != memory)
         {
             try
             {
-                segment.allAttached();
+                allAttached();
             }
             catch (final RuntimeException ex)
             {

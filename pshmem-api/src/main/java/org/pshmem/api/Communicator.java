@@ -46,6 +46,7 @@ public final class Communicator implements AutoCloseable
     private NodeGroups nodeGroups;
     private SharedArray syncArray;
     private CallBoard callBoard;
+    private NodeArena nodeArena;
     private int arraysCreated;
     private boolean syncChecked;
     private Sequential.Chain sequentialChain;
@@ -464,6 +465,16 @@ public final class Communicator implements AutoCloseable
         return null == syncArray ? null : syncArray.sync();
     }
 
+    /** @return this rank's part of the communicator's node arena for small arrays, made when first needed. */
+    NodeArena nodeArena()
+    {
+        if (null == nodeArena)
+        {
+            nodeArena = new NodeArena(nodeMemory());
+        }
+        return nodeArena;
+    }
+
     /** @return true when every rank of this communicator is on this node; collective the first time. */
     boolean onOneNode()
     {
@@ -513,8 +524,18 @@ public final class Communicator implements AutoCloseable
         }
         if (null != syncArray)
         {
-            syncArray.close();
+            // The arena's arrays share the sync array's synchronisation: it goes with the last of them.
+            final SharedArray<?> sync = syncArray;
             syncArray = null;
+            if (null != nodeArena)
+            {
+                nodeArena.release(sync::close);
+                nodeArena = null;
+            }
+            else
+            {
+                sync.close();
+            }
         }
         if (null != nodeGroups)
         {

@@ -69,7 +69,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     private final int minPerNode;
     /** Where each rank of the communicator sits on the nodes, by rank. */
     private final Allocation.NodePlace[] places;
-    private final NodeSegment segment;
+    private final ArrayMemory memory;
     private final NodeSync sync;
     private final CallBoard board;
     private final int number;
@@ -88,17 +88,17 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         this.shape = allocation.shape();
         this.strides = Extents.strides(shape);
         this.size = Extents.count(shape);
-        this.segment = allocation.segment();
+        this.memory = allocation.memory();
         this.places = allocation.places();
         this.nodes = (int)Arrays.stream(places).filter(place -> place.nodeRank() == 0).count();
         this.maxPerNode = Arrays.stream(places).mapToInt(Allocation.NodePlace::nodeSize).max().orElse(0);
         this.minPerNode = Arrays.stream(places).mapToInt(Allocation.NodePlace::nodeSize).min().orElse(0);
-        this.sync = new NodeSync(segment.control(), nodeEp, nodes > 1 && nodeEp.rank() == 0 ? nodeRankEp : null,
-            nodes == 1);
+        this.sync = null != allocation.sharedSync() ? allocation.sharedSync() : new NodeSync(allocation.control(),
+            nodeEp, nodes > 1 && nodeEp.rank() == 0 ? nodeRankEp : null, nodes == 1);
         this.board = allocation.board();
         this.number = allocation.number();
         sync.watch(board);
-        this.elementShift = segment.windowShift() - Integer.numberOfTrailingZeros(type.byteSize());
+        this.elementShift = memory.windowShift() - Integer.numberOfTrailingZeros(type.byteSize());
         this.elementMask = (1L << elementShift) - 1;
         this.firstWindowElements = Math.min(size, 1L << elementShift);
     }
@@ -748,7 +748,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     {
         for (int w = 0; w < views.length; w++)
         {
-            views[w] = typed.apply(segment.window(w).order(java.nio.ByteOrder.nativeOrder()));
+            views[w] = typed.apply(memory.window(w).order(java.nio.ByteOrder.nativeOrder()));
         }
         return views;
     }
@@ -767,7 +767,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
      */
     final ByteBuffer rawWindow()
     {
-        return segment.window(0).order(java.nio.ByteOrder.nativeOrder());
+        return memory.window(0).order(java.nio.ByteOrder.nativeOrder());
     }
 
     /** @return by rank of the array's communicator, whether that rank is on this rank's node. */
@@ -788,7 +788,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
 
     final int windowCount()
     {
-        return segment.windowCount();
+        return memory.windowCount();
     }
 
     private interface WindowPiece
@@ -870,14 +870,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            if (buffersExported)
-            {
-                segment.close();
-            }
-            else
-            {
-                segment.closeNow();
-            }
+            memory.close(buffersExported);
         }
     }
 

@@ -19,6 +19,10 @@ public enum Setting
         "node name of every rank, or a comma-separated list by world rank (mpj)"),
     /** Folder of the segment files (mpj). */
     SHM_DIR("pshmem.shmDir", "PSHMEM_SHM_DIR", "/dev/shm", "folder of segment files (mpj)"),
+    /** Arrays of at most this many bytes are carved from their communicator's node arena; 0: none. */
+    SMALL_ARRAY_BYTES("pshmem.smallArrayBytes", "PSHMEM_SMALL_ARRAY_BYTES", Integer.toString(1 << 20),
+        "arrays of at most this many bytes share segments, carved from their communicator's node arena; 0: " +
+        "every array has a segment of its own"),
     /** Largest message when {@code set()} replicates between nodes, in bytes. */
     SET_CHUNK_BYTES("pshmem.setChunkBytes", null, Integer.toString(8 << 20),
         "largest message, in bytes, when `set()` replicates between nodes"),
