@@ -862,7 +862,10 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
      * <p>A view taken from the array ({@code view}, {@code flatView}) and kept past {@code close()} never crashes
      * the JVM and never shows another array's data: at the latest once every rank of the node has closed the
      * array, reading it throws {@link IllegalStateException} on Java 22 and later, and reads zeros on Java 17
-     * to 21 (until then it may still show the data; do not rely on that).
+     * to 21 (until then it may still show the data; do not rely on that). A small array (at most
+     * {@code pshmem.smallArrayBytes}) is a block of its communicator's node arena, reused by later small
+     * arrays once every rank of the node closed it; a view kept past close reads zeros, as its block is then
+     * zeroed and kept out of reuse until the communicator is closed.
      */
     @Override
     public final void close()
