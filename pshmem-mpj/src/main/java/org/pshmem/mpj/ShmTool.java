@@ -17,7 +17,9 @@ import java.util.stream.Stream;
  * removes only those whose creating process is gone, never a live one. {@code list} first says how this machine
  * names segments ({@link SegmentNaming}): unnamed, where a segment's name is removed as it is created and nothing
  * is left to list even after a kill, or named (the fallback, with the reason), where a name exists until every
- * rank of the node has mapped the file, so a job killed inside that window leaves one behind.
+ * rank of the node has mapped the file, so a job killed inside that window leaves one behind. {@code list} then
+ * shows the segments of the directory that live processes map (unnamed ones included, which no listing of the
+ * directory shows): each with its size and the processes that map it, as {@code /proc/<pid>/maps} says.
  */
 public final class ShmTool
 {
@@ -80,11 +82,94 @@ public final class ShmTool
         {
             out.println(removed + " stale segment file" + (removed == 1 ? "" : "s") + " removed from " + dir);
         }
-        else if (files.isEmpty())
+        else
         {
-            out.println("no pshmem segment files in " + dir);
+            if (files.isEmpty())
+            {
+                out.println("no pshmem segment files in " + dir);
+            }
+            inUseLines(dir).forEach(out::println);
         }
         return 0;
+    }
+
+    /** A segment of the directory that live processes map: its device and inode, size and those processes. */
+    record MappedSegment(String deviceAndInode, long bytes, java.util.SortedSet<Long> pids)
+    {
+    }
+
+    /** @return lines on the segments of {@code dir} that live processes map, or one line saying there are none. */
+    static List<String> inUseLines(final Path dir)
+    {
+        final java.util.Collection<MappedSegment> mapped = mappedSegments(dir);
+        final List<String> lines = new ArrayList<>();
+        if (mapped.isEmpty())
+        {
+            lines.add("no segment of " + dir + " is mapped by a process this user can see");
+            return lines;
+        }
+        long bytes = 0;
+        for (final MappedSegment segment : mapped)
+        {
+            bytes += segment.bytes();
+        }
+        lines.add("in use: " + mapped.size() + " segment" + (mapped.size() == 1 ? "" : "s") + " of " + dir + ", " +
+            bytes + " bytes (the node memory of live jobs, unnamed segments and arena chunks included):");
+        for (final MappedSegment segment : mapped)
+        {
+            lines.add("  inode " + segment.deviceAndInode() + "  " + segment.bytes() + " bytes  mapped by pid" +
+                (segment.pids().size() == 1 ? " " : "s ") +
+                String.join(", ", segment.pids().stream().map(String::valueOf).toList()));
+        }
+        return lines;
+    }
+
+    /** @return the segments of {@code dir} that processes map, from every readable {@code /proc/<pid>/maps}. */
+    static java.util.Collection<MappedSegment> mappedSegments(final Path dir)
+    {
+        final String prefix = dir.toAbsolutePath().normalize() + "/";
+        final java.util.Map<String, MappedSegment> byInode = new java.util.TreeMap<>();
+        try (Stream<Path> processes = Files.list(Path.of("/proc")))
+        {
+            processes.filter(path -> path.getFileName().toString().chars().allMatch(Character::isDigit))
+                .forEach(process -> readMaps(process, prefix, byInode));
+        }
+        catch (final IOException ex)
+        {
+            return List.of();
+        }
+        return byInode.values();
+    }
+
+    private static void readMaps(final Path process, final String prefix,
+        final java.util.Map<String, MappedSegment> byInode)
+    {
+        final long pid = Long.parseLong(process.getFileName().toString());
+        final java.util.Map<String, Long> bytesHere = new java.util.HashMap<>();
+        try
+        {
+            for (final String line : Files.readAllLines(process.resolve("maps")))
+            {
+                final String[] fields = line.split("\\s+", 6);
+                if (fields.length == 6 && fields[5].startsWith(prefix) && ShmSegment.isSegmentMapping(fields[5]))
+                {
+                    final String[] range = fields[0].split("-");
+                    bytesHere.merge(fields[3] + ":" + fields[4],
+                        Long.parseUnsignedLong(range[1], 16) - Long.parseUnsignedLong(range[0], 16), Long::sum);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return; // gone meanwhile, or another user's
+        }
+        bytesHere.forEach((key, bytes) ->
+        {
+            final MappedSegment known = byInode.computeIfAbsent(key,
+                k -> new MappedSegment(k, 0, new java.util.TreeSet<>()));
+            known.pids().add(pid);
+            byInode.put(key, new MappedSegment(key, Math.max(known.bytes(), bytes), known.pids()));
+        });
     }
 
     static String namingLine(final SegmentNaming.Decision decision)

@@ -43,6 +43,29 @@ class ShmToolTest
     }
 
     @Test
+    void listShowsTheUnnamedSegmentsLiveProcessesMap() throws Exception
+    {
+        final Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "pshmem-shmtool-");
+        try
+        {
+            final String pid = Long.toString(ProcessHandle.current().pid());
+            final ShmSegment segment = ShmSegment.create(dir, "nodeT", 3 * 4096, 64, SegmentNaming.UNNAMED);
+            segment.allAttached();
+            final String listed = run("list", dir);
+            assertTrue(listed.contains("no pshmem segment files in " + dir), "the file has no name: " + listed);
+            assertTrue(listed.contains("in use: 1 segment of " + dir + ", 16384 bytes"), listed);
+            assertTrue(listed.lines().anyMatch(line -> line.startsWith("  inode ") &&
+                line.endsWith("  16384 bytes  mapped by pid " + pid)), listed);
+            segment.closeNow();
+            assertTrue(run("list", dir).contains("no segment of " + dir + " is mapped by a process this user can see"));
+        }
+        finally
+        {
+            Files.delete(dir);
+        }
+    }
+
+    @Test
     void listSaysWhyItFellBackToNames()
     {
         assertEquals("segment naming: named, because /proc is hidden (a name exists until every rank of the node " +
