@@ -3,6 +3,9 @@ package org.pshmem.api;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.pshmem.api.LayoutAssertions.assertDisjointAndAligned;
+import static org.pshmem.api.LayoutAssertions.wrongMagic;
+import static org.pshmem.api.LayoutAssertions.wrongVersion;
 
 import java.nio.ByteBuffer;
 
@@ -101,5 +104,69 @@ class CallBoardTest
         assertEquals(0, boards[0].posted());
         boards[0].post(ArrayCall.CREATE, 3);
         assertEquals(0, boards[0].codesHere()[0]);
+    }
+
+    @Test
+    void slotsFollowTheHeaderAlignedAndDisjoint()
+    {
+        for (final int ranks : new int[] {1, 3, 64})
+        {
+            final int[][] regions = new int[1 + ranks][];
+            regions[0] = new int[] {0, LayoutHeader.BYTES};
+            for (int r = 0; r < ranks; r++)
+            {
+                regions[1 + r] = new int[] {CallBoardLayout.slot(r), CallBoardLayout.SLOT_BYTES};
+            }
+            assertDisjointAndAligned(CallBoard.bytes(ranks), regions);
+            assertEquals(LayoutHeader.BYTES + 8 * ranks, CallBoard.bytes(ranks));
+        }
+    }
+
+    @Test
+    void theFirstBoardStampsTheHeaderAndEveryBoardPassesIt()
+    {
+        final ByteBuffer memory = ByteBuffer.allocateDirect(CallBoard.bytes(2));
+        final CallBoard first = new CallBoard(memory, 0, new boolean[] {true, true}, "the world communicator");
+        assertNull(CallBoardLayout.HEADER.problem(new NodeBuffer(memory), 0));
+        final CallBoard second = new CallBoard(memory, 1, new boolean[] {true, true}, "the world communicator");
+        assertNull(first.layoutProblem());
+        assertNull(second.layoutProblem());
+    }
+
+    @Test
+    void aBoardOverAnotherMagicPostsForeignAndFailsWithTheProblem()
+    {
+        final ByteBuffer memory = ByteBuffer.allocateDirect(CallBoard.bytes(2));
+        new LayoutHeader(0x1234L, 1, "another structure").stamp(new NodeBuffer(memory), 0);
+        final CallBoard board = new CallBoard(memory, 1, new boolean[] {true, true}, "the world communicator");
+        final String expected = wrongMagic(CallBoardLayout.HEADER, 0x1234L);
+        assertEquals("the node memory attached as the board of array calls does not start with its magic number " +
+            "0x5053484d43414c4c (found 0x1234): it was made by another program or is not what the creating rank " +
+            "described", expected);
+        assertEquals(expected, board.layoutProblem());
+        board.post(ArrayCall.CREATE, 1);
+        assertEquals(CallBoard.FOREIGN, board.posted());
+        assertEquals(expected, board.mismatchHere().getMessage());
+        assertEquals(expected, board.mismatchOfNode().getMessage());
+    }
+
+    @Test
+    void aBoardOverAnotherVersionFailsAndTheOthersNameIt()
+    {
+        final ByteBuffer memory = ByteBuffer.allocateDirect(CallBoard.bytes(2));
+        final boolean[] here = {true, true};
+        final CallBoard good = new CallBoard(memory, 0, here, "the world communicator");
+        final LayoutHeader header = CallBoardLayout.HEADER;
+        new LayoutHeader(header.magic(), header.version() + 1, header.what()).stamp(new NodeBuffer(memory), 0);
+        final CallBoard bad = new CallBoard(memory, 1, here, "the world communicator");
+        final String expected = wrongVersion(header, header.version() + 1);
+        assertEquals("the board of array calls in node memory has layout version 2 but this rank's pshmem reads " +
+            "version 1: every rank of a job must run the same pshmem", expected);
+        assertEquals(expected, bad.layoutProblem());
+        good.post(ArrayCall.CREATE, 1);
+        good.post(ArrayCall.SET, 1);
+        bad.post(ArrayCall.CREATE, 1);
+        assertEquals(HEAD + "rank 0 called set() on array 1, rank 1 called nothing, as its board's node memory is " +
+            "of another layout", good.mismatchOfNode().getMessage());
     }
 }
