@@ -32,7 +32,8 @@ import org.pshmem.spi.Fingerprint;
  *
  * <p>The memory starts with {@link CallBoardLayout#HEADER}. A rank that finds another header there does not
  * read the board: it posts {@link #FOREIGN}, which no call makes, so the next reduction that carries its code
- * fails on every rank of every node, the rank itself with the header's problem and the others naming it.
+ * fails on every rank of every node, naming that rank (on one node, the rank itself throws the header's
+ * problem). It does not fail alone while it parks, which would leave the others waiting for it.
  *
  * <p>Owned by the rank's {@link Communicator}, which closes it before giving back the memory; a closed board
  * posts and finds nothing.
@@ -150,6 +151,11 @@ final class CallBoard
     long[] codesHere()
     {
         final long[] codes = new long[here.length];
+        if (null != layoutProblem)
+        {
+            codes[rank] = posted(); // a foreign board is not read
+            return codes;
+        }
         for (int r = 0; r < codes.length; r++)
         {
             codes[r] = here[r] && !closed ? slots.getLongVolatile(CallBoardLayout.slot(r)) : 0;
@@ -164,13 +170,11 @@ final class CallBoard
      */
     PshmemException mismatchHere()
     {
-        if (closed || 0 == posted)
+        if (closed || 0 == posted || null != layoutProblem)
         {
+            // A foreign board is not read; its FOREIGN code fails the reduction on every rank, where throwing
+            // here alone would leave the others waiting for this rank.
             return null;
-        }
-        if (null != layoutProblem)
-        {
-            return new PshmemException(layoutProblem);
         }
         boolean differs = false;
         for (int r = 0; r < here.length && !differs; r++)
