@@ -1,9 +1,6 @@
 package org.pshmem.api;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +16,8 @@ import org.pshmem.spi.Fingerprint;
  * communicator since the board was made (its first array), as one long (its <em>code</em>) in its own slot.
  *
  * <pre>
- *   slot of communicator rank r, at 8 * r (8 bytes, native order; 0 = no array call yet or not on this node):
+ *   the code in the slot of communicator rank r ({@link CallBoardLayout#slot}; 0 = no array call yet, or r is
+ *   not on this node):
  *   bits 63..32  the rank's array call number, from 1
  *   bits 31..4   the array's number among the communicator's arrays, from 1, in creation order; for
  *                {@link ArrayCall#COLLECTIVE}, the call ({@link Fingerprint#callCode})
@@ -31,6 +29,11 @@ import org.pshmem.spi.Fingerprint;
  * {@code set()} on two arrays) and would wait forever. And every reduction in node memory ({@link NodeSync})
  * carries the poster's code, so ranks whose different calls meet in the same reduction (across nodes, their
  * leaders' messages) fail instead of completing one another's call.
+ *
+ * <p>The memory starts with {@link CallBoardLayout#HEADER}. A rank that finds another header there does not
+ * read the board: it posts {@link #FOREIGN}, which no call makes, so the next reduction that carries its code
+ * fails on every rank of every node, naming that rank (on one node, the rank itself throws the header's
+ * problem). It does not fail alone while it parks, which would leave the others waiting for it.
  *
  * <p>Owned by the rank's {@link Communicator}, which closes it before giving back the memory; a closed board
  * posts and finds nothing.
@@ -62,12 +65,16 @@ final class CallBoard
         }
     }
 
-    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final int SLOT_BYTES = Long.BYTES;
+    /**
+     * The code of a rank whose board's memory is not of this layout: above every call's code, so it differs from
+     * them in the minimum and maximum of a reduction and wins the maximum by which leaders gather the codes.
+     */
+    static final long FOREIGN = Long.MAX_VALUE;
     private static final int NUMBER_SHIFT = 32;
     private static final int CALL_BITS = 4;
 
-    private final ByteBuffer slots;
+    private final NodeBuffer slots;
+    private final String layoutProblem;
     private final int rank;
     private final boolean[] here;
     private final String communicator;
@@ -77,23 +84,34 @@ final class CallBoard
 
     /**
      * @param slots        {@link #bytes(int)} bytes of node memory shared by the communicator's ranks on this
-     *                     node, zero at first.
+     *                     node, zero at first; its header is stamped here when it is not yet.
      * @param rank         this rank.
      * @param here         by communicator rank, whether that rank is on this node (and posts here).
      * @param communicator names the communicator in messages.
      */
     CallBoard(final ByteBuffer slots, final int rank, final boolean[] here, final String communicator)
     {
-        this.slots = slots;
+        this.slots = new NodeBuffer(slots);
         this.rank = rank;
         this.here = here.clone();
         this.communicator = communicator;
+        if (0 == this.slots.getLongVolatile(0))
+        {
+            CallBoardLayout.HEADER.stamp(this.slots, 0); // every rank of the node writes the same bytes
+        }
+        this.layoutProblem = CallBoardLayout.HEADER.problem(this.slots, 0);
     }
 
-    /** @return bytes of node memory for a board of a communicator of {@code ranks} ranks. */
+    /** @return bytes of node memory for a board of a communicator of {@code ranks} ranks, its header included. */
     static int bytes(final int ranks)
     {
-        return SLOT_BYTES * ranks;
+        return CallBoardLayout.bytes(ranks);
+    }
+
+    /** @return why this board's memory is not a board of this pshmem version, or null when it is. */
+    String layoutProblem()
+    {
+        return layoutProblem;
     }
 
     /**
@@ -111,8 +129,9 @@ final class CallBoard
     {
         if (!closed)
         {
-            posted = (long)++number << NUMBER_SHIFT | (long)array << CALL_BITS | call.ordinal();
-            LONGS.setRelease(slots, SLOT_BYTES * rank, posted);
+            posted = null != layoutProblem ? FOREIGN :
+                (long)++number << NUMBER_SHIFT | (long)array << CALL_BITS | call.ordinal();
+            slots.putLongOrdered(CallBoardLayout.slot(rank), posted);
         }
     }
 
@@ -132,9 +151,14 @@ final class CallBoard
     long[] codesHere()
     {
         final long[] codes = new long[here.length];
+        if (null != layoutProblem)
+        {
+            codes[rank] = posted(); // a foreign board is not read
+            return codes;
+        }
         for (int r = 0; r < codes.length; r++)
         {
-            codes[r] = here[r] && !closed ? (long)LONGS.getAcquire(slots, SLOT_BYTES * r) : 0;
+            codes[r] = here[r] && !closed ? slots.getLongVolatile(CallBoardLayout.slot(r)) : 0;
         }
         return codes;
     }
@@ -146,14 +170,16 @@ final class CallBoard
      */
     PshmemException mismatchHere()
     {
-        if (closed || 0 == posted)
+        if (closed || 0 == posted || null != layoutProblem)
         {
+            // A foreign board is not read; its FOREIGN code fails the reduction on every rank, where throwing
+            // here alone would leave the others waiting for this rank.
             return null;
         }
         boolean differs = false;
         for (int r = 0; r < here.length && !differs; r++)
         {
-            final long slot = here[r] ? (long)LONGS.getAcquire(slots, SLOT_BYTES * r) : 0;
+            final long slot = here[r] ? slots.getLongVolatile(CallBoardLayout.slot(r)) : 0;
             differs = slot >>> NUMBER_SHIFT == posted >>> NUMBER_SHIFT && slot != posted;
         }
         return differs ? mismatchOfNode() : null; // the common case, on every park, allocates nothing
@@ -162,6 +188,10 @@ final class CallBoard
     /** @return the failure naming the calls of this node's ranks, as they are on the board now. */
     PshmemException mismatchOfNode()
     {
+        if (null != layoutProblem)
+        {
+            return new PshmemException(layoutProblem);
+        }
         return mismatch(codesHere(), here);
     }
 
@@ -171,6 +201,10 @@ final class CallBoard
      */
     PshmemException mismatchOfAll(final long[] codes)
     {
+        if (null != layoutProblem)
+        {
+            return new PshmemException(layoutProblem);
+        }
         final boolean[] known = new boolean[codes.length];
         java.util.Arrays.fill(known, true);
         return mismatch(codes, known);
@@ -193,7 +227,8 @@ final class CallBoard
             if (known[r])
             {
                 final long number = codes[r] >>> NUMBER_SHIFT;
-                final String call = 0 == codes[r] ? "no array call yet" : describe(codes[r]) +
+                final String call = 0 == codes[r] ? "no array call yet" : FOREIGN == codes[r] ?
+                    "nothing, as its board's node memory is of another layout" : describe(codes[r]) +
                     (number == at ? "" : " (call " + number + ")");
                 ranksByCall.computeIfAbsent(call, c -> new ArrayList<>()).add(r);
             }

@@ -38,6 +38,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DistributedCondition implements AutoCloseable
 {
+    /**
+     * The condition's state, slots of an {@link OwnedState} ({@link OwnedStateLayout} in node memory):
+     * <pre>
+     *   COUNTER              the number of the last wait
+     *   ORDER + r            rank r's wait number while it waits, else 0
+     *   ORDER + ranks + r    rank r's grant slot
+     * </pre>
+     * "PSHMCOND" in ASCII.
+     */
+    static final LayoutHeader LAYOUT = new LayoutHeader(0x5053_484D_434F_4E44L, 1, "the state of a condition");
     private static final int COUNTER = 0;
     private static final int ORDER = 1;
 
@@ -66,7 +76,7 @@ public final class DistributedCondition implements AutoCloseable
         this.rank = comm.rank();
         this.ranks = comm.size();
         this.state = OwnedState.create(comm, owner, ORDER + 2 * ranks, ORDER + ranks, Op.class, this::apply,
-            "condition");
+            LAYOUT, "condition");
     }
 
     /** Slots: [counter, order of each waiting rank..., grant of each rank...]. */

@@ -49,6 +49,17 @@ import java.util.concurrent.TimeUnit;
 public final class DistributedLock implements AutoCloseable
 {
     private static final System.Logger TRACE = System.getLogger("org.pshmem.lock");
+    /**
+     * The lock's state, slots of an {@link OwnedState} ({@link OwnedStateLayout} in node memory):
+     * <pre>
+     *   COUNTER              the number of the last request
+     *   HOLDER               0 when free, else 1 + the holding rank
+     *   ORDER + r            rank r's request number while it waits, else 0
+     *   ORDER + ranks + r    rank r's grant slot
+     * </pre>
+     * "PSHMLOCK" in ASCII.
+     */
+    static final LayoutHeader LAYOUT = new LayoutHeader(0x5053_484D_4C4F_434BL, 1, "the state of a lock");
     private static final int COUNTER = 0;
     private static final int HOLDER = 1;
     private static final int ORDER = 2;
@@ -119,7 +130,7 @@ public final class DistributedLock implements AutoCloseable
         this.ranks = comm.size();
         this.reentrant = reentrant;
         this.state = OwnedState.create(comm, owner, ORDER + 2 * ranks, ORDER + ranks, Op.class, this::apply,
-            "lock");
+            LAYOUT, "lock");
     }
 
     /**

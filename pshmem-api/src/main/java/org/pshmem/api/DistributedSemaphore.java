@@ -36,6 +36,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DistributedSemaphore implements AutoCloseable
 {
+    /**
+     * The semaphore's state, slots of an {@link OwnedState} ({@link OwnedStateLayout} in node memory):
+     * <pre>
+     *   PERMITS              the permits available
+     *   COUNTER              the number of the last request
+     *   ORDER + r            rank r's request number while it waits, else 0
+     *   ORDER + ranks + r    rank r's grant slot
+     * </pre>
+     * "PSHMSEMA" in ASCII.
+     */
+    static final LayoutHeader LAYOUT = new LayoutHeader(0x5053_484D_5345_4D41L, 1, "the state of a semaphore");
     private static final int PERMITS = 0;
     private static final int COUNTER = 1;
     private static final int ORDER = 2;
@@ -72,7 +83,7 @@ public final class DistributedSemaphore implements AutoCloseable
         this.initialPermits = permits;
         this.bounded = bounded;
         this.state = OwnedState.create(comm, 0, ORDER + 2 * ranks, ORDER + ranks, Op.class, this::apply,
-            "semaphore");
+            LAYOUT, "semaphore");
         if (rank == 0)
         {
             state.execute(Op.RELEASE, permits, 0);

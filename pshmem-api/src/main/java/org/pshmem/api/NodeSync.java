@@ -1,9 +1,11 @@
 package org.pshmem.api;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import static org.pshmem.api.ArrayControlLayout.ARRIVALS;
+import static org.pshmem.api.ArrayControlLayout.GENERATION;
+import static org.pshmem.api.ArrayControlLayout.RESULT;
+import static org.pshmem.api.ArrayControlLayout.TOKEN;
+
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
@@ -23,23 +25,12 @@ import org.pshmem.spi.CommEndpoint;
  * communicator's {@link CallBoard}; when it differs, the reduction fails on every rank, and across nodes the
  * leaders gather every rank's call and pass the message to their node through the payload.
  *
- * <p>Control layout (bytes): 0 barrier arrivals, 8 barrier generation, 16 the creator's token, 128 the
- * result across nodes, 256 and 384 the two sets of accumulators, then one 64-byte slot per node-rank, then
- * {@value #PAYLOAD_BYTES} bytes for {@link #broadcastFromLeader} and the message of a mismatch.
+ * <p>The control block's layout, and its header checked when a rank attaches, are {@link ArrayControlLayout}'s.
  */
 final class NodeSync
 {
-    static final int MAX_VALUES = 8;
-    static final int PAYLOAD_BYTES = 1024;
-    private static final int ARRIVALS = 0;
-    private static final int GENERATION = 8;
-    private static final int TOKEN = 16;
-    private static final int RESULT = 128;
-    private static final int ACCUMULATORS = 256;
-    private static final int ACCUMULATOR_BYTES = 16 * MAX_VALUES;
-    private static final int SLOTS = ACCUMULATORS + 2 * ACCUMULATOR_BYTES;
-    private static final int SLOT_BYTES = 64;
-    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    static final int MAX_VALUES = ArrayControlLayout.MAX_VALUES;
+    static final int PAYLOAD_BYTES = ArrayControlLayout.PAYLOAD_BYTES;
 
     /** The outcome of {@link #minMax}: the minimum and maximum over every rank of each value, in the order given. */
     static final class MinMax
@@ -73,7 +64,7 @@ final class NodeSync
         }
     }
 
-    private final ByteBuffer control;
+    private final NodeBuffer control;
     private final CommEndpoint nodeEp;
     private final CommEndpoint leaders;
     private final boolean oneNode;
@@ -88,7 +79,7 @@ final class NodeSync
      */
     NodeSync(final ByteBuffer control, final CommEndpoint nodeEp, final CommEndpoint leaders, final boolean oneNode)
     {
-        this.control = control;
+        this.control = new NodeBuffer(control);
         this.nodeEp = nodeEp;
         this.leaders = leaders;
         this.oneNode = oneNode;
@@ -96,7 +87,7 @@ final class NodeSync
 
     static int controlBytes(final int nodeSize)
     {
-        return SLOTS + SLOT_BYTES * nodeSize + PAYLOAD_BYTES;
+        return ArrayControlLayout.bytes(nodeSize);
     }
 
     /**
@@ -111,27 +102,41 @@ final class NodeSync
     }
 
     /**
-     * Writes the creator's random token, by which attaching ranks check they map the same memory.
+     * On the creating rank, before any other rank attaches: prepares the control block and writes the creator's
+     * random token, by which attaching ranks check they map the same memory, and the header last, by which they
+     * check it is this layout.
      */
     static void writeToken(final ByteBuffer control, final long token)
     {
-        resetAccumulators(control, ACCUMULATORS);
-        resetAccumulators(control, ACCUMULATORS + ACCUMULATOR_BYTES);
-        LONGS.setVolatile(control, TOKEN, token);
+        final NodeBuffer buffer = new NodeBuffer(control);
+        resetAccumulators(buffer, ArrayControlLayout.accumulators(0));
+        resetAccumulators(buffer, ArrayControlLayout.accumulators(1));
+        buffer.putLongVolatile(TOKEN, token);
+        ArrayControlLayout.HEADER.stamp(buffer, 0);
     }
 
-    private static void resetAccumulators(final ByteBuffer control, final int at)
+    /**
+     * On a rank that attaches, before anything else is read.
+     *
+     * @return why {@code control} is not the control block of an array of this pshmem version, or null when it is.
+     */
+    static String attachProblem(final ByteBuffer control)
+    {
+        return ArrayControlLayout.HEADER.problem(new NodeBuffer(control), 0);
+    }
+
+    private static void resetAccumulators(final NodeBuffer control, final int at)
     {
         for (int v = 0; v < MAX_VALUES; v++)
         {
-            LONGS.setVolatile(control, at + 16 * v, Long.MAX_VALUE);
-            LONGS.setVolatile(control, at + 16 * v + 8, Long.MIN_VALUE);
+            control.putLongVolatile(at + 16 * v, Long.MAX_VALUE);
+            control.putLongVolatile(at + 16 * v + 8, Long.MIN_VALUE);
         }
     }
 
     static long readToken(final ByteBuffer control)
     {
-        return (long)LONGS.getVolatile(control, TOKEN);
+        return new NodeBuffer(control).getLongVolatile(TOKEN);
     }
 
     /**
@@ -145,19 +150,19 @@ final class NodeSync
     /** A barrier whose last arriving rank first resets the accumulators at {@code resetAt} (when not -1). */
     private void nodeBarrier(final String op, final int resetAt)
     {
-        final long generation = (long)LONGS.getVolatile(control, GENERATION);
-        final long arrived = (long)LONGS.getAndAdd(control, ARRIVALS, 1L) + 1;
+        final long generation = control.getLongVolatile(GENERATION);
+        final long arrived = control.getAndAddLong(ARRIVALS, 1L) + 1;
         if (arrived == nodeEp.size())
         {
             if (resetAt >= 0)
             {
                 resetAccumulators(control, resetAt);
             }
-            LONGS.setVolatile(control, ARRIVALS, 0L);
-            LONGS.setVolatile(control, GENERATION, generation + 1);
+            control.putLongVolatile(ARRIVALS, 0L);
+            control.putLongVolatile(GENERATION, generation + 1);
             return;
         }
-        await(op, () -> (long)LONGS.getVolatile(control, GENERATION) != generation);
+        await(op, () -> control.getLongVolatile(GENERATION) != generation);
     }
 
     /**
@@ -176,13 +181,13 @@ final class NodeSync
         if (oneNode)
         {
             final int parity = (int)(reductions++ & 1);
-            final int at = ACCUMULATORS + ACCUMULATOR_BYTES * parity;
+            final int at = ArrayControlLayout.accumulators(parity);
             fold(at, code);
             for (int v = 1; v < count; v++)
             {
                 fold(at + 16 * v, values[v - 1]);
             }
-            nodeBarrier(op, ACCUMULATORS + ACCUMULATOR_BYTES * (1 - parity));
+            nodeBarrier(op, ArrayControlLayout.accumulators(1 - parity));
             final MinMax result = new MinMax(read(at, count));
             if (!result.sameCode())
             {
@@ -190,11 +195,11 @@ final class NodeSync
             }
             return result;
         }
-        final int slot = SLOTS + SLOT_BYTES * nodeEp.rank();
-        LONGS.setRelease(control, slot, code);
+        final int slot = ArrayControlLayout.slot(nodeEp.rank());
+        control.putLongOrdered(slot, code);
         for (int v = 1; v < count; v++)
         {
-            LONGS.setRelease(control, slot + 8 * v, values[v - 1]);
+            control.putLongOrdered(slot + 8 * v, values[v - 1]);
         }
         nodeBarrier(op);
         if (nodeEp.rank() == 0)
@@ -224,7 +229,7 @@ final class NodeSync
         {
             for (int v = 0; v < count; v++)
             {
-                final long value = (long)LONGS.getAcquire(control, SLOTS + SLOT_BYTES * r + 8 * v);
+                final long value = control.getLongVolatile(ArrayControlLayout.slot(r) + 8 * v);
                 extremes[v] = Math.min(extremes[v], value);
                 extremes[MAX_VALUES + v] = Math.min(extremes[MAX_VALUES + v], ~value);
             }
@@ -235,8 +240,8 @@ final class NodeSync
         }
         for (int v = 0; v < count; v++)
         {
-            LONGS.setRelease(control, RESULT + 16 * v, extremes[v]);
-            LONGS.setRelease(control, RESULT + 16 * v + 8, ~extremes[MAX_VALUES + v]);
+            control.putLongOrdered(RESULT + 16 * v, extremes[v]);
+            control.putLongOrdered(RESULT + 16 * v + 8, ~extremes[MAX_VALUES + v]);
         }
         if (extremes[0] != ~extremes[MAX_VALUES])
         {
@@ -255,7 +260,7 @@ final class NodeSync
         final long[] extremes = new long[2 * count];
         for (int i = 0; i < extremes.length; i++)
         {
-            extremes[i] = (long)LONGS.getAcquire(control, at + 8 * i);
+            extremes[i] = control.getLongVolatile(at + 8 * i);
         }
         return extremes;
     }
@@ -289,35 +294,35 @@ final class NodeSync
     /** Node-rank 0 writes bytes for its node's ranks, cut to what fits; a barrier must follow. */
     private void writePayload(final byte[] payload)
     {
-        final int at = SLOTS + SLOT_BYTES * nodeEp.size();
+        final int at = ArrayControlLayout.payload(nodeEp.size());
         final int length = Math.min(payload.length, PAYLOAD_BYTES - 8);
-        control.put(at + 8, payload, 0, length);
-        LONGS.setRelease(control, at, (long)length);
+        control.slice(at + 8, length).put(payload, 0, length);
+        control.putLongOrdered(at, length); // released after the bytes
     }
 
     private byte[] readPayload()
     {
-        final int at = SLOTS + SLOT_BYTES * nodeEp.size();
-        final byte[] received = new byte[(int)(long)LONGS.getAcquire(control, at)];
-        control.get(at + 8, received, 0, received.length);
+        final int at = ArrayControlLayout.payload(nodeEp.size());
+        final byte[] received = new byte[(int)control.getLongVolatile(at)];
+        control.slice(at + 8, received.length).get(received);
         return received;
     }
 
     private void foldMin(final int at, final long value)
     {
-        long current = (long)LONGS.getVolatile(control, at);
-        while (value < current && !LONGS.compareAndSet(control, at, current, value))
+        long current = control.getLongVolatile(at);
+        while (value < current && !control.compareAndSetLong(at, current, value))
         {
-            current = (long)LONGS.getVolatile(control, at);
+            current = control.getLongVolatile(at);
         }
     }
 
     private void foldMax(final int at, final long value)
     {
-        long current = (long)LONGS.getVolatile(control, at);
-        while (value > current && !LONGS.compareAndSet(control, at, current, value))
+        long current = control.getLongVolatile(at);
+        while (value > current && !control.compareAndSetLong(at, current, value))
         {
-            current = (long)LONGS.getVolatile(control, at);
+            current = control.getLongVolatile(at);
         }
     }
 

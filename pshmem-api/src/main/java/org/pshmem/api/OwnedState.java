@@ -1,9 +1,5 @@
 package org.pshmem.api;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -15,8 +11,9 @@ import org.pshmem.spi.CommEndpoint;
  * the building block of {@link DistributedLock}, {@link SharedCounter} and {@link TaskBatch}. MPJ Express has
  * no one-sided operations, so exclusive access comes in two tiers:
  * <ul>
- * <li>every rank on one node: the longs live in node memory, guarded by a spin mutex (compare-and-set) that
- * waits by spinning, yielding, then parking; no message at all;</li>
+ * <li>every rank on one node: the longs live in node memory ({@link OwnedStateLayout}, with the structure's
+ * header), guarded by a spin mutex (compare-and-set) that waits by spinning, yielding, then parking; no message
+ * at all;</li>
  * <li>otherwise: the owner rank runs a service thread, named {@code pshmem-owner-...}, with two private
  * duplicates of the communicator; other ranks send it requests and get replies, and it alone touches the
  * longs, one operation at a time. The owner's own operations go to the same thread through a queue, so all
@@ -60,7 +57,6 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
         void set(int index, long value);
     }
 
-    static final int FIRST_SLOT = 1; // slot 0 is the node mutex
     /** {@code grantBase} of states on which no rank waits. */
     static final int NO_GRANTS = -1;
 
@@ -78,21 +74,60 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
     /**
      * Collective over {@code comm}.
      *
-     * @param slots     number of slots, counting from {@link #FIRST_SLOT}.
+     * @param slots     number of slots.
      * @param grantBase the grant slot of rank 0 (rank r's is {@code grantBase + r}), or {@link #NO_GRANTS}.
      * @param opType    the enum of the operations.
+     * @param layout    the structure's header in node memory, checked by every rank when they share it.
      * @param name      short name for the service thread.
+     * @throws PshmemException on every rank, when the ranks' node memory holds another structure or version.
      */
     static <O extends Enum<O>> OwnedState<O> create(final Communicator comm, final int owner, final int slots,
-        final int grantBase, final Class<O> opType, final Operations<O> operations, final String name)
+        final int grantBase, final Class<O> opType, final Operations<O> operations, final LayoutHeader layout,
+        final String name)
     {
-        final SharedLongArray memory = SharedArray.ofLongs(comm, FIRST_SLOT + slots);
+        final SharedLongArray memory = SharedArray.ofLongs(comm, OwnedStateLayout.longs(slots));
         if (memory.nodeCount() == 1)
         {
+            try
+            {
+                attach(comm, owner, memory, layout, layout);
+            }
+            catch (final RuntimeException ex)
+            {
+                memory.close(); // every rank is here: the failure is agreed
+                throw ex;
+            }
             return new InNodeMemory<>(comm, owner, grantBase, memory, operations);
         }
         memory.close();
         return new Serviced<>(comm, owner, slots, grantBase, opType, operations, name);
+    }
+
+    /**
+     * Collective over the ranks of one node: the owner stamps the header, then every rank checks it and the
+     * outcome is agreed through node memory; only a problem costs messages, to name the rank that found it.
+     *
+     * @param stamped  the header the owner writes.
+     * @param expected the header this rank reads; the same as {@code stamped} but in tests of other versions.
+     * @throws PshmemException on every rank, when any rank found another header.
+     */
+    static void attach(final Communicator comm, final int owner, final SharedLongArray memory,
+        final LayoutHeader stamped, final LayoutHeader expected)
+    {
+        final String op = "creating " + expected.what();
+        final NodeBuffer buffer = new NodeBuffer(memory.rawWindow());
+        final NodeSync sync = memory.sync();
+        if (comm.rank() == owner)
+        {
+            stamped.stamp(buffer, 0);
+        }
+        sync.nodeBarrier(op);
+        final String problem = expected.problem(buffer, 0);
+        final Agreement.Status status = Agreement.Status.of(problem, Agreement.Status.FAILURE);
+        if (sync.minMax(op, status.code()).max(0) != Agreement.Status.OK.code())
+        {
+            Agreement.raiseIfAny(comm.endpoint(), op, Agreement.exchange(comm.endpoint(), status), problem, null);
+        }
     }
 
     /**
@@ -148,11 +183,8 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
     /** Every rank on one node: slots in node memory behind a compare-and-set mutex. */
     private static final class InNodeMemory<O extends Enum<O>> extends OwnedState<O> implements Slots
     {
-        private static final VarHandle LONGS =
-            MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-
         private final SharedLongArray memory;
-        private final ByteBuffer slots;
+        private final NodeBuffer slots;
         private final Operations<O> operations;
         private final CommEndpoint ep;
 
@@ -161,7 +193,7 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
         {
             super(comm, owner, grantBase);
             this.memory = memory;
-            this.slots = memory.rawWindow();
+            this.slots = new NodeBuffer(memory.rawWindow());
             this.operations = operations;
             this.ep = comm.endpoint();
         }
@@ -169,13 +201,13 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
         @Override
         public long get(final int index)
         {
-            return (long)LONGS.getVolatile(slots, 8 * (FIRST_SLOT + index));
+            return slots.getLongVolatile(OwnedStateLayout.slot(index));
         }
 
         @Override
         public void set(final int index, final long value)
         {
-            LONGS.setVolatile(slots, 8 * (FIRST_SLOT + index), value);
+            slots.putLongVolatile(OwnedStateLayout.slot(index), value);
         }
 
         @Override
@@ -185,10 +217,10 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
             final Backoff backoff = new Backoff();
             try
             {
-                while (!LONGS.compareAndSet(slots, 0, 0L, me))
+                while (!slots.compareAndSetLong(OwnedStateLayout.MUTEX, 0L, me))
                 {
                     backoff.idle();
-                    checkMembers(backoff, "mutex", () -> (long)LONGS.getVolatile(slots, 0) == 0L);
+                    checkMembers(backoff, "mutex", () -> slots.getLongVolatile(OwnedStateLayout.MUTEX) == 0L);
                 }
             }
             finally
@@ -201,7 +233,7 @@ abstract class OwnedState<O extends Enum<O>> implements AutoCloseable
             }
             finally
             {
-                LONGS.setVolatile(slots, 0, 0L);
+                slots.putLongVolatile(OwnedStateLayout.MUTEX, 0L);
             }
         }
 

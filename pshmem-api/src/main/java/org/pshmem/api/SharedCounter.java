@@ -100,6 +100,16 @@ public final class SharedCounter implements AutoCloseable
         }
     }
 
+    /**
+     * The counter's state, one slot of an {@link OwnedState} ({@link OwnedStateLayout} in node memory):
+     * <pre>
+     *   VALUE    the current value (the owner adds the start to 0 when the counter is made)
+     * </pre>
+     * "PSHMCNTR" in ASCII.
+     */
+    static final LayoutHeader LAYOUT = new LayoutHeader(0x5053_484D_434E_5452L, 1, "the state of a counter");
+    private static final int VALUE = 0;
+
     /** The one operation on the counter, run with exclusive access on the owner's state. */
     private enum Op
     {
@@ -120,10 +130,10 @@ public final class SharedCounter implements AutoCloseable
         this.step = step;
         this.state = OwnedState.create(comm, owner, 1, OwnedState.NO_GRANTS, Op.class, (op, slots, a, b, caller) ->
         {
-            final long value = slots.get(0);
-            slots.set(0, value + a);
+            final long value = slots.get(VALUE);
+            slots.set(VALUE, value + a);
             return value;
-        }, "counter");
+        }, LAYOUT, "counter");
         if (comm.rank() == owner)
         {
             state.execute(Op.ADD, start, 0);

@@ -237,6 +237,15 @@ public final class TaskBatch implements AutoCloseable
         }
     }
 
+    /**
+     * The batch's state, slots of an {@link OwnedState} ({@link OwnedStateLayout} in node memory):
+     * <pre>
+     *   task t    the {@link State#value()} of task t (a batch of no task keeps one unused slot)
+     * </pre>
+     * "PSHMTASK" in ASCII.
+     */
+    static final LayoutHeader LAYOUT = new LayoutHeader(0x5053_484D_5441_534BL, 1, "the state of a task batch");
+
     /** What {@link #take} finds: no task left, or (only between the ranks of a worker) a failure to take one. */
     private static final long NO_TASK = -1;
     private static final long TAKE_FAILED = -2;
@@ -310,8 +319,7 @@ public final class TaskBatch implements AutoCloseable
         Agreement.check(comm.endpoint(), op, Agreement.Status.BAD_ARGUMENT, problem, null);
         this.workerComm = comm.split(comm.rank() / workerSize, comm.rank());
         this.state = OwnedState.create(comm, options.owner, Math.max(1, tasks), OwnedState.NO_GRANTS, Op.class,
-            this::apply,
-            "batch");
+            this::apply, LAYOUT, "batch");
         try
         {
             prepare(options, op);
