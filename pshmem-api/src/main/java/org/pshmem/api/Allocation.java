@@ -430,6 +430,11 @@ final class Allocation
         segment = comm.nodeMemory().attach(Arrays.copyOfRange(marked, 9, marked.length), bytes,
             NodeSync.controlBytes(nodeEp.size()));
         memory = ArrayMemory.of(segment);
+        final String layout = NodeSync.attachProblem(segment.control());
+        if (null != layout)
+        {
+            return layout;
+        }
         return NodeSync.readToken(segment.control()) == ByteBuffer.wrap(marked, 1, 8).getLong() ? null :
             "the node memory mapped here is not the one node-rank 0 of this node created: " +
             "the ranks of the node communicator do not share memory (are they on different hosts?)";

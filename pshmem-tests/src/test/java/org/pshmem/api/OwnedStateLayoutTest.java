@@ -46,7 +46,8 @@ class OwnedStateLayoutTest
     void everyStructureOfNodeMemoryHasItsOwnMagic()
     {
         final long[] magics = java.util.stream.Stream.concat(STRUCTURES.stream(),
-            java.util.stream.Stream.of(ArrayControlLayout.HEADER, CallBoardLayout.HEADER))
+            java.util.stream.Stream.of(ArrayControlLayout.HEADER, CallBoardLayout.HEADER, ArenaLayout.CHUNK_HEADER,
+                ArenaLayout.BLOCK_HEADER))
             .mapToLong(LayoutHeader::magic).toArray();
         assertEquals(magics.length, Arrays.stream(magics).distinct().count(), Arrays.toString(magics));
     }
