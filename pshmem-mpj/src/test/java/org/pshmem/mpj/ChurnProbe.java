@@ -11,12 +11,13 @@ import org.pshmem.api.TaskBatch;
 /**
  * Job program for the kill tests: every rank prints {@code RUNNING <rank> <pid>} once, then repeats one
  * operation for up to a minute, to be killed in the middle of it. Phases: {@code create} (create and close
- * arrays), {@code churn} (create an array of 1 to 64 rows of 1024, set one row of it from a rotating writer,
- * close it), {@code set} (rotating writers), {@code lock} (lock and unlock), {@code batch} (workers of one rank
- * take and finish tasks), {@code idle} (holds an array and sleeps), {@code hold} (holds node memory whose name
- * still exists, as a rank does inside creation before every rank of its node has mapped it, and sleeps; the
- * RUNNING line then ends with the file's name), {@code fail} (holds such a name, and throws once the file
- * {@link #goFile} of the token exists). The second argument marks the processes of one test.
+ * arrays), {@code churn} (create an array of 1 to 64 rows of 1024 doubles, or every fourth time 259 to 319 rows,
+ * over 2 MiB, so that both small arrays and arrays of a segment of their own are made; set one row of it from
+ * a rotating writer; close it), {@code set} (rotating writers), {@code lock} (lock and unlock), {@code batch}
+ * (workers of one rank take and finish tasks), {@code idle} (holds an array and sleeps), {@code hold} (holds
+ * node memory whose name still exists, as a rank does inside creation before every rank of its node has mapped
+ * it, and sleeps; the RUNNING line then ends with the file's name), {@code fail} (holds such a name, and throws
+ * once the file {@link #goFile} of the token exists). The second argument marks the processes of one test.
  */
 public final class ChurnProbe
 {
@@ -57,7 +58,9 @@ public final class ChurnProbe
                             SharedArray.ofDoubles(world, 256, 1024).close();
                             break;
                         case "churn":
-                            try (SharedDoubleArray churned = SharedArray.ofDoubles(world, 1 + i % 64, 1024))
+                            // Every fourth array over 2 MiB (a segment of its own), the others 8 to 512 KiB.
+                            try (SharedDoubleArray churned = SharedArray.ofDoubles(world,
+                                (i % 4 == 3 ? 256 : 1) + i % 64, 1024))
                             {
                                 final int setter = (int)(i % world.size());
                                 churned.set(world.rank() == setter ? row : null, Region.at(0, 0).size(1, 1024),

@@ -30,6 +30,9 @@ public final class BenchJob
     private static final int SET_LARGE_WARM_UP = 3;
     private static final int LOCK_WARM_UP = 3;
     private static final int ALLOC_FREE_WARM_UP = 15;
+    private static final int ALLOC_FREE_LARGE_WARM_UP = 3;
+    /** Doubles of {@code alloc_free_large}'s array: 2 MiB, above the 1 MiB below which arrays may share memory. */
+    private static final int LARGE_ARRAY_DOUBLES = 1 << 18;
 
     private BenchJob()
     {
@@ -40,7 +43,7 @@ public final class BenchJob
      * world.
      *
      * @param args the launcher's arguments, then optionally {@code set_small}, {@code set_large ROWS},
-     *             {@code alloc_free} or {@code copies}.
+     *             {@code alloc_free}, {@code alloc_free_large}, {@code copies} or {@code lock}.
      * @throws Exception when a workload fails or reads a wrong result.
      */
     public static void main(final String[] args) throws Exception
@@ -71,6 +74,10 @@ public final class BenchJob
                 {
                     allocFree(comm);
                 }
+                if (round < ALLOC_FREE_LARGE_WARM_UP)
+                {
+                    allocFreeLarge(comm);
+                }
             }
             final double setSmall = setSmall(comm);
             report(root, "set_small_us", setSmall, "us/set");
@@ -80,6 +87,7 @@ public final class BenchJob
             report(root, "lock_acq_per_s", lock(comm), "acquisitions/s");
             report(root, "batch_tasks_per_s", batch(comm), "tasks/s");
             report(root, "alloc_free_per_s", allocFree(comm), "arrays/s");
+            report(root, "alloc_free_large_per_s", allocFreeLarge(comm), "arrays/s (2 MiB each)");
             report(root, "memory_copies_per_node", copies(comm), "copies");
             final double memcpy = root ? memcpy() : 0;
             final double sum = root ? arraySum() : 0;
@@ -94,7 +102,8 @@ public final class BenchJob
 
     /**
      * One workload at one size, for {@code ./pshmem bench --scale}: {@code set_small}, {@code set_large ROWS}
-     * (ROWS x 4096 doubles), {@code alloc_free} or {@code copies}; the line names the rank count and size.
+     * (ROWS x 4096 doubles), {@code alloc_free}, {@code alloc_free_large}, {@code copies} or {@code lock}; the
+     * line names the rank count and size.
      */
     private static void scale(final Communicator comm, final String[] args) throws IOException
     {
@@ -129,6 +138,13 @@ public final class BenchJob
                 }
                 report(root, "alloc_free_per_s", allocFree(comm), "arrays/s" + at + ")");
                 break;
+            case "alloc_free_large":
+                for (int round = 0; round < ALLOC_FREE_LARGE_WARM_UP; round++)
+                {
+                    allocFreeLarge(comm);
+                }
+                report(root, "alloc_free_large_per_s", allocFreeLarge(comm), "arrays/s" + at + ", 2 MiB each)");
+                break;
             case "copies":
                 report(root, "memory_copies_per_node", copies(comm), "copies" + at + ")");
                 break;
@@ -141,7 +157,7 @@ public final class BenchJob
                 break;
             default:
                 throw new IllegalArgumentException("BenchJob: unknown workload '" + args[0] +
-                    "'; use set_small, set_large ROWS, alloc_free, copies or lock");
+                    "'; use set_small, set_large ROWS, alloc_free, alloc_free_large, copies or lock");
         }
     }
 
@@ -279,11 +295,25 @@ public final class BenchJob
     /** Create and close a 10 x 10 double array 200 times, collectively. */
     static double allocFree(final Communicator comm)
     {
+        return allocFree(comm, 10, 10);
+    }
+
+    /**
+     * Create and close a 2 MiB double array (262,144 doubles, above the small-array threshold, so a segment of
+     * its own) 200 times, collectively: the large-array path of {@link #allocFree(Communicator)}.
+     */
+    static double allocFreeLarge(final Communicator comm)
+    {
+        return allocFree(comm, LARGE_ARRAY_DOUBLES / 1024, 1024);
+    }
+
+    private static double allocFree(final Communicator comm, final int rows, final int columns)
+    {
         comm.barrier();
         final long start = System.nanoTime();
         for (int i = 0; i < 200; i++)
         {
-            SharedArray.ofDoubles(comm, 10, 10).close();
+            SharedArray.ofDoubles(comm, rows, columns).close();
         }
         comm.barrier();
         return 200 / ((System.nanoTime() - start) / 1e9);
