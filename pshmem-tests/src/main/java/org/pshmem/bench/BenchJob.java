@@ -29,7 +29,10 @@ public final class BenchJob
     private static final int SET_SMALL_WARM_UP = 20;
     private static final int SET_LARGE_WARM_UP = 3;
     private static final int LOCK_WARM_UP = 3;
-    private static final int ALLOC_FREE_WARM_UP = 15;
+    private static final int ALLOC_FREE_WARM_UP = 5;
+    /** Small arrays per timed round: a block of the node arena takes microseconds, so many to time. */
+    private static final int SMALL_ARRAYS_PER_ROUND = 2000;
+    private static final int LARGE_ARRAYS_PER_ROUND = 200;
     private static final int ALLOC_FREE_LARGE_WARM_UP = 3;
     /** Doubles of {@code alloc_free_large}'s array: 2 MiB, above the 1 MiB below which arrays may share memory. */
     private static final int LARGE_ARRAY_DOUBLES = 1 << 18;
@@ -292,10 +295,10 @@ public final class BenchJob
         return tasks / seconds;
     }
 
-    /** Create and close a 10 x 10 double array 200 times, collectively. */
+    /** Create and close a 10 x 10 double array (a block of the node arena) 2,000 times, collectively. */
     static double allocFree(final Communicator comm)
     {
-        return allocFree(comm, 10, 10);
+        return allocFree(comm, 10, 10, SMALL_ARRAYS_PER_ROUND);
     }
 
     /**
@@ -304,19 +307,19 @@ public final class BenchJob
      */
     static double allocFreeLarge(final Communicator comm)
     {
-        return allocFree(comm, LARGE_ARRAY_DOUBLES / 1024, 1024);
+        return allocFree(comm, LARGE_ARRAY_DOUBLES / 1024, 1024, LARGE_ARRAYS_PER_ROUND);
     }
 
-    private static double allocFree(final Communicator comm, final int rows, final int columns)
+    private static double allocFree(final Communicator comm, final int rows, final int columns, final int arrays)
     {
         comm.barrier();
         final long start = System.nanoTime();
-        for (int i = 0; i < 200; i++)
+        for (int i = 0; i < arrays; i++)
         {
             SharedArray.ofDoubles(comm, rows, columns).close();
         }
         comm.barrier();
-        return 200 / ((System.nanoTime() - start) / 1e9);
+        return arrays / ((System.nanoTime() - start) / 1e9);
     }
 
     /** Pss growth of all ranks for an 8192 x 8192 double array filled in 512-row blocks and read by all;
