@@ -24,6 +24,8 @@ import org.pshmem.spi.Windows;
  * before it hands out the next block. A block of an array whose view escaped on some rank is zeroed by the last
  * closer and not reused until the arena goes, so a view kept past close reads zeros, never another array.
  *
+ * <p>Its methods are synchronized, as an array may be closed on another thread than its communicator's.
+ *
  * <p>Chunks are segments of the transport: without a name, so they go when the node's last rank unmaps
  * them or ends, whatever the way. A rank unmaps its chunks once its communicator is closed and its last
  * array of the arena is closed.
@@ -99,7 +101,7 @@ final class NodeArena
      * Node-rank 0: hands out a zero-filled block for {@code dataBytes} bytes, held by {@code holders} ranks of
      * the node, making a new chunk when no room is left.
      */
-    Placement allocate(final long dataBytes, final int holders, final String label)
+    synchronized Placement allocate(final long dataBytes, final int holders, final String label)
     {
         final Placement placement = allocateInMappedChunk(dataBytes, holders);
         if (null != placement)
@@ -116,7 +118,7 @@ final class NodeArena
      *
      * @return the block, or null when a new chunk would be needed.
      */
-    Placement allocateInMappedChunk(final long dataBytes, final int holders)
+    synchronized Placement allocateInMappedChunk(final long dataBytes, final int holders)
     {
         checkOpen();
         final int sizeClass = ArenaLayout.sizeClass(dataBytes);
@@ -144,7 +146,7 @@ final class NodeArena
     }
 
     /** Node-rank 0: what the node's other ranks need to map {@code placement}. */
-    byte[] describe(final Placement placement)
+    synchronized byte[] describe(final Placement placement)
     {
         final Chunk chunk = chunks.get(placement.chunk());
         final byte[] handle = chunk.pendingAttach ? chunk.segment.handle() : new byte[0];
@@ -157,7 +159,7 @@ final class NodeArena
     /**
      * Node-rank 0: makes the block this rank's array memory for {@code dataBytes} bytes.
      */
-    ArenaBlock hold(final Placement placement, final long dataBytes)
+    synchronized ArenaBlock hold(final Placement placement, final long dataBytes)
     {
         liveBlocks++;
         return new ArenaBlock(this, chunks.get(placement.chunk()), placement.block(), dataBytes);
@@ -168,7 +170,7 @@ final class NodeArena
      *
      * @return the array memory, or throws {@link IllegalStateException} naming what does not match.
      */
-    ArenaBlock attach(final byte[] description, final long dataBytes)
+    synchronized ArenaBlock attach(final byte[] description, final long dataBytes)
     {
         checkOpen();
         final ByteBuffer in = ByteBuffer.wrap(description);
@@ -219,7 +221,7 @@ final class NodeArena
      *
      * @throws PshmemException when the block is not there: node memory was changed by something else.
      */
-    ArenaBlock attachMapped(final Placement placement, final long dataBytes)
+    synchronized ArenaBlock attachMapped(final Placement placement, final long dataBytes)
     {
         checkOpen();
         final Chunk chunk = placement.chunk() < chunks.size() ? chunks.get(placement.chunk()) : null;
@@ -235,13 +237,13 @@ final class NodeArena
     }
 
     /** Node-rank 0: takes back a block handed out for a creation that did not go ahead; no rank holds it. */
-    void giveBack(final Placement placement)
+    synchronized void giveBack(final Placement placement)
     {
         ArenaLayout.pushReturned(chunks.get(placement.chunk()).buffer, placement.block());
     }
 
     /** Node-rank 0, once every rank of the node has mapped the placement: the chunk's handle may go. */
-    void allAttached(final Placement placement)
+    synchronized void allAttached(final Placement placement)
     {
         final Chunk chunk = chunks.get(placement.chunk());
         if (chunk.pendingAttach)
@@ -254,7 +256,7 @@ final class NodeArena
     /**
      * Lets go of the arena once this rank's arrays of it are closed, then runs {@code then} (once). Idempotent.
      */
-    void release(final Runnable then)
+    synchronized void release(final Runnable then)
     {
         if (!released)
         {
@@ -265,25 +267,25 @@ final class NodeArena
     }
 
     /** @return the bytes of node memory this rank maps for the arena: its chunks' sizes. */
-    long mappedBytes()
+    synchronized long mappedBytes()
     {
         return chunks.stream().filter(c -> null != c).mapToLong(c -> c.buffer.capacity()).sum();
     }
 
     /** @return the number of chunks this rank maps. */
-    int chunkCount()
+    synchronized int chunkCount()
     {
         return (int)chunks.stream().filter(c -> null != c).count();
     }
 
     /** @return the bytes kept out of reuse in this rank's chunks because a view of their array escaped. */
-    long retiredBytes()
+    synchronized long retiredBytes()
     {
         return chunks.stream().filter(c -> null != c).mapToLong(c -> ArenaLayout.retiredBytes(c.buffer)).sum();
     }
 
     /** Called by a block whose creation failed on some rank, on every rank: node-rank 0 takes the block back. */
-    void abandoned(final Chunk chunk, final int block, final boolean placedHere)
+    synchronized void abandoned(final Chunk chunk, final int block, final boolean placedHere)
     {
         if (placedHere)
         {
@@ -294,7 +296,7 @@ final class NodeArena
     }
 
     /** Called by a block at its close. */
-    void closed(final Chunk chunk, final int block, final boolean viewEscaped)
+    synchronized void closed(final Chunk chunk, final int block, final boolean viewEscaped)
     {
         if (viewEscaped)
         {
