@@ -10,6 +10,8 @@ package org.pshmem.api;
  *   ARRIVALS      16              barrier arrivals, 8 bytes
  *   GENERATION    24              barrier generation, 8 bytes
  *   TOKEN         32              the creator's random token, 8 bytes
+ *   WRITTEN       40              the number of the last set()/assign() whose copy into this node's memory
+ *                                 is complete, 8 bytes: written (release) by the node's copying rank only
  *   RESULT        128             the result across nodes: min then max of each value, 16 * MAX_VALUES bytes,
  *                                 on its own cache lines, away from the barrier's words that every rank writes
  *   ACCUMULATORS  256             two sets of min/max accumulators, each 16 * MAX_VALUES bytes, used in turn
@@ -24,7 +26,7 @@ package org.pshmem.api;
 final class ArrayControlLayout
 {
     /** "PSHMCTRL" in ASCII. */
-    static final LayoutHeader HEADER = new LayoutHeader(0x5053_484D_4354_524CL, 1, "the control block of an array");
+    static final LayoutHeader HEADER = new LayoutHeader(0x5053_484D_4354_524CL, 2, "the control block of an array");
 
     /** Values one reduction carries; the first is the rank's array call. */
     static final int MAX_VALUES = 8;
@@ -36,9 +38,10 @@ final class ArrayControlLayout
     static final int ARRIVALS = LayoutHeader.BYTES;
     static final int GENERATION = ARRIVALS + Long.BYTES;
     static final int TOKEN = GENERATION + Long.BYTES;
+    static final int WRITTEN = TOKEN + Long.BYTES;
     /** Min then max of each value: 16 bytes per value. */
     static final int EXTREMES_BYTES = 2 * Long.BYTES * MAX_VALUES;
-    static final int RESULT = align(TOKEN + Long.BYTES, LINE_PAIR_BYTES);
+    static final int RESULT = align(WRITTEN + Long.BYTES, LINE_PAIR_BYTES);
     static final int ACCUMULATORS = RESULT + EXTREMES_BYTES;
     static final int SLOTS = ACCUMULATORS + 2 * EXTREMES_BYTES;
     static final int SLOT_BYTES = 64;

@@ -4,6 +4,7 @@ import static org.pshmem.api.ArrayControlLayout.ARRIVALS;
 import static org.pshmem.api.ArrayControlLayout.GENERATION;
 import static org.pshmem.api.ArrayControlLayout.RESULT;
 import static org.pshmem.api.ArrayControlLayout.TOKEN;
+import static org.pshmem.api.ArrayControlLayout.WRITTEN;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -70,6 +71,7 @@ final class NodeSync
     private final boolean oneNode;
     private CallBoard board;
     private long reductions;
+    private long writes;
 
     /**
      * @param control  the segment's control part, at least {@link #controlBytes(int)} bytes.
@@ -137,6 +139,37 @@ final class NodeSync
     static long readToken(final ByteBuffer control)
     {
         return new NodeBuffer(control).getLongVolatile(TOKEN);
+    }
+
+    /**
+     * Numbers this rank's writes ({@code set()}, {@code assign()}) through this synchronisation: every rank of
+     * the node makes the same writes in the same order, so the numbers agree.
+     *
+     * @return the number of the write being made, from 1.
+     */
+    long nextWrite()
+    {
+        return ++writes;
+    }
+
+    /**
+     * The node's copying rank: its copy of write {@code write} into node memory is complete.
+     *
+     * <p>Memory consistency effects: actions before this call happen-before actions after
+     * {@link #awaitWritten} of the same write returns on any rank of the node.
+     */
+    void publishWritten(final long write)
+    {
+        control.putLongOrdered(WRITTEN, write);
+    }
+
+    /**
+     * The node's other ranks: returns once the copying rank published write {@code write}; only that rank is
+     * waited for, not a barrier of all.
+     */
+    void awaitWritten(final String op, final long write)
+    {
+        await(op, () -> control.getLongVolatile(WRITTEN) >= write);
     }
 
     /**

@@ -475,11 +475,18 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
                 " has node-rank " + writerNodeRank + ", which not every node has (the smallest node has " +
                 minPerNode + " ranks); write from a rank whose node-rank is below " + minPerNode);
         }
+        // Only the node's copying rank is waited for: the next collective on this synchronisation is a
+        // barrier of every rank, so no copy can overtake a rank still waiting here.
+        final long write = sync.nextWrite();
         if (nodeEp.rank() == writerNodeRank)
         {
             replicate(data, whole ? null : region, writer, places[fromRank].nodeIndex());
+            sync.publishWritten(write);
         }
-        sync.nodeBarrier(op);
+        else
+        {
+            sync.awaitWritten(op, write);
+        }
     }
 
     /**

@@ -19,7 +19,7 @@ class ArrayControlLayoutTest
     {
         for (final int nodeSize : new int[] {1, 2, 7, 64})
         {
-            final int[][] regions = new int[7 + nodeSize][];
+            final int[][] regions = new int[8 + nodeSize][];
             regions[0] = new int[] {0, LayoutHeader.BYTES};
             regions[1] = new int[] {ArrayControlLayout.ARRIVALS, Long.BYTES};
             regions[2] = new int[] {ArrayControlLayout.GENERATION, Long.BYTES};
@@ -27,9 +27,10 @@ class ArrayControlLayoutTest
             regions[4] = new int[] {ArrayControlLayout.RESULT, EXTREMES_BYTES};
             regions[5] = new int[] {ArrayControlLayout.accumulators(0), EXTREMES_BYTES};
             regions[6] = new int[] {ArrayControlLayout.accumulators(1), EXTREMES_BYTES};
+            regions[7] = new int[] {ArrayControlLayout.WRITTEN, Long.BYTES};
             for (int r = 0; r < nodeSize; r++)
             {
-                regions[7 + r] = new int[] {ArrayControlLayout.slot(r), ArrayControlLayout.SLOT_BYTES};
+                regions[8 + r] = new int[] {ArrayControlLayout.slot(r), ArrayControlLayout.SLOT_BYTES};
             }
             final int[][] withPayload = java.util.Arrays.copyOf(regions, regions.length + 1);
             withPayload[regions.length] = new int[] {ArrayControlLayout.payload(nodeSize),
@@ -90,7 +91,9 @@ class ArrayControlLayoutTest
         new LayoutHeader(header.magic(), header.version() + 1, header.what()).stamp(new NodeBuffer(control), 0);
         assertEquals(wrongVersion(ArrayControlLayout.HEADER, ArrayControlLayout.HEADER.version() + 1),
             NodeSync.attachProblem(control));
-        assertEquals("the control block of an array in node memory has layout version 2 but this rank's pshmem " +
-            "reads version 1: every rank of a job must run the same pshmem", NodeSync.attachProblem(control));
+        final int version = ArrayControlLayout.HEADER.version();
+        assertEquals("the control block of an array in node memory has layout version " + (version + 1) +
+            " but this rank's pshmem reads version " + version + ": every rank of a job must run the same pshmem",
+            NodeSync.attachProblem(control));
     }
 }

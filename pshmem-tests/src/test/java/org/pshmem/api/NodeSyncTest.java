@@ -52,6 +52,44 @@ class NodeSyncTest
     }
 
     @Test
+    void ranksWaitForTheCopyingRanksWriteOnlyAndSeeWhatItWroteBefore()
+    {
+        final ByteBuffer control = control(4);
+        final java.util.concurrent.atomic.AtomicLongArray seen = new java.util.concurrent.atomic.AtomicLongArray(4);
+        final long[] data = new long[ROUNDS];
+        LocalJob.run(4, 1, world ->
+        {
+            final NodeSync sync = sync(world, new ByteBuffer[] {control}, 1);
+            for (int round = 0; round < ROUNDS; round++)
+            {
+                sync.minMax("test", 0); // every set() starts with its agreement
+                final long write = sync.nextWrite();
+                assertEquals(round + 1, write, "every rank numbers the writes alike");
+                final int copier = round % 4;
+                if (world.rank() == copier)
+                {
+                    data[round] = 100 + round; // a plain write, published by the release
+                    sync.publishWritten(write);
+                }
+                else
+                {
+                    sync.awaitWritten("test", write);
+                    seen.addAndGet(world.rank(), data[round]);
+                }
+            }
+        });
+        for (int rank = 0; rank < 4; rank++)
+        {
+            long expected = 0;
+            for (int round = 0; round < ROUNDS; round++)
+            {
+                expected += round % 4 == rank ? 0 : 100 + round;
+            }
+            assertEquals(expected, seen.get(rank), "rank " + rank + " saw every round's write");
+        }
+    }
+
+    @Test
     void minMaxOnOneNodeFoldsEveryRankRoundAfterRound()
     {
         assertMinMaxOfFourRanks(1);
