@@ -148,6 +148,17 @@ public final class BenchJob
                 }
                 report(root, "alloc_free_large_per_s", allocFreeLarge(comm), "arrays/s" + at + ", 2 MiB each)");
                 break;
+            case "alloc_free_kib":
+                // One size, for choosing pshmem.smallArrayBytes: run it with the setting at 0 and at its default.
+                final int kib = Integer.parseInt(args[1]);
+                final int arrays = Math.max(50, Math.min(SMALL_ARRAYS_PER_ROUND, (64 << 10) / Math.max(1, kib)));
+                for (int round = 0; round < ALLOC_FREE_LARGE_WARM_UP; round++)
+                {
+                    allocFree(comm, kib, 128, arrays);
+                }
+                report(root, "alloc_free_per_s", allocFree(comm, kib, 128, arrays), "arrays/s" + at + ", " + kib +
+                    " KiB each)");
+                break;
             case "copies":
                 report(root, "memory_copies_per_node", copies(comm), "copies" + at + ")");
                 break;
@@ -160,7 +171,8 @@ public final class BenchJob
                 break;
             default:
                 throw new IllegalArgumentException("BenchJob: unknown workload '" + args[0] +
-                    "'; use set_small, set_large ROWS, alloc_free, alloc_free_large, copies or lock");
+                    "'; use set_small, set_large ROWS, alloc_free, alloc_free_large, alloc_free_kib KIB, copies or " +
+                    "lock");
         }
     }
 
