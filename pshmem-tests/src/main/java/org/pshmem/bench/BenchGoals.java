@@ -70,6 +70,7 @@ public final class BenchGoals
         new Goal("alloc_free_per_s", Direction.AT_LEAST, 20_000, false, "14"),
         new Goal("alloc_free_per_s", Direction.AT_LEAST, 1, true, "11"),
         new Goal("memory_copies_per_node", Direction.AT_MOST, 1.05, false, "15"),
+        new Goal("memory_copies_per_node_segments", Direction.AT_MOST, 1.05, false, "15"),
         new Goal("barrier_wait_cores", Direction.AT_MOST, 0.02, false, "15"));
 
     private BenchGoals()

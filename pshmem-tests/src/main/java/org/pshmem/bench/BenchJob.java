@@ -91,7 +91,7 @@ public final class BenchJob
             report(root, "batch_tasks_per_s", batch(comm), "tasks/s");
             report(root, "alloc_free_per_s", allocFree(comm), "arrays/s");
             report(root, "alloc_free_large_per_s", allocFreeLarge(comm), "arrays/s (2 MiB each)");
-            report(root, "memory_copies_per_node", copies(comm), "copies");
+            reportCopies(root, copiesWholeAndSegments(comm), "");
             final double memcpy = root ? memcpy() : 0;
             final double sum = root ? arraySum() : 0;
             report(root, "memcpy_GBps", memcpy, "GB/s");
@@ -160,7 +160,7 @@ public final class BenchJob
                     " KiB each)");
                 break;
             case "copies":
-                report(root, "memory_copies_per_node", copies(comm), "copies" + at + ")");
+                reportCopies(root, copiesWholeAndSegments(comm), ", " + comm.size() + " ranks");
                 break;
             case "lock":
                 for (int round = 0; round < LOCK_WARM_UP; round++)
@@ -173,6 +173,17 @@ public final class BenchJob
                 throw new IllegalArgumentException("BenchJob: unknown workload '" + args[0] +
                     "'; use set_small, set_large ROWS, alloc_free, alloc_free_large, alloc_free_kib KIB, copies or " +
                     "lock");
+        }
+    }
+
+    /** Whole-process Pss, then, where segments are files, their own Pss (the copies of the array alone);
+     *  {@code at} is added inside the unit's parentheses. */
+    private static void reportCopies(final boolean root, final double[] copies, final String at)
+    {
+        report(root, "memory_copies_per_node", copies[0], "copies (whole-process Pss" + at + ")");
+        if (copies[1] > 0)
+        {
+            report(root, "memory_copies_per_node_segments", copies[1], "copies (Pss of the segments alone" + at + ")");
         }
     }
 
@@ -334,9 +345,15 @@ public final class BenchJob
         return arrays / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** Pss growth of all ranks for an 8192 x 8192 double array filled in 512-row blocks and read by all;
-     *  garbage is collected before both readings so the heaps count alike. */
-    static double copies(final Communicator comm) throws IOException
+    /**
+     * Pss growth of all ranks for an 8192 x 8192 double array filled in 512-row blocks and read by all (garbage
+     * is collected before both readings so the heaps count alike), measured twice: the growth of every rank's
+     * whole-process Pss (which also counts each JVM's own growth), and the growth of the Pss of segment mappings
+     * alone (files of the segment directory; 0 for the in-process transport, whose node memory is anonymous).
+     *
+     * @return copies per node by whole-process Pss, then by the segments' Pss.
+     */
+    static double[] copiesWholeAndSegments(final Communicator comm) throws IOException
     {
         final int n = 8192;
         final int rows = 512;
@@ -348,6 +365,7 @@ public final class BenchJob
         System.gc();
         comm.barrier();
         final long before = comm.allReduce(pss(), ReduceOp.SUM);
+        final long segmentsBefore = comm.allReduce(segmentPss(), ReduceOp.SUM);
         try (SharedDoubleArray shm = SharedArray.ofDoubles(comm, n, n))
         {
             for (int r = 0; r < n; r += rows)
@@ -361,8 +379,9 @@ public final class BenchJob
             System.gc(); // as before the first reading, so heaps are measured alike
             comm.barrier();
             final long after = comm.allReduce(pss(), ReduceOp.SUM);
+            final long segmentsAfter = comm.allReduce(segmentPss(), ReduceOp.SUM);
             comm.barrier();
-            return (after - before) / (8.0 * n * n);
+            return new double[] {(after - before) / (8.0 * n * n), (segmentsAfter - segmentsBefore) / (8.0 * n * n)};
         }
     }
 
@@ -370,6 +389,31 @@ public final class BenchJob
      * @return this process's proportional set size in bytes: shared pages count divided by their mappers.
      * @throws IOException when {@code /proc/self/smaps_rollup} cannot be read.
      */
+    /**
+     * @return the Pss, in bytes, of this process's mappings of files in the segment directory
+     * ({@code pshmem.shmDir}, default {@code /dev/shm}), named or not.
+     * @throws IOException when {@code /proc/self/smaps} cannot be read.
+     */
+    static long segmentPss() throws IOException
+    {
+        final String dir = org.pshmem.spi.Setting.SHM_DIR.value().orElse("/dev/shm") + "/";
+        long bytes = 0;
+        boolean segment = false;
+        for (final String line : Files.readAllLines(Path.of("/proc/self/smaps")))
+        {
+            final String[] fields = line.split("\\s+", 6);
+            if (fields.length >= 5 && fields[0].matches("[0-9a-f]+-[0-9a-f]+"))
+            {
+                segment = fields.length == 6 && fields[5].startsWith(dir);
+            }
+            else if (segment && line.startsWith("Pss:"))
+            {
+                bytes += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return bytes;
+    }
+
     public static long pss() throws IOException
     {
         for (final String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup")))
