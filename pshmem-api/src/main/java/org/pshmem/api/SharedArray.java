@@ -73,6 +73,10 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     private final NodeSync sync;
     private final CallBoard board;
     private final int number;
+    /** What the hang report says this rank is in, for set() and assign(): made once, as set() is hot. */
+    private final String inSet;
+    private final String inAssign;
+    private final String boardName;
     private final int elementShift;
     private final long elementMask;
     private final long firstWindowElements;
@@ -97,6 +101,9 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
             nodeEp, nodes > 1 && nodeEp.rank() == 0 ? nodeRankEp : null, nodes == 1);
         this.board = allocation.board();
         this.number = allocation.number();
+        this.inSet = CallBoard.ArrayCall.SET.describe(number);
+        this.inAssign = CallBoard.ArrayCall.ASSIGN.describe(number);
+        this.boardName = null == board ? "its communicator" : board.communicator();
         sync.watch(board);
         this.elementShift = memory.windowShift() - Integer.numberOfTrailingZeros(type.byteSize());
         this.elementMask = (1L << elementShift) - 1;
@@ -437,8 +444,7 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         {
             board.post(call, number);
         }
-        ep.activity().enterArrayCall(call.describe(number), null == board ? "its communicator" :
-            board.communicator());
+        ep.activity().enterArrayCall(call == CallBoard.ArrayCall.SET ? inSet : inAssign, boardName);
     }
 
     /**
