@@ -650,6 +650,52 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
                 getRun(window, at, dest, (int)blockIndex + done, count)));
     }
 
+    /** Receives one run of a region that lies in one window: {@code count} elements from position {@code at}. */
+    interface WindowRun
+    {
+        void run(int window, int at, int count);
+    }
+
+    /**
+     * Checks a region for a reduction ({@code sum()}, {@code min()}, {@code max()}) and calls {@code run} for
+     * its runs of consecutive elements, each within one window, in row-major order.
+     *
+     * @return the number of elements of the region.
+     */
+    final long forEachRun(final String op, final Region region, final WindowRun run)
+    {
+        checkOpen(op);
+        if (null == region)
+        {
+            throw argument(op, "region is null");
+        }
+        final long[] offset = region.offsetArray();
+        final long[] blockShape = region.shapeArray();
+        if (blockShape.length != shape.length)
+        {
+            throw argument(op, region + " has " + blockShape.length + " dimensions but the array has " +
+                shape.length);
+        }
+        for (int d = 0; d < shape.length; d++)
+        {
+            if (offset[d] > shape[d] - blockShape[d])
+            {
+                throw argument(op, "block " + Extents.text(blockShape) + " at offset " + Extents.text(offset) +
+                    " does not fit in the array " + Extents.text(shape) + " (dimension " + d + ")");
+            }
+        }
+        final BlockRuns runs = new BlockRuns(shape, offset, blockShape);
+        runs.forEach(0, runs.blockCount(), Integer.MAX_VALUE, (arrayIndex, blockIndex, length) ->
+            forEachWindow(arrayIndex, length, (window, at, done, count) -> run.run(window, at, count)));
+        return runs.blockCount();
+    }
+
+    /** @return the exception for a minimum or maximum of an empty region, which has no value (as in numpy). */
+    final IllegalArgumentException emptyReduction(final String op, final Region region)
+    {
+        return argument(op, region + " is empty: a minimum or maximum needs at least one element");
+    }
+
     /**
      * @return the flat (row-major) index of {@code index}, after checking it.
      */
