@@ -80,7 +80,7 @@ public final class SharedFloatArray extends SharedArray<float[]>
     /**
      * The sum of a block of this node's copy (local, no communication): numpy's {@code shm[block].sum()}, read
      * straight from node memory at memory speed (several accumulators; no copy).
-     * The float elements are added in eight interleaved partial sums in {@code double}, so the last
+     * The {@code float} elements are added in eight interleaved partial sums in {@code double}, so the last
      * bits may differ from a left-to-right loop (as numpy's pairwise sum does); the sum is NaN when an element is
      * NaN; an empty region sums to 0.
      *
@@ -97,7 +97,8 @@ public final class SharedFloatArray extends SharedArray<float[]>
     public double sum(final Region region)
     {
         final double[] total = {0};
-        forEachRun("sum()", region, (window, at, count) -> total[0] += Reductions.sum(windows[window], at, at + count));
+        forEachRun("sum()", region, (window, at, count) ->
+            total[0] += Reductions.sum(windows[window], at, at + count));
         return total[0];
     }
 

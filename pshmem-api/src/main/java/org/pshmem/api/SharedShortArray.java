@@ -96,7 +96,8 @@ public final class SharedShortArray extends SharedArray<short[]>
     public long sum(final Region region)
     {
         final long[] total = {0};
-        forEachRun("sum()", region, (window, at, count) -> total[0] += Reductions.sum(windows[window], at, at + count));
+        forEachRun("sum()", region, (window, at, count) ->
+            total[0] += Reductions.sum(windows[window], at, at + count));
         return total[0];
     }
 
