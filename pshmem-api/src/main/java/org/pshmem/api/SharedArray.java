@@ -17,7 +17,8 @@ import org.pshmem.spi.Setting;
  * <p>Creation is collective over a communicator: the ranks are grouped by node, the first rank of each node
  * creates zero-filled memory and the others map it. Every rank then reads its node's copy directly:
  * element by element ({@code get}), in blocks ({@link #copyTo(Region, Object)}) or through read-only buffers
- * over the memory itself ({@code view}, {@code flatView}), with no copy. The only way to write is the
+ * over the memory itself ({@code view}, {@code flatView}), with no copy, and reduces blocks in place ({@code sum},
+ * {@code min}, {@code max} of the typed subclasses). The only way to write is the
  * collective {@link #set(Object, Region, int)} (or {@link #assign(Object, Region)}): the writer's block
  * reaches every node, and when it returns every rank of every node sees the same bytes.
  *
@@ -29,7 +30,8 @@ import org.pshmem.spi.Setting;
  * input makes every rank throw the same exception (naming the rank that had it) and never leaves a rank
  * waiting. {@link #close()} is local and idempotent; the memory is given back at once when the last rank of
  * the node has closed it, views taken or not. Only creation, {@code set} and {@code assign} are collective; every read ({@code get},
- * {@code getFlat}, {@code view}, {@code flatView}, {@code copyTo}, {@code toString}, {@code dataString}) and
+ * {@code getFlat}, {@code view}, {@code flatView}, {@code copyTo}, {@code sum}, {@code min}, {@code max},
+ * {@code toString}, {@code dataString}) and
  * every accessor is local: it reads this node's copy or this rank's own state and involves no other rank. An
  * instance is used by one thread at a time.
  *
