@@ -17,7 +17,8 @@ import org.pshmem.spi.Setting;
  * <p>Creation is collective over a communicator: the ranks are grouped by node, the first rank of each node
  * creates zero-filled memory and the others map it. Every rank then reads its node's copy directly:
  * element by element ({@code get}), in blocks ({@link #copyTo(Region, Object)}) or through read-only buffers
- * over the memory itself ({@code view}, {@code flatView}), with no copy. The only way to write is the
+ * over the memory itself ({@code view}, {@code flatView}), with no copy, and reduces blocks in place ({@code sum},
+ * {@code min}, {@code max} of the typed subclasses). The only way to write is the
  * collective {@link #set(Object, Region, int)} (or {@link #assign(Object, Region)}): the writer's block
  * reaches every node, and when it returns every rank of every node sees the same bytes.
  *
@@ -29,7 +30,8 @@ import org.pshmem.spi.Setting;
  * input makes every rank throw the same exception (naming the rank that had it) and never leaves a rank
  * waiting. {@link #close()} is local and idempotent; the memory is given back at once when the last rank of
  * the node has closed it, views taken or not. Only creation, {@code set} and {@code assign} are collective; every read ({@code get},
- * {@code getFlat}, {@code view}, {@code flatView}, {@code copyTo}, {@code toString}, {@code dataString}) and
+ * {@code getFlat}, {@code view}, {@code flatView}, {@code copyTo}, {@code sum}, {@code min}, {@code max},
+ * {@code toString}, {@code dataString}) and
  * every accessor is local: it reads this node's copy or this rank's own state and involves no other rank. An
  * instance is used by one thread at a time.
  *
@@ -661,6 +663,52 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         runs.forEach(0, runs.blockCount(), Integer.MAX_VALUE, (arrayIndex, blockIndex, length) ->
             forEachWindow(arrayIndex, length, (window, at, done, count) ->
                 getRun(window, at, dest, (int)blockIndex + done, count)));
+    }
+
+    /** Receives one run of a region that lies in one window: {@code count} elements from position {@code at}. */
+    interface WindowRun
+    {
+        void run(int window, int at, int count);
+    }
+
+    /**
+     * Checks a region for a reduction ({@code sum()}, {@code min()}, {@code max()}) and calls {@code run} for
+     * its runs of consecutive elements, each within one window, in row-major order.
+     *
+     * @return the number of elements of the region.
+     */
+    final long forEachRun(final String op, final Region region, final WindowRun run)
+    {
+        checkOpen(op);
+        if (null == region)
+        {
+            throw argument(op, "region is null");
+        }
+        final long[] offset = region.offsetArray();
+        final long[] blockShape = region.shapeArray();
+        if (blockShape.length != shape.length)
+        {
+            throw argument(op, region + " has " + blockShape.length + " dimensions but the array has " +
+                shape.length);
+        }
+        for (int d = 0; d < shape.length; d++)
+        {
+            if (offset[d] > shape[d] - blockShape[d])
+            {
+                throw argument(op, "block " + Extents.text(blockShape) + " at offset " + Extents.text(offset) +
+                    " does not fit in the array " + Extents.text(shape) + " (dimension " + d + ")");
+            }
+        }
+        final BlockRuns runs = new BlockRuns(shape, offset, blockShape);
+        runs.forEach(0, runs.blockCount(), Integer.MAX_VALUE, (arrayIndex, blockIndex, length) ->
+            forEachWindow(arrayIndex, length, (window, at, done, count) -> run.run(window, at, count)));
+        return runs.blockCount();
+    }
+
+    /** @return the exception for a minimum or maximum of an empty region, which has no value (as in numpy). */
+    final IllegalArgumentException emptyReduction(final String op, final Region region)
+    {
+        return argument(op, region + " is empty: a minimum or maximum needs at least one element");
     }
 
     /**

@@ -77,6 +77,93 @@ public final class SharedIntArray extends SharedArray<int[]>
         return slice(range.start(), range.length());
     }
 
+    /**
+     * The sum of a block of this node's copy (local, no communication): numpy's {@code shm[block].sum()}, read
+     * straight from node memory at memory speed (several accumulators; no copy).
+     * Returned as a {@code long}: it is exact for regions of up to 2^32 elements (every {@code int} array under 16 GiB); beyond, it
+     * wraps modulo 2^64 if the sum passes the {@code long} range, as numpy's int64 sum does.
+     * An empty region sums to 0.
+     *
+     * <p>Memory consistency: a local read of the node's copy like {@code get()}: it sees every element written by a
+     * {@code set()} or {@code assign()} that has returned on this rank; elements written meanwhile may be seen
+     * old or new.
+     *
+     * @param region the block: as many dimensions as this array, and inside it.
+     * @return the sum of its elements.
+     * @throws IllegalArgumentException when {@code region} is null, has another number of dimensions or does not
+     *                                  fit.
+     * @throws IllegalStateException    when the array was closed on this rank.
+     */
+    public long sum(final Region region)
+    {
+        final long[] total = {0};
+        forEachRun("sum()", region, (window, at, count) ->
+            total[0] += Reductions.sum(windows[window], at, at + count));
+        return total[0];
+    }
+
+    /**
+     * The smallest element of a block of this node's copy (local, no communication): numpy's
+     * {@code shm[block].min()}, read straight from node memory at memory speed.
+     *
+     * <p>Memory consistency: a local read of the node's copy like {@code get()}: it sees every element written by a
+     * {@code set()} or {@code assign()} that has returned on this rank; elements written meanwhile may be seen
+     * old or new.
+     *
+     * @param region the block: as many dimensions as this array, inside it, and not empty.
+     * @return its smallest element.
+     * @throws IllegalArgumentException when {@code region} is null, has another number of dimensions, does not fit
+     *                                  or is empty (a minimum has no value then, as numpy says too).
+     * @throws IllegalStateException    when the array was closed on this rank.
+     */
+    public int min(final Region region)
+    {
+        final int[] found = {0};
+        final boolean[] any = {false};
+        final long count = forEachRun("min()", region, (window, at, n) ->
+        {
+            final int part = Reductions.min(windows[window], at, at + n);
+            found[0] = any[0] ? (int)Math.min(found[0], part) : part;
+            any[0] = true;
+        });
+        if (count == 0)
+        {
+            throw emptyReduction("min()", region);
+        }
+        return found[0];
+    }
+
+    /**
+     * The largest element of a block of this node's copy (local, no communication): numpy's
+     * {@code shm[block].max()}, read straight from node memory at memory speed.
+     *
+     * <p>Memory consistency: a local read of the node's copy like {@code get()}: it sees every element written by a
+     * {@code set()} or {@code assign()} that has returned on this rank; elements written meanwhile may be seen
+     * old or new.
+     *
+     * @param region the block: as many dimensions as this array, inside it, and not empty.
+     * @return its largest element.
+     * @throws IllegalArgumentException when {@code region} is null, has another number of dimensions, does not fit
+     *                                  or is empty (a maximum has no value then, as numpy says too).
+     * @throws IllegalStateException    when the array was closed on this rank.
+     */
+    public int max(final Region region)
+    {
+        final int[] found = {0};
+        final boolean[] any = {false};
+        final long count = forEachRun("max()", region, (window, at, n) ->
+        {
+            final int part = Reductions.max(windows[window], at, at + n);
+            found[0] = any[0] ? (int)Math.max(found[0], part) : part;
+            any[0] = true;
+        });
+        if (count == 0)
+        {
+            throw emptyReduction("max()", region);
+        }
+        return found[0];
+    }
+
     private IntBuffer slice(final long start, final int length)
     {
         if (length == 0)

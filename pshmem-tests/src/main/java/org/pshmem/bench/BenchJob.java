@@ -87,6 +87,7 @@ public final class BenchJob
             final double[] large = setLargeAndRead(comm);
             report(root, "set_large_GBps", large[0], "GB/s");
             report(root, "read_sum_GBps_per_rank", large[1], "GB/s");
+            report(root, "read_sum_reduction_GBps_per_rank", large[2], "GB/s");
             report(root, "lock_acq_per_s", lock(comm), "acquisitions/s");
             report(root, "batch_tasks_per_s", batch(comm), "tasks/s");
             report(root, "alloc_free_per_s", allocFree(comm), "arrays/s");
@@ -98,6 +99,7 @@ public final class BenchJob
             report(root, "array_sum_GBps", sum, "GB/s");
             report(root, "set_large_GBps/memcpy_GBps", large[0] / memcpy, "ratio");
             report(root, "read_sum_GBps_per_rank/array_sum_GBps", large[1] / sum, "ratio");
+            report(root, "read_sum_reduction_GBps_per_rank/array_sum_GBps", large[2] / sum, "ratio");
             report(root, "barrier_wait_cores", idleBarrier(comm), "cores (a rank waiting 1 s in a barrier)");
             report(root, "lock_wait_cores", idleLock(comm), "cores (a rank waiting 1 s for the lock)");
         }
@@ -133,6 +135,7 @@ public final class BenchJob
                 report(root, "set_large_GBps", large[0], "GB/s" + size + "; memcpy_GBps " +
                     String.format("%.4g", memcpy) + ", ratio " + String.format("%.3f", large[0] / memcpy) + ")");
                 report(root, "read_sum_GBps_per_rank", large[1], "GB/s" + size + ")");
+                report(root, "read_sum_reduction_GBps_per_rank", large[2], "GB/s" + size + ")");
                 break;
             case "alloc_free":
                 for (int round = 0; round < ALLOC_FREE_WARM_UP; round++)
@@ -219,7 +222,10 @@ public final class BenchJob
         }
     }
 
-    /** 4096 x 4096 doubles set whole from rank 0 (1 warm-up, 5 timed); then every rank sums it 5 times. */
+    /**
+     * 4096 x 4096 doubles set whole from rank 0 (1 warm-up, 5 timed); then every rank sums it 5 times with the
+     * view loop ({@link ReadLoops#sum(java.nio.DoubleBuffer)}), then 5 times with {@code sum(Region)}.
+     */
     static double[] setLargeAndRead(final Communicator comm)
     {
         return setLargeAndRead(comm, 4096, 4096);
@@ -259,7 +265,21 @@ public final class BenchJob
             {
                 throw new AssertionError("rank " + comm.rank() + " read a wrong sum: " + check);
             }
-            return new double[] {5 * bytes / setSeconds / GB, 5 * bytes / readSeconds / GB};
+            final Region whole = Region.at(0, 0).size(rows, columns);
+            comm.barrier();
+            check = 0;
+            start = System.nanoTime();
+            for (int i = 0; i < 5; i++)
+            {
+                check += shm.sum(whole);
+            }
+            final double reduceSeconds = comm.allReduce((System.nanoTime() - start) / 1e9, ReduceOp.MAX);
+            if (check != 5 * sumOfPattern(n))
+            {
+                throw new AssertionError("rank " + comm.rank() + " read a wrong sum(Region): " + check);
+            }
+            return new double[] {5 * bytes / setSeconds / GB, 5 * bytes / readSeconds / GB,
+                5 * bytes / reduceSeconds / GB};
         }
     }
 

@@ -97,6 +97,27 @@ public class ReadCopyBenchmark
         return s0 + s1;
     }
 
+    /** @return the sum through {@code sum(Region)}, the reduction read in place at memory speed. */
+    @Benchmark
+    public double sumRegion()
+    {
+        return shm.sum(WHOLE);
+    }
+
+    /** @return the minimum through {@code min(Region)} (NaN-propagating, as numpy). */
+    @Benchmark
+    public double minRegion()
+    {
+        return shm.min(WHOLE);
+    }
+
+    /** @return the maximum through {@code max(Region)} (NaN-propagating, as numpy). */
+    @Benchmark
+    public double maxRegion()
+    {
+        return shm.max(WHOLE);
+    }
+
     /** @return the whole array copied out through the read API. */
     @Benchmark
     public double[] copyTo()

@@ -51,8 +51,8 @@ public final class SingleJvmBench
             System.out.printf("jmh_%s_GBps %.4g GB/s (99.9%% interval +-%.2g)%n", name, value,
                 Double.isNaN(error) ? 0 : value * error / millis);
         }
-        for (final String name : new String[] {"plainArraySum", "plainArrayCopy", "viewSum", "getFlatSum", "copyTo",
-            "setWhole"})
+        for (final String name : new String[] {"plainArraySum", "plainArrayCopy", "viewSum", "getFlatSum", "sumRegion",
+            "minRegion", "maxRegion", "copyTo", "setWhole"})
         {
             if (!gbps.containsKey(name))
             {
@@ -64,6 +64,9 @@ public final class SingleJvmBench
         final double copy = gbps.get("plainArrayCopy");
         ratio("jmh_viewSum/plainArraySum", gbps.get("viewSum"), sum);
         ratio("jmh_getFlatSum/plainArraySum", gbps.get("getFlatSum"), sum);
+        ratio("jmh_sumRegion/plainArraySum", gbps.get("sumRegion"), sum);
+        ratio("jmh_minRegion/plainArraySum", gbps.get("minRegion"), sum);
+        ratio("jmh_maxRegion/plainArraySum", gbps.get("maxRegion"), sum);
         ratio("jmh_copyTo/plainArrayCopy", gbps.get("copyTo"), copy);
         ratio("jmh_setWhole/plainArrayCopy", gbps.get("setWhole"), copy);
     }

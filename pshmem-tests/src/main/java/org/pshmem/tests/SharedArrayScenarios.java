@@ -15,7 +15,9 @@ import org.pshmem.api.NodeGroups;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
+import org.pshmem.api.SharedByteArray;
 import org.pshmem.api.SharedDoubleArray;
+import org.pshmem.api.SharedFloatArray;
 import org.pshmem.api.SharedIntArray;
 import org.pshmem.api.SharedLongArray;
 import org.pshmem.api.SharedShortArray;
@@ -59,6 +61,9 @@ public final class SharedArrayScenarios
         all.put("assignRegion", p -> assignRegion(p.world()));
         all.put("copyToRegion", p -> copyToRegion(p.world()));
         all.put("typedAllGather", p -> typedAllGather(p.world()));
+        all.put("reductions", p -> reductions(p.world()));
+        all.put("reductionsWithNaN", p -> reductionsWithNaN(p.world()));
+        all.put("reductionMisuse", p -> reductionMisuse(p.world()));
         return all;
     }
 
@@ -851,6 +856,182 @@ public final class SharedArrayScenarios
                     shm.elementType().dtype());
             }
         }
+    }
+
+    /** Regions of a 3 x 7 x 37 array for the reductions: whole, rows, columns, single elements, tails, empty. */
+    private static final Region[] REDUCED = {
+        Values.whole(3, 7, 37),
+        Region.at(1, 0, 0).size(2, 7, 37),
+        Region.at(0, 2, 5).size(3, 4, 31),
+        Region.at(2, 6, 36).size(1, 1, 1),
+        Region.at(0, 0, 0).size(1, 1, 9),
+        Region.at(1, 3, 0).size(1, 1, 37),
+        Region.at(0, 0, 30).size(3, 7, 7),
+        Region.at(3, 7, 37).size(0, 0, 0),
+        Region.at(1, 1, 1).size(2, 0, 5),
+    };
+
+    /**
+     * {@code sum}, {@code min} and {@code max} of every element type over blocks of several shapes (runs of 1 to
+     * 777 elements, so every loop tail) equal the same reductions of {@code copyTo}'s copy; an empty block sums to
+     * 0 and has no minimum or maximum.
+     */
+    static void reductions(final Communicator comm)
+    {
+        for (final ElementType type : ElementType.values())
+        {
+            try (SharedArray<?> shm = SharedArray.create(comm, type, 3, 7, 37))
+            {
+                expectReductions(comm, shm);
+            }
+        }
+        try (SharedLongArray shm = SharedArray.ofLongs(comm, 2))
+        {
+            final int w = lastWritable(shm, comm.size());
+            shm.set(comm.rank() == w ? new long[] {Long.MAX_VALUE, 1} : null, w);
+            Expect.equal(Long.MIN_VALUE, shm.sum(Region.at(0).size(2)), "a long sum past the range wraps, as int64");
+        }
+        try (SharedByteArray shm = SharedArray.ofBytes(comm, 1000))
+        {
+            final int w = lastWritable(shm, comm.size());
+            final byte[] data = new byte[1000];
+            java.util.Arrays.fill(data, (byte)-128);
+            shm.set(comm.rank() == w ? data : null, w);
+            Expect.equal(-128_000L, shm.sum(Region.at(0).size(1000)), "bytes sum as signed int8, in a long");
+        }
+    }
+
+    private static <A> void expectReductions(final Communicator comm, final SharedArray<A> shm)
+    {
+        final int w = lastWritable(shm, comm.size());
+        // Values from -50 to 50, exact in every type, negative ones included.
+        shm.set(comm.rank() == w ? Values.make(shm, 777, e -> (e * 37 + 11) % 101 - 50) : null, w);
+        for (final Region region : REDUCED)
+        {
+            final A copy = Values.make(shm, (int)region.count(), e -> 0);
+            shm.copyTo(region, copy);
+            double sum = 0;
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < region.count(); i++)
+            {
+                final double x = Values.element(copy, i);
+                sum += x;
+                min = Math.min(min, x);
+                max = Math.max(max, x);
+            }
+            final String what = " of " + region + " of " + shm.elementType().dtype();
+            Expect.equal(sum, reduce(shm, "sum", region), "sum" + what);
+            if (region.count() == 0)
+            {
+                for (final String op : new String[] {"min", "max"})
+                {
+                    Expect.throwsOf(IllegalArgumentException.class, () -> reduce(shm, op, region),
+                        op + "() on rank " + comm.rank(), "is empty");
+                }
+            }
+            else
+            {
+                Expect.equal(min, reduce(shm, "min", region), "min" + what);
+                Expect.equal(max, reduce(shm, "max", region), "max" + what);
+            }
+        }
+    }
+
+    /** {@code sum}, {@code min} or {@code max} of a typed array, as a double (exact for the values used here). */
+    private static double reduce(final SharedArray<?> shm, final String op, final Region region)
+    {
+        if (shm instanceof SharedDoubleArray d)
+        {
+            return "sum".equals(op) ? d.sum(region) : "min".equals(op) ? d.min(region) : d.max(region);
+        }
+        if (shm instanceof SharedFloatArray f)
+        {
+            return "sum".equals(op) ? f.sum(region) : "min".equals(op) ? f.min(region) : f.max(region);
+        }
+        if (shm instanceof SharedLongArray l)
+        {
+            return "sum".equals(op) ? l.sum(region) : "min".equals(op) ? l.min(region) : l.max(region);
+        }
+        if (shm instanceof SharedIntArray i)
+        {
+            return "sum".equals(op) ? i.sum(region) : "min".equals(op) ? i.min(region) : i.max(region);
+        }
+        if (shm instanceof SharedShortArray h)
+        {
+            return "sum".equals(op) ? h.sum(region) : "min".equals(op) ? h.min(region) : h.max(region);
+        }
+        final SharedByteArray b = (SharedByteArray)shm;
+        return "sum".equals(op) ? b.sum(region) : "min".equals(op) ? b.min(region) : b.max(region);
+    }
+
+    /**
+     * A NaN makes the {@code float64} and {@code float32} sum, min and max of every block holding it NaN, as in
+     * numpy, wherever it lies in a run (first, inside the unrolled loop, in the tail); blocks without it are
+     * untouched; +inf and -inf together give a NaN sum but a true minimum and maximum.
+     */
+    static void reductionsWithNaN(final Communicator comm)
+    {
+        final int n = 203;
+        final Region whole = Region.at(0).size(n);
+        try (SharedDoubleArray d = SharedArray.ofDoubles(comm, n); SharedFloatArray f = SharedArray.ofFloats(comm, n))
+        {
+            final int w = lastWritable(d, comm.size());
+            for (final int at : new int[] {0, 1, 100, 201, 202})
+            {
+                final double[] dv = new double[n];
+                final float[] fv = new float[n];
+                for (int i = 0; i < n; i++)
+                {
+                    dv[i] = i - 100;
+                    fv[i] = i - 100;
+                }
+                dv[at] = Double.NaN;
+                fv[at] = Float.NaN;
+                d.set(comm.rank() == w ? dv : null, w);
+                f.set(comm.rank() == w ? fv : null, w);
+                final String where = " with a NaN at " + at;
+                Expect.isTrue(Double.isNaN(d.sum(whole)) && Double.isNaN(d.min(whole)) &&
+                    Double.isNaN(d.max(whole)), "float64 sum, min and max" + where);
+                Expect.isTrue(Double.isNaN(f.sum(whole)) && Float.isNaN(f.min(whole)) && Float.isNaN(f.max(whole)),
+                    "float32 sum, min and max" + where);
+                final Region before = Region.at(0).size(at);
+                if (at > 0)
+                {
+                    Expect.equal(-100.0, d.min(before), "float64 min before the NaN" + where);
+                    Expect.equal(at - 101.0, d.max(before), "float64 max before the NaN" + where);
+                    Expect.equal(at - 101.0f, f.max(before), "float32 max before the NaN" + where);
+                }
+            }
+            final double[] dv = new double[n];
+            final float[] fv = new float[n];
+            dv[7] = Double.POSITIVE_INFINITY;
+            dv[150] = Double.NEGATIVE_INFINITY;
+            fv[7] = Float.POSITIVE_INFINITY;
+            fv[150] = Float.NEGATIVE_INFINITY;
+            d.set(comm.rank() == w ? dv : null, w);
+            f.set(comm.rank() == w ? fv : null, w);
+            Expect.isTrue(Double.isNaN(d.sum(whole)), "float64 sum of +inf and -inf is NaN");
+            Expect.equal(Double.NEGATIVE_INFINITY, d.min(whole), "float64 min with infinities");
+            Expect.equal(Double.POSITIVE_INFINITY, d.max(whole), "float64 max with infinities");
+            Expect.equal(Float.NEGATIVE_INFINITY, f.min(whole), "float32 min with infinities");
+            Expect.equal(Float.POSITIVE_INFINITY, f.max(whole), "float32 max with infinities");
+        }
+    }
+
+    /** Reductions refuse a null region, other dimensions, a block outside the array and a closed array. */
+    static void reductionMisuse(final Communicator comm)
+    {
+        final String rank = " on rank " + comm.rank();
+        final SharedIntArray shm = SharedArray.ofInts(comm, 4, 5);
+        Expect.throwsOf(IllegalArgumentException.class, () -> shm.sum(null), "sum()" + rank, "region is null");
+        Expect.throwsOf(IllegalArgumentException.class, () -> shm.min(Region.at(0).size(3)), "min()" + rank,
+            "has 1 dimensions but the array has 2");
+        Expect.throwsOf(IllegalArgumentException.class, () -> shm.max(Region.at(2, 1).size(3, 4)), "max()" + rank,
+            "does not fit in the array (4, 5) (dimension 0)");
+        shm.close();
+        Expect.throwsOf(IllegalStateException.class, () -> shm.sum(Region.at(0, 0).size(1, 1)), "sum()" + rank,
+            "is closed");
     }
 
     /**

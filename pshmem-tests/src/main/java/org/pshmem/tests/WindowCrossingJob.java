@@ -66,6 +66,29 @@ public final class WindowCrossingJob
                 require(corner[k] == expected[(1 + k / 290) * columns + 3 + k % 290],
                     "copyTo of a block, element " + k);
             }
+            // Reductions over blocks whose runs cross window boundaries.
+            for (final Region region : new Region[] {Region.at(0, 0).size(rows, columns), Region.at(1, 3).size(5, 290),
+                Region.at(1, 250).size(4, 40), Region.at(1, 200).size(1, 101)})
+            {
+                double sum = 0;
+                double min = Double.POSITIVE_INFINITY;
+                double max = Double.NEGATIVE_INFINITY;
+                final long[] at = region.offset();
+                final long[] size = region.shape();
+                for (long r = at[0]; r < at[0] + size[0]; r++)
+                {
+                    for (long c = at[1]; c < at[1] + size[1]; c++)
+                    {
+                        final double x = expected[(int)(r * columns + c)];
+                        sum += x;
+                        min = Math.min(min, x);
+                        max = Math.max(max, x);
+                    }
+                }
+                require(shm.sum(region) == sum && shm.min(region) == min && shm.max(region) == max,
+                    "sum, min and max of " + region + ": " + shm.sum(region) + ", " + shm.min(region) + ", " +
+                    shm.max(region) + " instead of " + sum + ", " + min + ", " + max);
+            }
             final DoubleBuffer inside = shm.flatView(512, 512); // exactly window 1
             require(inside.get(0) == expected[512] && inside.get(511) == expected[1023], "a view of one window");
             try
@@ -99,6 +122,18 @@ public final class WindowCrossingJob
             final byte[] across = new byte[300];
             shm.copyTo(Region.at(4000).size(300), across);
             require(Arrays.equals(across, Arrays.copyOfRange(expected, 4000, 4300)), "bytes 4000 to 4299");
+            long sum = 0;
+            byte min = Byte.MAX_VALUE;
+            byte max = Byte.MIN_VALUE;
+            for (final byte b : expected)
+            {
+                sum += b;
+                min = (byte)Math.min(min, b);
+                max = (byte)Math.max(max, b);
+            }
+            final Region all = Region.at(0).size(size);
+            require(shm.sum(all) == sum && shm.min(all) == min && shm.max(all) == max,
+                "sum, min and max of the bytes across 3 windows");
         }
     }
 
