@@ -54,6 +54,16 @@ class BenchGoalsTest
             lines.toString());
     }
 
+    @Test
+    void aGoalMayBeJudgedAgainstAnotherFigureOfThePeer()
+    {
+        final List<String> lines = BenchGoals.report(
+            BenchGoals.figures(List.of("read_sum_reduction_GBps_per_rank 8 GB/s")),
+            Optional.of(BenchGoals.figures(List.of("read_sum_GBps_per_rank 7.5 GB/s"))));
+        assertTrue(line(lines, "read_sum_reduction_GBps_per_rank", ">= the peer").endsWith("met (peer 7.5, bound 7.5)"),
+            lines.toString());
+    }
+
     private static String line(final List<String> lines, final String figure, final String goal)
     {
         return lines.stream().filter(l -> l.trim().startsWith(figure + " ") && l.contains("goal " + goal))
