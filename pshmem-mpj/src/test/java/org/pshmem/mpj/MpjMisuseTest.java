@@ -16,8 +16,10 @@ import org.pshmem.tests.MisuseScenarios;
 /**
  * Every case of {@link MisuseScenarios}, each in a launch of its own on 3 ranks: niodev on one
  * node and on 2 simulated nodes (uneven), and the multicore device. The job
- * ends with status 1 within 5 s of the misuse (timed from the first rank's {@link MisuseJob#START} line), with the calls and ranks named, and no case
- * needs the launcher's timeout.
+ * ends with status 1 within 15 s of the misuse (timed from the first rank's {@link MisuseJob#START} line), with
+ * the calls and ranks named, and no case needs the launcher's timeout. A quiet machine ends each case in about
+ * 2 s; the bound only separates an ending from a hang (which would wait for the 60 s hang report or the
+ * timeout), with room for a machine running other jobs (at a load of 25 on 2 cores, two cases took 5.2 and 6.5 s).
  */
 class MpjMisuseTest
 {
@@ -50,7 +52,7 @@ class MpjMisuseTest
         assertTrue(started.get() != 0, "a rank started the misuse: " + result.both());
         final long millis = (ended - started.get()) / 1_000_000;
         assertEquals(1, result.status(), result.both());
-        assertTrue(millis < 5_000, name + " ended " + millis + " ms after the misuse: " + result.both());
+        assertTrue(millis < 15_000, name + " ended " + millis + " ms after the misuse: " + result.both());
         assertTrue(!result.both().contains("did not finish within"), result.both());
         for (final String expected : MisuseScenarios.all().get(name).expected())
         {
