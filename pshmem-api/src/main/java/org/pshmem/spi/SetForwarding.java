@@ -27,6 +27,8 @@ package org.pshmem.spi;
 public record SetForwarding(int nodes, int chunks, int fanOut, long steps)
 {
     /**
+     * Plans the forwarding of a block of {@code chunks} chunks to {@code nodes} nodes.
+     *
      * @param nodes  number of nodes, at least 1.
      * @param chunks number of chunks of the block, at least 0.
      * @return the plan with the fewer steps.
@@ -72,6 +74,8 @@ public record SetForwarding(int nodes, int chunks, int fanOut, long steps)
     }
 
     /**
+     * Returns the leader that sends this one its messages.
+     *
      * @param relative a leader's number relative to the writer's node.
      * @return its parent's relative number, or -1 for the writer's node.
      */
@@ -81,6 +85,8 @@ public record SetForwarding(int nodes, int chunks, int fanOut, long steps)
     }
 
     /**
+     * Returns the first leader this one sends its messages to.
+     *
      * @param relative a leader's number relative to the writer's node.
      * @return relative number of its first child; it has {@link #children(int)} of them, consecutive.
      */
@@ -90,6 +96,8 @@ public record SetForwarding(int nodes, int chunks, int fanOut, long steps)
     }
 
     /**
+     * Returns how many leaders this one feeds.
+     *
      * @param relative a leader's number relative to the writer's node.
      * @return how many leaders it sends each message to.
      */
@@ -99,6 +107,8 @@ public record SetForwarding(int nodes, int chunks, int fanOut, long steps)
     }
 
     /**
+     * Returns the busiest rank's share of the sending.
+     *
      * @return how many times the busiest rank sends the block (its bytes sent divided by the block's size).
      */
     public int busiestBlocks()
@@ -107,6 +117,8 @@ public record SetForwarding(int nodes, int chunks, int fanOut, long steps)
     }
 
     /**
+     * Describes the plan in words.
+     *
      * @return one line for reports, such as {@code chain over 4 nodes, 3 chunks: busiest rank sends 1 block,
      * 6 steps}.
      */
