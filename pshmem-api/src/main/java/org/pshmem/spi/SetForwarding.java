@@ -15,9 +15,11 @@ package org.pshmem.spi;
  * sequential message steps (the chain on a tie, as it sends less), so the busiest rank sends at most two
  * blocks for any node count.
  *
- * <p>A step is the time of one message: a rank sends one message at a time, and a message can be forwarded
- * once it has arrived ({@link #steps()} is the length of the longest chain of such messages, as a Lamport
- * clock that ticks on every send counts it).
+ * <p>A step is the time of one chunk's message: a rank sends one message at a time, and a message can be
+ * forwarded once it has arrived ({@link #steps()} is the length of the longest chain of such messages, as a
+ * Lamport clock that ticks on every send counts it). The header, a few longs, goes just ahead of the first
+ * chunk on every hop and is counted with it; on the wire it is one more message,
+ * {@code steps(nodes, chunks + 1, fanOut)}.
  *
  * @param nodes   number of nodes, at least 1.
  * @param chunks  number of chunks of the block, at least 0.
@@ -39,29 +41,28 @@ public record SetForwarding(int nodes, int chunks, int fanOut, long steps)
         {
             throw new IllegalArgumentException("SetForwarding: " + nodes + " nodes and " + chunks + " chunks");
         }
-        final long chain = steps(nodes, chunks, 1);
-        final long tree = steps(nodes, chunks, 2);
+        final int messages = Math.max(1, chunks);
+        final long chain = steps(nodes, messages, 1);
+        final long tree = steps(nodes, messages, 2);
         return tree < chain ? new SetForwarding(nodes, chunks, 2, tree) : new SetForwarding(nodes, chunks, 1, chain);
     }
 
     /**
-     * Sequential message steps of a shape, in closed form: the header and the chunks ({@code chunks + 1}
-     * messages) leave the root one step apart with one child, two with two; below the root a leader keeps that
-     * pace, and the message a leader's {@code c}-th child (1 or 2) gets arrives {@code c} steps after the
-     * leader got it.
+     * Sequential message steps of a shape, in closed form: the messages leave the root one step apart with one
+     * child, two with two; below the root a leader keeps that pace, and the message a leader's {@code c}-th
+     * child (1 or 2) gets arrives {@code c} steps after the leader got it.
      *
-     * @param nodes  number of nodes, at least 1.
-     * @param chunks number of chunks, at least 0.
-     * @param fanOut 1 or 2.
+     * @param nodes    number of nodes, at least 1.
+     * @param messages number of messages each leader receives, at least 1.
+     * @param fanOut   1 or 2.
      * @return the steps until the last message has reached every node.
      */
-    public static long steps(final int nodes, final int chunks, final int fanOut)
+    public static long steps(final int nodes, final int messages, final int fanOut)
     {
         if (nodes == 1)
         {
             return 0;
         }
-        final long messages = chunks + 1L;
         final int pace = Math.min(fanOut, nodes - 1);
         long deepest = 0;
         final long[] weight = new long[nodes];
@@ -70,7 +71,7 @@ public record SetForwarding(int nodes, int chunks, int fanOut, long steps)
             weight[r] = weight[(r - 1) / fanOut] + 1 + (r - 1) % fanOut;
             deepest = Math.max(deepest, weight[r]);
         }
-        return pace * (messages - 1) + deepest;
+        return pace * (messages - 1L) + deepest;
     }
 
     /**

@@ -218,7 +218,7 @@ public final class BenchJob
                         plan.describe(), nodes - 1);
                     System.out.printf("set_steps %d steps (%d nodes, %s set in %d chunk%s; a root sending to every " +
                         "node: %d)%n", plan.steps(), nodes, block < chunkBytes ? block + " B" : (block >> 20) + " MiB",
-                        chunks, chunks == 1 ? "" : "s", (nodes - 1L) * (chunks + 1));
+                        chunks, chunks == 1 ? "" : "s", (nodes - 1L) * chunks);
                 }
             }
         }

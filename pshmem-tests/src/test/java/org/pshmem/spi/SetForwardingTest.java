@@ -17,12 +17,12 @@ class SetForwardingTest
     {
         for (int nodes = 1; nodes <= 70; nodes++)
         {
-            for (int chunks = 0; chunks <= 20; chunks++)
+            for (int messages = 1; messages <= 20; messages++)
             {
                 for (int fanOut = 1; fanOut <= 2; fanOut++)
                 {
-                    assertEquals(simulate(nodes, chunks, fanOut), SetForwarding.steps(nodes, chunks, fanOut),
-                        nodes + " nodes, " + chunks + " chunks, fan-out " + fanOut);
+                    assertEquals(simulate(nodes, messages, fanOut), SetForwarding.steps(nodes, messages, fanOut),
+                        nodes + " nodes, " + messages + " messages, fan-out " + fanOut);
                 }
             }
         }
@@ -66,7 +66,7 @@ class SetForwardingTest
                 final SetForwarding plan = SetForwarding.plan(nodes, chunks);
                 assertTrue(plan.busiestBlocks() <= 2, plan.describe());
                 // Never more steps than a root sending the whole block to every node in turn would take.
-                assertTrue(plan.steps() <= (nodes - 1L) * (chunks + 1), plan.describe());
+                assertTrue(plan.steps() <= (nodes - 1L) * chunks, plan.describe());
             }
         }
     }
@@ -74,27 +74,30 @@ class SetForwardingTest
     @Test
     void knownPlans()
     {
-        // Two nodes: one hop, the header then the chunk.
-        assertEquals(new SetForwarding(2, 1, 1, 2), SetForwarding.plan(2, 1));
-        assertEquals(new SetForwarding(2, 16, 1, 17), SetForwarding.plan(2, 16));
-        // A small set on many nodes goes down a binary tree (the chain would take 64 steps).
-        assertEquals(new SetForwarding(64, 1, 2, 12), SetForwarding.plan(64, 1));
-        // A long pipeline on few nodes keeps to the chain: 17 messages, then 2 more hops.
-        assertEquals(new SetForwarding(4, 16, 1, 19), SetForwarding.plan(4, 16));
-        assertEquals(new SetForwarding(8, 1, 2, 6), SetForwarding.plan(8, 1));
-        assertEquals(new SetForwarding(8, 4, 1, 11), SetForwarding.plan(8, 4));
+        // Two nodes: one hop, a step a chunk.
+        assertEquals(new SetForwarding(2, 1, 1, 1), SetForwarding.plan(2, 1));
+        assertEquals(new SetForwarding(2, 16, 1, 16), SetForwarding.plan(2, 16));
+        // A small set on more nodes goes down a binary tree (the chain would take 63 steps on 64 nodes).
+        assertEquals(new SetForwarding(3, 1, 1, 2), SetForwarding.plan(3, 1));
+        assertEquals(new SetForwarding(4, 1, 2, 2), SetForwarding.plan(4, 1));
+        assertEquals(new SetForwarding(8, 1, 2, 4), SetForwarding.plan(8, 1));
+        assertEquals(new SetForwarding(64, 1, 2, 10), SetForwarding.plan(64, 1));
+        // A long pipeline on few nodes keeps to the chain: 16 chunks, then 2 more hops; a tie too.
+        assertEquals(new SetForwarding(4, 16, 1, 18), SetForwarding.plan(4, 16));
+        assertEquals(new SetForwarding(8, 4, 1, 10), SetForwarding.plan(8, 4));
+        // The header alone (an empty region) is one message.
+        assertEquals(new SetForwarding(2, 0, 1, 1), SetForwarding.plan(2, 0));
         assertEquals(0, SetForwarding.plan(1, 5).steps());
         assertEquals(0, SetForwarding.plan(1, 5).busiestBlocks());
-        assertEquals("chain over 2 nodes, 1 chunk: busiest rank sends 1 block, 2 steps",
+        assertEquals("chain over 2 nodes, 1 chunk: busiest rank sends 1 block, 1 step",
             SetForwarding.plan(2, 1).describe());
         assertThrows(IllegalArgumentException.class, () -> SetForwarding.plan(0, 1));
     }
 
     /** Lamport clocks, message by message: each leader takes each message from its parent when it has
      *  arrived, then sends it to its children one step each. */
-    private static long simulate(final int nodes, final int chunks, final int fanOut)
+    private static long simulate(final int nodes, final int messages, final int fanOut)
     {
-        final int messages = chunks + 1;
         final long[][] arrival = new long[nodes][messages];
         long last = 0;
         for (int r = 0; r < nodes; r++)
