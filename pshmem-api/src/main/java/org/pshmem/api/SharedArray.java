@@ -3,11 +3,13 @@ package org.pshmem.api;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
 import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.SetForwarding;
 import org.pshmem.spi.Setting;
 
 /**
@@ -56,8 +58,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     permits SharedByteArray, SharedShortArray, SharedIntArray, SharedLongArray, SharedFloatArray,
     SharedDoubleArray
 {
-    /** Largest message, in bytes, when {@code set()} replicates a block between nodes. */
-    static final int SET_CHUNK_BYTES = Setting.SET_CHUNK_BYTES.intValue();
+    /** Tag of {@code set()}'s messages between node leaders: above the users' tags, below the transports'. */
+    static final int SET_TAG = 1 << 29;
 
     private final ElementType type;
     private final CommEndpoint ep;
@@ -566,47 +568,128 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     }
 
     /**
-     * Runs on the ranks with the writer's node-rank: the writer's block (its region, or the whole array for
-     * null) reaches each of them over the node-rank communicator, in chunks, and each copies it into its
-     * node's memory. Only the writer's region is read; the others learn it from the writer.
+     * Runs on the ranks with the writer's node-rank (the leaders of this write, one per node): the writer's block
+     * (its region, or the whole array for null) reaches each of them over the node-rank communicator, in chunks
+     * forwarded as {@link SetForwarding#plan(int, int)} says (a chain, or a binary tree when that takes fewer
+     * steps), and each copies it into its node's memory. Only the writer's region is read; the others learn it,
+     * and the writer's chunk size, from a header that travels ahead of the chunks. With several chunks the copy
+     * into node memory runs on a helper thread, so a leader receives and forwards the next chunk meanwhile.
      */
     private void replicate(final A data, final Region region, final boolean writer, final int root)
     {
         final int dims = shape.length;
-        final long[] header = new long[2 * dims];
+        final long[] header = new long[2 * dims + 1];
         if (writer)
         {
             System.arraycopy(null == region ? new long[dims] : region.offsetArray(), 0, header, 0, dims);
             System.arraycopy(null == region ? shape : region.shapeArray(), 0, header, dims, dims);
+            header[2 * dims] = Math.max(1, Setting.SET_CHUNK_BYTES.intValue() / type.byteSize());
         }
-        if (nodes > 1)
+        else
         {
-            nodeRankEp.broadcast(header, 0, header.length, root);
+            // Any source: the header comes from this write's parent, and no message of the next write can
+            // reach this rank before it has taken part in that write's agreement.
+            nodeRankEp.receive(header, 0, header.length, CommEndpoint.ANY_SOURCE, SET_TAG);
         }
         final BlockRuns runs = new BlockRuns(shape, Arrays.copyOfRange(header, 0, dims),
             Arrays.copyOfRange(header, dims, 2 * dims));
         final long total = runs.blockCount();
-        if (writer)
+        if (nodes == 1)
         {
             writeBlock(runs, data, 0, 0, total);
+            return;
         }
-        if (nodes > 1)
+        final int chunk = (int)header[2 * dims];
+        final int chunks = (int)((total + chunk - 1) / chunk);
+        final SetForwarding plan = SetForwarding.plan(nodes, chunks);
+        final int relative = Math.floorMod(nodeRankEp.rank() - root, nodes);
+        final int parent = writer ? -1 : (plan.parent(relative) + root) % nodes;
+        final int[] children = new int[plan.children(relative)];
+        for (int i = 0; i < children.length; i++)
         {
-            final int chunk = Math.max(1, SET_CHUNK_BYTES / type.byteSize());
-            final A buffer = writer ? null : newArray((int)Math.min(chunk, total));
+            children[i] = (plan.firstChild(relative) + i + root) % nodes;
+        }
+        for (final int child : children)
+        {
+            nodeRankEp.send(header, 0, header.length, child, SET_TAG);
+        }
+        if (writer)
+        {
+            sendBlock(runs, data, total, chunk, children);
+        }
+        else
+        {
+            receiveBlock(runs, total, chunk, parent, children);
+        }
+    }
+
+    /** The writer's part of {@link #replicate}: sends every chunk to its children and copies the block into its
+     *  node's memory, on a helper thread while it sends when there are several chunks. */
+    private void sendBlock(final BlockRuns runs, final A data, final long total, final int chunk, final int[] children)
+    {
+        if (total <= chunk)
+        {
+            for (final int child : children)
+            {
+                nodeRankEp.send(data, 0, (int)total, child, SET_TAG);
+            }
+            writeBlock(runs, data, 0, 0, total);
+            return;
+        }
+        try (ChunkCopier copier = new ChunkCopier(c -> writeBlock(runs, data, 0, 0, total)))
+        {
+            copier.submit();
             for (long from = 0; from < total; from += chunk)
             {
                 final int count = (int)Math.min(chunk, total - from);
-                if (writer)
+                for (final int child : children)
                 {
-                    nodeRankEp.broadcast(data, (int)from, count, root);
-                }
-                else
-                {
-                    nodeRankEp.broadcast(buffer, 0, count, root);
-                    writeBlock(runs, buffer, from, from, from + count);
+                    nodeRankEp.send(data, (int)from, count, child, SET_TAG);
                 }
             }
+            copier.awaitCopied(0);
+        }
+    }
+
+    /** A leader's part of {@link #replicate} on another node: receives each chunk from its parent, forwards it to
+     *  its children and copies it into node memory; with several chunks, two buffers take turns and the copy of
+     *  one runs on a helper thread while the next is received. */
+    private void receiveBlock(final BlockRuns runs, final long total, final int chunk, final int parent,
+        final int[] children)
+    {
+        if (total <= chunk)
+        {
+            final A buffer = newArray((int)total);
+            nodeRankEp.receive(buffer, 0, (int)total, parent, SET_TAG);
+            for (final int child : children)
+            {
+                nodeRankEp.send(buffer, 0, (int)total, child, SET_TAG);
+            }
+            writeBlock(runs, buffer, 0, 0, total);
+            return;
+        }
+        final List<A> buffers = List.of(newArray(chunk), newArray(chunk));
+        final int chunks = (int)((total + chunk - 1) / chunk);
+        try (ChunkCopier copier = new ChunkCopier(c ->
+        {
+            final long from = (long)c * chunk;
+            writeBlock(runs, buffers.get(c & 1), from, from, Math.min(total, from + chunk));
+        }))
+        {
+            for (int c = 0; c < chunks; c++)
+            {
+                final long from = (long)c * chunk;
+                final int count = (int)Math.min(chunk, total - from);
+                final A buffer = buffers.get(c & 1);
+                copier.awaitCopied(c - 2); // the copy that last used this buffer
+                nodeRankEp.receive(buffer, 0, count, parent, SET_TAG);
+                for (final int child : children)
+                {
+                    nodeRankEp.send(buffer, 0, count, child, SET_TAG);
+                }
+                copier.submit();
+            }
+            copier.awaitCopied(chunks - 1);
         }
     }
 

@@ -28,6 +28,8 @@ final class LocalGroup
         final Object data;
         final int count;
         final Class<?> type;
+        /** The sender's step, for a message (see {@link LocalJobState#countSend}). */
+        long step;
 
         Part(final Object data, final int count, final Class<?> type)
         {
@@ -46,6 +48,15 @@ final class LocalGroup
         static Part shapeOf(final Object array, final int count)
         {
             return new Part(null, count, array.getClass());
+        }
+
+        long bytes()
+        {
+            final Class<?> element = type.getComponentType();
+            final int size = element == byte.class || element == boolean.class ? 1 :
+                element == short.class || element == char.class ? 2 :
+                element == int.class || element == float.class ? 4 : 8;
+            return (long)size * count;
         }
 
         String describe()
@@ -256,6 +267,7 @@ final class LocalGroup
     void send(final int from, final int to, final int tag, final Part part)
     {
         job.countMessage(members[from]);
+        part.step = job.countSend(members[from], part.bytes());
         job.lock.lock();
         try
         {
@@ -275,7 +287,9 @@ final class LocalGroup
         {
             job.await(op, members[to], () -> null != waiting(from, to, tag),
                 () -> from >= 0 && job.hasFinished(members[from]) ? members[from] : -1, null);
-            return waiting(from, to, tag).poll();
+            final Part part = waiting(from, to, tag).poll();
+            job.countReceive(members[to], part.step);
+            return part;
         }
         finally
         {

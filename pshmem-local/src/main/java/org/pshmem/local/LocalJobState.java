@@ -31,6 +31,11 @@ final class LocalJobState
     private final Map<Long, LocalMemory> segments = new HashMap<>();
     private final LocalGroup world;
     private final java.util.concurrent.atomic.AtomicLongArray messages;
+    /** By world rank: bytes of the point-to-point messages it sent, for model tests of message volume. */
+    private final java.util.concurrent.atomic.AtomicLongArray sentBytes;
+    /** By world rank: a Lamport clock over point-to-point messages (one tick a send, the sender's tick on a
+     *  receive), so the largest is the number of sequential message steps since {@link #resetClocks()}. */
+    private final java.util.concurrent.atomic.AtomicLongArray clocks;
     /** The collective each world rank is in, for the launcher's report of a job that stopped moving. */
     private final RankActivity[] activities;
     private RankFailedException failure;
@@ -57,6 +62,8 @@ final class LocalJobState
         finished = new boolean[size];
         ends = new HangReport.State[size];
         messages = new java.util.concurrent.atomic.AtomicLongArray(size);
+        sentBytes = new java.util.concurrent.atomic.AtomicLongArray(size);
+        clocks = new java.util.concurrent.atomic.AtomicLongArray(size);
         activities = new RankActivity[size];
         final int[] members = new int[size];
         for (int i = 0; i < size; i++)
@@ -117,6 +124,42 @@ final class LocalJobState
     long messages(final int worldRank)
     {
         return messages.get(worldRank);
+    }
+
+    /**
+     * Counts a point-to-point message of {@code bytes} sent by a world rank.
+     *
+     * @return the message's step: the sender's clock, ticked.
+     */
+    long countSend(final int worldRank, final long bytes)
+    {
+        sentBytes.addAndGet(worldRank, bytes);
+        return clocks.incrementAndGet(worldRank);
+    }
+
+    /** Moves a world rank's clock up to the step of a message it received. */
+    void countReceive(final int worldRank, final long step)
+    {
+        clocks.accumulateAndGet(worldRank, step, Math::max);
+    }
+
+    long sentBytes(final int worldRank)
+    {
+        return sentBytes.get(worldRank);
+    }
+
+    long clock(final int worldRank)
+    {
+        return clocks.get(worldRank);
+    }
+
+    /** Sets every rank's clock to zero; call it while no message is in flight. */
+    void resetClocks()
+    {
+        for (int r = 0; r < clocks.length(); r++)
+        {
+            clocks.set(r, 0);
+        }
     }
 
     void rankFailed(final int rank, final Throwable cause)

@@ -15,6 +15,8 @@ import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 import org.pshmem.api.TaskBatch;
+import org.pshmem.spi.SetForwarding;
+import org.pshmem.spi.Setting;
 
 /**
  * The benchmark workloads of {@code workloads.md}, run on every rank of a job; rank 0 prints one
@@ -46,7 +48,7 @@ public final class BenchJob
      * world.
      *
      * @param args the launcher's arguments, then optionally {@code set_small}, {@code set_large ROWS},
-     *             {@code alloc_free}, {@code alloc_free_large}, {@code copies} or {@code lock}.
+     *             {@code set_plan}, {@code alloc_free}, {@code alloc_free_large}, {@code copies} or {@code lock}.
      * @throws Exception when a workload fails or reads a wrong result.
      */
     public static void main(final String[] args) throws Exception
@@ -107,8 +109,8 @@ public final class BenchJob
 
     /**
      * One workload at one size, for {@code ./pshmem bench --scale}: {@code set_small}, {@code set_large ROWS}
-     * (ROWS x 4096 doubles), {@code alloc_free}, {@code alloc_free_large}, {@code copies} or {@code lock}; the
-     * line names the rank count and size.
+     * (ROWS x 4096 doubles), {@code set_plan}, {@code alloc_free}, {@code alloc_free_large}, {@code copies} or
+     * {@code lock}; the line names the rank count and size.
      */
     private static void scale(final Communicator comm, final String[] args) throws IOException
     {
@@ -136,6 +138,9 @@ public final class BenchJob
                     String.format("%.4g", memcpy) + ", ratio " + String.format("%.3f", large[0] / memcpy) + ")");
                 report(root, "read_sum_GBps_per_rank", large[1], "GB/s" + size + ")");
                 report(root, "read_sum_reduction_GBps_per_rank", large[2], "GB/s" + size + ")");
+                break;
+            case "set_plan":
+                setPlan(root);
                 break;
             case "alloc_free":
                 for (int round = 0; round < ALLOC_FREE_WARM_UP; round++)
@@ -174,8 +179,8 @@ public final class BenchJob
                 break;
             default:
                 throw new IllegalArgumentException("BenchJob: unknown workload '" + args[0] +
-                    "'; use set_small, set_large ROWS, alloc_free, alloc_free_large, alloc_free_kib KIB, copies or " +
-                    "lock");
+                    "'; use set_small, set_large ROWS, set_plan, alloc_free, alloc_free_large, alloc_free_kib KIB, " +
+                    "copies or lock");
         }
     }
 
@@ -188,6 +193,36 @@ public final class BenchJob
         {
             report(root, "memory_copies_per_node_segments", copies[1], "copies (Pss of the segments alone" + at + ")");
         }
+    }
+
+    /**
+     * How {@code set()} forwards a block between nodes, from the plan the library runs
+     * ({@link SetForwarding#plan(int, int)}), for 2, 4, 8 and 64 nodes: a small set (one chunk) and a 128 MiB
+     * one in chunks of {@code pshmem.setChunkBytes}. Per set, the bytes the busiest rank sends over the block's
+     * size, beside a root that sends the block to every node (K - 1), and the sequential message steps.
+     */
+    private static void setPlan(final boolean root)
+    {
+        final long chunkBytes = Math.max(8, Setting.SET_CHUNK_BYTES.intValue());
+        for (final long block : new long[] {8000, 128L << 20})
+        {
+            final int chunks = (int)((block + chunkBytes - 1) / chunkBytes);
+            for (final int nodes : new int[] {2, 4, 8, 64})
+            {
+                final SetForwarding plan = SetForwarding.plan(nodes, chunks);
+                if (root)
+                {
+                    System.out.printf("set_busiest_blocks %d blocks (%d nodes, %s set in %d chunk%s: %s; " +
+                        "a root sending to every node: %d blocks)%n", plan.busiestBlocks(), nodes,
+                        block < chunkBytes ? block + " B" : (block >> 20) + " MiB", chunks, chunks == 1 ? "" : "s",
+                        plan.describe(), nodes - 1);
+                    System.out.printf("set_steps %d steps (%d nodes, %s set in %d chunk%s; a root sending to every " +
+                        "node: %d)%n", plan.steps(), nodes, block < chunkBytes ? block + " B" : (block >> 20) + " MiB",
+                        chunks, chunks == 1 ? "" : "s", (nodes - 1L) * chunks);
+                }
+            }
+        }
+        System.out.flush();
     }
 
     private static void report(final boolean root, final String name, final double value, final String unit)
