@@ -3,7 +3,6 @@ package org.pshmem.api;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -572,8 +571,9 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
      * (its region, or the whole array for null) reaches each of them over the node-rank communicator, in chunks
      * forwarded as {@link SetForwarding#plan(int, int)} says (a chain, or a binary tree when that takes fewer
      * steps), and each copies it into its node's memory. Only the writer's region is read; the others learn it,
-     * and the writer's chunk size, from a header that travels ahead of the chunks. With several chunks the copy
-     * into node memory runs on a helper thread, so a leader receives and forwards the next chunk meanwhile.
+     * and the writer's chunk size, from a header that travels ahead of the chunks. A leader forwards each chunk
+     * before it copies it into node memory, so the next leaders receive while it copies; its own next receive
+     * waits for its copy (no thread of the library's own: the SPI has no receive that returns before the data).
      */
     private void replicate(final A data, final Region region, final boolean writer, final int root)
     {
@@ -623,73 +623,36 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         }
     }
 
-    /** The writer's part of {@link #replicate}: sends every chunk to its children and copies the block into its
-     *  node's memory, on a helper thread while it sends when there are several chunks. */
+    /** The writer's part of {@link #replicate}: sends every chunk to its children, then copies the block into
+     *  its node's memory. */
     private void sendBlock(final BlockRuns runs, final A data, final long total, final int chunk, final int[] children)
     {
-        if (total <= chunk)
+        for (long from = 0; from < total; from += chunk)
         {
+            final int count = (int)Math.min(chunk, total - from);
             for (final int child : children)
             {
-                nodeRankEp.send(data, 0, (int)total, child, SET_TAG);
+                nodeRankEp.send(data, (int)from, count, child, SET_TAG);
             }
-            writeBlock(runs, data, 0, 0, total);
-            return;
         }
-        try (ChunkCopier copier = new ChunkCopier(c -> writeBlock(runs, data, 0, 0, total)))
-        {
-            copier.submit();
-            for (long from = 0; from < total; from += chunk)
-            {
-                final int count = (int)Math.min(chunk, total - from);
-                for (final int child : children)
-                {
-                    nodeRankEp.send(data, (int)from, count, child, SET_TAG);
-                }
-            }
-            copier.awaitCopied(0);
-        }
+        writeBlock(runs, data, 0, 0, total);
     }
 
     /** A leader's part of {@link #replicate} on another node: receives each chunk from its parent, forwards it to
-     *  its children and copies it into node memory; with several chunks, two buffers take turns and the copy of
-     *  one runs on a helper thread while the next is received. */
+     *  its children, then copies it into node memory. */
     private void receiveBlock(final BlockRuns runs, final long total, final int chunk, final int parent,
         final int[] children)
     {
-        if (total <= chunk)
+        final A buffer = newArray((int)Math.min(chunk, total));
+        for (long from = 0; from < total; from += chunk)
         {
-            final A buffer = newArray((int)total);
-            nodeRankEp.receive(buffer, 0, (int)total, parent, SET_TAG);
+            final int count = (int)Math.min(chunk, total - from);
+            nodeRankEp.receive(buffer, 0, count, parent, SET_TAG);
             for (final int child : children)
             {
-                nodeRankEp.send(buffer, 0, (int)total, child, SET_TAG);
+                nodeRankEp.send(buffer, 0, count, child, SET_TAG);
             }
-            writeBlock(runs, buffer, 0, 0, total);
-            return;
-        }
-        final List<A> buffers = List.of(newArray(chunk), newArray(chunk));
-        final int chunks = (int)((total + chunk - 1) / chunk);
-        try (ChunkCopier copier = new ChunkCopier(c ->
-        {
-            final long from = (long)c * chunk;
-            writeBlock(runs, buffers.get(c & 1), from, from, Math.min(total, from + chunk));
-        }))
-        {
-            for (int c = 0; c < chunks; c++)
-            {
-                final long from = (long)c * chunk;
-                final int count = (int)Math.min(chunk, total - from);
-                final A buffer = buffers.get(c & 1);
-                copier.awaitCopied(c - 2); // the copy that last used this buffer
-                nodeRankEp.receive(buffer, 0, count, parent, SET_TAG);
-                for (final int child : children)
-                {
-                    nodeRankEp.send(buffer, 0, count, child, SET_TAG);
-                }
-                copier.submit();
-            }
-            copier.awaitCopied(chunks - 1);
+            writeBlock(runs, buffer, from, from, from + count);
         }
     }
 
