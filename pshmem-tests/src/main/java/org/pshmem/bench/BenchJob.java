@@ -31,9 +31,9 @@ public final class BenchJob
     private static final int SET_SMALL_WARM_UP = 20;
     private static final int SET_LARGE_WARM_UP = 3;
     private static final int LOCK_WARM_UP = 3;
-    private static final int ALLOC_FREE_WARM_UP = 5;
+    private static final int ALLOC_FREE_WARM_UP = 3;
     /** Small arrays per timed round: a block of the node arena takes microseconds, so many to time. */
-    private static final int SMALL_ARRAYS_PER_ROUND = 2000;
+    private static final int SMALL_ARRAYS_PER_ROUND = 10_000;
     private static final int LARGE_ARRAYS_PER_ROUND = 200;
     private static final int ALLOC_FREE_LARGE_WARM_UP = 3;
     /** Doubles of {@code alloc_free_large}'s array: 2 MiB, above the 1 MiB below which arrays may share memory. */
@@ -373,7 +373,7 @@ public final class BenchJob
         return tasks / seconds;
     }
 
-    /** Create and close a 10 x 10 double array (a block of the node arena) 2,000 times, collectively. */
+    /** Create and close a 10 x 10 double array (a block of the node arena) 10,000 times, collectively. */
     static double allocFree(final Communicator comm)
     {
         return allocFree(comm, 10, 10, SMALL_ARRAYS_PER_ROUND);
