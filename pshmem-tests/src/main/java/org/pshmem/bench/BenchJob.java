@@ -48,7 +48,8 @@ public final class BenchJob
      * world.
      *
      * @param args the launcher's arguments, then optionally {@code set_small}, {@code set_large ROWS},
-     *             {@code set_plan}, {@code alloc_free}, {@code alloc_free_large}, {@code copies} or {@code lock}.
+     *             {@code set_plan}, {@code alloc_free}, {@code alloc_free_large}, {@code copies}, {@code idle_barrier},
+     *             {@code barrier} or {@code lock}.
      * @throws Exception when a workload fails or reads a wrong result.
      */
     public static void main(final String[] args) throws Exception
@@ -109,10 +110,11 @@ public final class BenchJob
 
     /**
      * One workload at one size, for {@code ./pshmem bench --scale}: {@code set_small}, {@code set_large ROWS}
-     * (ROWS x 4096 doubles), {@code set_plan}, {@code alloc_free}, {@code alloc_free_large}, {@code copies} or
-     * {@code lock}; the line names the rank count and size.
+     * (ROWS x 4096 doubles), {@code set_plan}, {@code alloc_free}, {@code alloc_free_large}, {@code copies},
+     * {@code idle_barrier} (barrier_wait_cores), {@code barrier} (the time of one barrier, in a loop of 10,000)
+     * or {@code lock}; the line names the rank count and size.
      */
-    private static void scale(final Communicator comm, final String[] args) throws IOException
+    private static void scale(final Communicator comm, final String[] args) throws IOException, InterruptedException
     {
         final boolean root = comm.rank() == 0;
         final String at = " (" + comm.size() + " ranks";
@@ -170,6 +172,15 @@ public final class BenchJob
             case "copies":
                 reportCopies(root, copiesWholeAndSegments(comm), ", " + comm.size() + " ranks");
                 break;
+            case "idle_barrier":
+                idleBarrier(comm); // warm-up
+                report(root, "barrier_wait_cores", idleBarrier(comm), "cores (a rank waiting 1 s in a barrier" +
+                    at + ")");
+                break;
+            case "barrier":
+                barriers(comm, 1_000); // warm-up
+                report(root, "barrier_us", barriers(comm, 10_000), "us/barrier (10,000 barriers" + at + ")");
+                break;
             case "lock":
                 for (int round = 0; round < LOCK_WARM_UP; round++)
                 {
@@ -180,7 +191,7 @@ public final class BenchJob
             default:
                 throw new IllegalArgumentException("BenchJob: unknown workload '" + args[0] +
                     "'; use set_small, set_large ROWS, set_plan, alloc_free, alloc_free_large, alloc_free_kib KIB, " +
-                    "copies or lock");
+                    "copies, idle_barrier, barrier or lock");
         }
     }
 
@@ -511,6 +522,19 @@ public final class BenchJob
             throw new AssertionError("wrong sum " + check);
         }
         return 5 * 8.0 * values.length / seconds / GB;
+    }
+
+    /** @return the mean time of {@code count} barriers in a row, in microseconds, the slowest rank's. */
+    static double barriers(final Communicator comm, final int count)
+    {
+        comm.barrier();
+        final long start = System.nanoTime();
+        for (int i = 0; i < count; i++)
+        {
+            comm.barrier();
+        }
+        final double us = (System.nanoTime() - start) / 1e3 / count;
+        return comm.allReduce(us, ReduceOp.MAX);
     }
 
     /** Rank 0 sleeps 1 s before a barrier; the others measure the CPU their process uses meanwhile. */
