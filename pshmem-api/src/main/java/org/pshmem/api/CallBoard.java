@@ -185,6 +185,31 @@ final class CallBoard
         return differs ? mismatchOfNode() : null; // the common case, on every park, allocates nothing
     }
 
+    /**
+     * After {@link #mismatchHere()} found a mismatch: whether every rank of this node that posted another call at
+     * this rank's number posted a communicator collective (such as {@code allReduce()}), which waits in the
+     * communicator's endpoint rather than in node memory.
+     *
+     * @return true when no rank of this node at this number is in an array call other than this rank's.
+     */
+    boolean othersInEndpointCollectives()
+    {
+        if (closed || 0 == posted || null != layoutProblem)
+        {
+            return false;
+        }
+        for (int r = 0; r < here.length; r++)
+        {
+            final long slot = here[r] ? slots.getLongVolatile(CallBoardLayout.slot(r)) : 0;
+            if (slot >>> NUMBER_SHIFT == posted >>> NUMBER_SHIFT && slot != posted &&
+                (slot & (1 << CALL_BITS) - 1) != ArrayCall.COLLECTIVE.ordinal())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** @return the failure naming the calls of this node's ranks, as they are on the board now. */
     PshmemException mismatchOfNode()
     {

@@ -49,6 +49,8 @@ public final class Communicator implements AutoCloseable
     private NodeArena nodeArena;
     private int arraysCreated;
     private boolean syncChecked;
+    private boolean barrierChecked;
+    private boolean barrierInNodeMemory;
     private Sequential.Chain sequentialChain;
     private boolean closed;
 
@@ -90,13 +92,44 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * Collective: returns when every rank has called it.
+     * Collective: returns when every rank has called it. When every rank is on one node, every barrier after
+     * the first waits in node memory, with no message: a rank spins briefly, yields, then parks.
      */
     public void barrier()
     {
         final CommEndpoint ep = endpoint();
         post(Fingerprint.Collective.BARRIER, null, null);
+        if (barrierInNodeMemory)
+        {
+            final Fingerprint print = ep.enterBarrierElsewhere();
+            boolean done = false;
+            try
+            {
+                done = syncArray.sync().communicatorBarrier(print.toString());
+            }
+            finally
+            {
+                ep.exitBarrierElsewhere(done);
+            }
+            if (done)
+            {
+                return;
+            }
+            // Ranks of this node wait in other collectives of the endpoint: meet them there, where the calls are
+            // compared and every rank fails naming them.
+        }
         ep.barrier();
+        if (!barrierChecked)
+        {
+            barrierChecked = true;
+            // Every rank is in its first barrier here, as the barrier above checked: the node segment that later
+            // barriers wait in (the one arrays use) can be made now, collectively, when it does not exist yet.
+            if (size() > 1 && onOneNode())
+            {
+                arraySync();
+                barrierInNodeMemory = null != syncArray;
+            }
+        }
     }
 
     /** Collective: the barrier of the library's objects (creation, close), which never completes a user's. */
@@ -512,6 +545,7 @@ public final class Communicator implements AutoCloseable
 
     void releaseNodeGroups()
     {
+        barrierInNodeMemory = false; // its segment goes below
         if (null != sequentialChain)
         {
             sequentialChain.close();

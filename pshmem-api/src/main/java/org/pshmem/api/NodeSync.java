@@ -72,6 +72,7 @@ final class NodeSync
     private CallBoard board;
     private long reductions;
     private long writes;
+    private boolean handOver; // in communicatorBarrier(): ranks in endpoint collectives end the wait with HandOver
 
     /**
      * @param control  the segment's control part, at least {@link #controlBytes(int)} bytes.
@@ -196,6 +197,41 @@ final class NodeSync
             return;
         }
         await(op, () -> control.getLongVolatile(GENERATION) != generation);
+    }
+
+    /**
+     * A communicator's {@code barrier()} in node memory, when every rank of the communicator is on this node: a
+     * {@link #minMax} of no values, so it carries the call this rank posted on the board and fails, naming every
+     * rank's call, when it meets another agreement in node memory (such as an array's creation). The ranks of a
+     * node wait in it spinning briefly, then yielding, then parked ({@link Backoff}).
+     *
+     * @param op the barrier, as messages name it, e.g. {@code barrier() (step 3)}.
+     * @return true when every rank came; false, without completing, when ranks of this node posted communicator
+     * collectives at this call instead (such as {@code allReduce()}): they wait in the communicator's endpoint,
+     * where the caller meets them with its own barrier, so the calls are compared there and every rank fails.
+     * @throws PshmemException when ranks of this node are in array calls instead, naming every rank's call.
+     * @throws RankFailedException when a rank of this node failed or left.
+     */
+    boolean communicatorBarrier(final String op)
+    {
+        if (!oneNode)
+        {
+            throw new IllegalStateException(op + ": the communicator spans several nodes");
+        }
+        handOver = true;
+        try
+        {
+            minMax(op);
+            return true;
+        }
+        catch (final HandOver ignored)
+        {
+            return false;
+        }
+        finally
+        {
+            handOver = false;
+        }
     }
 
     /**
@@ -378,6 +414,10 @@ final class NodeSync
                     final PshmemException mismatch = null == board ? null : board.mismatchHere();
                     if (null != mismatch && !done.getAsBoolean())
                     {
+                        if (handOver && board.othersInEndpointCollectives())
+                        {
+                            throw HandOver.INSTANCE;
+                        }
                         throw mismatch;
                     }
                 }
@@ -386,6 +426,18 @@ final class NodeSync
         finally
         {
             backoff.restoreInterrupt();
+        }
+    }
+
+    /** Ends {@link #communicatorBarrier}'s wait when the other ranks' calls go through the endpoint. */
+    private static final class HandOver extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+        static final HandOver INSTANCE = new HandOver();
+
+        private HandOver()
+        {
+            super(null, null, false, false);
         }
     }
 }

@@ -47,6 +47,29 @@ public interface CommEndpoint extends AutoCloseable
     void objectBarrier();
 
     /**
+     * Records that this rank enters a {@link #barrier()} made outside this endpoint (in node memory), numbered as
+     * this endpoint's next collective, as {@link #barrier()} would be, so later collectives keep their steps and
+     * the report of a stalled job shows the rank in it. {@link #exitBarrierElsewhere(boolean)} ends it.
+     *
+     * @return the barrier's fingerprint, whose {@code toString()} names it in messages, e.g.
+     * {@code barrier() (step 3)}.
+     */
+    default Fingerprint enterBarrierElsewhere()
+    {
+        return Fingerprint.of(0, Fingerprint.Collective.BARRIER);
+    }
+
+    /**
+     * Ends what {@link #enterBarrierElsewhere()} began.
+     *
+     * @param done true when the barrier completed, so its step is used; false when it failed or gives way to
+     *             {@link #barrier()} here, which then takes the same step.
+     */
+    default void exitBarrierElsewhere(final boolean done)
+    {
+    }
+
+    /**
      * Returns where this rank's collectives are recorded, shared by all its endpoints.
      *
      * @return the rank's activity.

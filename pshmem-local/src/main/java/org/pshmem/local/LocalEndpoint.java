@@ -55,6 +55,24 @@ final class LocalEndpoint implements CommEndpoint
     }
 
     @Override
+    public Fingerprint enterBarrierElsewhere()
+    {
+        final Fingerprint print = Fingerprint.of(steps, Collective.BARRIER);
+        activity.enter(print, group.name());
+        return print;
+    }
+
+    @Override
+    public void exitBarrierElsewhere(final boolean done)
+    {
+        if (done)
+        {
+            steps++;
+        }
+        activity.exit();
+    }
+
+    @Override
     public RankActivity activity()
     {
         return activity;

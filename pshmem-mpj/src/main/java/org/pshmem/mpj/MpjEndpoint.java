@@ -139,6 +139,24 @@ final class MpjEndpoint implements CommEndpoint
     }
 
     @Override
+    public Fingerprint enterBarrierElsewhere()
+    {
+        final Fingerprint print = Fingerprint.of(steps, Collective.BARRIER);
+        activity.enter(print, name);
+        return print;
+    }
+
+    @Override
+    public void exitBarrierElsewhere(final boolean done)
+    {
+        if (done)
+        {
+            steps++;
+        }
+        activity.exit();
+    }
+
+    @Override
     public RankActivity activity()
     {
         return activity;

@@ -2,9 +2,12 @@ package org.pshmem.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pshmem.api.LayoutAssertions.assertDisjointAndAligned;
 import static org.pshmem.api.LayoutAssertions.wrongMagic;
 import static org.pshmem.api.LayoutAssertions.wrongVersion;
@@ -245,5 +248,23 @@ class CallBoardTest
             seen[world.rank()] = assertThrows(PshmemException.class, () -> sync.minMax("test", 5)).getMessage();
         }));
         return seen;
+    }
+
+    @Test
+    void othersInCommunicatorCollectivesAreToldFromOthersInArrayCalls()
+    {
+        final CallBoard[] boards = boards(3, new boolean[] {true, true, true});
+        final int barrier = Fingerprint.callCode(Fingerprint.Collective.BARRIER, null, null);
+        final int allReduce = Fingerprint.callCode(Fingerprint.Collective.ALL_REDUCE, new int[1], ReduceOp.SUM);
+        boards[0].postCollective(barrier);
+        boards[1].postCollective(allReduce);
+        boards[2].postCollective(allReduce);
+        assertNotNull(boards[0].mismatchHere());
+        assertTrue(boards[0].othersInEndpointCollectives());
+        boards[0].postCollective(barrier);
+        boards[1].postCollective(barrier);
+        boards[2].post(ArrayCall.SET, 1);
+        assertNotNull(boards[0].mismatchHere());
+        assertFalse(boards[0].othersInEndpointCollectives());
     }
 }

@@ -1,0 +1,227 @@
+package org.pshmem.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.pshmem.local.LocalJob;
+
+/**
+ * {@code barrier()} in node memory, on ranks run as threads: it holds every rank until all came, round after
+ * round; the first barrier makes the node segment; a mismatch with a collective of the endpoint fails on every
+ * rank with the steps; a rank that leaves is named; an interrupt is kept; across nodes the endpoint is used.
+ */
+class CommunicatorBarrierTest
+{
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+
+    @Test
+    void theNodeSyncBarrierHoldsEveryRankRoundAfterRound()
+    {
+        final AtomicInteger[] arrived = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
+        final int[][] seen = new int[4][arrived.length];
+        final ByteBuffer control = ByteBuffer.allocateDirect(NodeSync.controlBytes(4));
+        NodeSync.writeToken(control, 42);
+        LocalJob.run(4, world ->
+        {
+            final NodeSync sync = new NodeSync(control, world.endpoint(), null, true);
+            for (int round = 0; round < arrived.length; round++)
+            {
+                Thread.sleep(world.rank() * 5L); // arrive in turn
+                arrived[round].incrementAndGet();
+                assertTrue(sync.communicatorBarrier("barrier() (step " + round + ")"));
+                seen[world.rank()][round] = arrived[round].get();
+            }
+        });
+        for (int rank = 0; rank < 4; rank++)
+        {
+            assertArrayEquals(new int[] {4, 4, 4}, seen[rank], "rank " + rank);
+        }
+    }
+
+    @Test
+    void barriersAfterTheFirstWaitInNodeMemoryAndHoldEveryRank()
+    {
+        final int rounds = 50;
+        final AtomicInteger[] arrived = new AtomicInteger[rounds];
+        for (int round = 0; round < rounds; round++)
+        {
+            arrived[round] = new AtomicInteger();
+        }
+        final int[][] seen = new int[3][rounds];
+        final boolean[] boardBefore = new boolean[3];
+        final boolean[] boardAfter = new boolean[3];
+        assertTimeoutPreemptively(LIMIT, () -> LocalJob.run(3, world ->
+        {
+            boardBefore[world.rank()] = null != world.callBoard();
+            world.barrier(); // the first: through the endpoint, then makes the node segment
+            boardAfter[world.rank()] = null != world.callBoard();
+            for (int round = 0; round < rounds; round++)
+            {
+                if (round % 10 == world.rank())
+                {
+                    Thread.sleep(2);
+                }
+                arrived[round].incrementAndGet();
+                world.barrier();
+                seen[world.rank()][round] = arrived[round].get();
+            }
+            assertEquals(6, world.allReduce(world.rank() + 1, ReduceOp.SUM)); // the steps still match
+        }));
+        for (int rank = 0; rank < 3; rank++)
+        {
+            assertEquals(false, boardBefore[rank]);
+            assertEquals(true, boardAfter[rank]);
+            for (int round = 0; round < rounds; round++)
+            {
+                assertEquals(3, seen[rank][round], "rank " + rank + ", round " + round);
+            }
+        }
+    }
+
+    @Test
+    void aBarrierAgainstAnAllReduceFailsOnEveryRankNamingTheSteps()
+    {
+        final Throwable[] seen = new Throwable[3];
+        final PshmemException failed = assertTimeoutPreemptively(LIMIT, () ->
+            assertThrows(PshmemException.class, () -> LocalJob.run(3, world ->
+            {
+                world.barrier();
+                world.barrier();
+                try
+                {
+                    if (world.rank() == 0)
+                    {
+                        world.barrier();
+                    }
+                    else
+                    {
+                        world.allReduce(world.rank(), ReduceOp.SUM);
+                    }
+                }
+                catch (final RuntimeException ex)
+                {
+                    seen[world.rank()] = ex;
+                    throw ex;
+                }
+            })));
+        assertNotNull(failed.getMessage());
+        for (int rank = 0; rank < 3; rank++)
+        {
+            assertInstanceOf(PshmemException.class, seen[rank], "rank " + rank);
+            final String message = seen[rank].getMessage();
+            assertTrue(message.startsWith("collectives do not match at step ") &&
+                message.endsWith(" of the world communicator: rank 0 called barrier(), ranks 1-2 called " +
+                "allReduce(int, SUM)"), "rank " + rank + ": " + message);
+        }
+    }
+
+    @Test
+    void aBarrierAgainstASetFailsOnEveryRankNamingTheCalls()
+    {
+        final Throwable[] seen = new Throwable[3];
+        assertTimeoutPreemptively(LIMIT, () -> assertThrows(PshmemException.class, () -> LocalJob.run(3, world ->
+        {
+            world.barrier();
+            try (SharedIntArray array = SharedArray.ofInts(world, 4))
+            {
+                if (world.rank() == 0)
+                {
+                    world.barrier();
+                }
+                else
+                {
+                    array.set(world.rank() == 1 ? new int[] {1, 2, 3, 4} : null, 0);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                seen[world.rank()] = ex;
+                throw ex;
+            }
+        })));
+        for (int rank = 0; rank < 3; rank++)
+        {
+            final String message = String.valueOf(seen[rank]);
+            assertTrue(message.contains("rank 0 called barrier(), ranks 1-2 called set() on array 1"),
+                "rank " + rank + ": " + message);
+        }
+    }
+
+    @Test
+    void ranksWaitingForARankThatLeftNameIt()
+    {
+        final Throwable[] seen = new Throwable[3];
+        final PshmemException failed = assertTimeoutPreemptively(LIMIT, () ->
+            assertThrows(PshmemException.class, () -> LocalJob.run(3, world ->
+            {
+                world.barrier();
+                if (world.rank() == 2)
+                {
+                    throw new IllegalStateException("rank 2 leaves on purpose");
+                }
+                try
+                {
+                    world.barrier();
+                }
+                catch (final RuntimeException ex)
+                {
+                    seen[world.rank()] = ex;
+                    throw ex;
+                }
+            })));
+        assertEquals("rank 2 leaves on purpose", failed.getCause().getMessage());
+        for (int rank = 0; rank < 2; rank++)
+        {
+            assertInstanceOf(RankFailedException.class, seen[rank], "rank " + rank);
+            assertEquals(2, ((RankFailedException)seen[rank]).failedRank(), "rank " + rank);
+            assertTrue(seen[rank].getMessage().contains("barrier() (step "), seen[rank].getMessage());
+        }
+    }
+
+    @Test
+    void anInterruptedRankKeepsWaitingAndKeepsItsFlag()
+    {
+        final boolean[] flag = new boolean[3];
+        assertTimeoutPreemptively(LIMIT, () -> LocalJob.run(3, world ->
+        {
+            world.barrier();
+            if (world.rank() == 0)
+            {
+                Thread.currentThread().interrupt();
+            }
+            else
+            {
+                Thread.sleep(200);
+            }
+            world.barrier();
+            flag[world.rank()] = Thread.interrupted();
+            world.barrier(); // the job goes on
+        }));
+        assertArrayEquals(new boolean[] {true, false, false}, flag);
+    }
+
+    @Test
+    void aCommunicatorOverSeveralNodesKeepsTheEndpointsBarrier()
+    {
+        final boolean[] board = new boolean[4];
+        assertTimeoutPreemptively(LIMIT, () -> LocalJob.run(4, 2, world ->
+        {
+            for (int round = 0; round < 5; round++)
+            {
+                world.barrier();
+            }
+            board[world.rank()] = null != world.callBoard();
+        }));
+        assertArrayEquals(new boolean[4], board);
+    }
+}
