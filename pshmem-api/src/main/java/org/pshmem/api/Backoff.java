@@ -21,10 +21,40 @@ final class Backoff
     private static final int YIELDS = Setting.BACKOFF_YIELDS.intValue();
     private static final long MIN_PARK_NANOS = 1_000L * Setting.BACKOFF_MIN_PARK_MICROS.intValue();
     private static final long MAX_PARK_NANOS = 1_000L * Setting.BACKOFF_MAX_PARK_MICROS.intValue();
+    /** A patient wait's longest park: it wakes at most this late. */
+    static final long PATIENT_MAX_PARK_NANOS = 20_000_000L;
+    /** A patient wait's park is at most the time it has parked so far over this. */
+    static final int PATIENT_SHARE = 16;
 
+    private final boolean patient;
+    private long firstParkNanos;
     private int step;
     private long parkNanos = MIN_PARK_NANOS;
     private boolean interrupted;
+
+    /** A wait whose parks grow to {@code pshmem.backoff.maxParkMicros}. */
+    Backoff()
+    {
+        this(false);
+    }
+
+    private Backoff(final boolean patient)
+    {
+        this.patient = patient;
+    }
+
+    /**
+     * A wait that may last long, such as a {@code barrier()} while one rank computes: once parked, its parks grow
+     * past {@code pshmem.backoff.maxParkMicros} to a sixteenth of the time parked so far, at most 20 ms, so a
+     * long wait wakes about a hundred times a second or less and ends at most about 6% (and 20 ms) late; short
+     * waits are as with {@link #Backoff()}.
+     *
+     * @return a new patient wait.
+     */
+    static Backoff patient()
+    {
+        return new Backoff(true);
+    }
 
     /**
      * Waits a little, whatever the interrupt flag; each call waits as long as or longer than the one before.
@@ -108,8 +138,23 @@ final class Backoff
         else
         {
             LockSupport.parkNanos(this, parkNanos);
-            parkNanos = Math.min(parkNanos * 2, MAX_PARK_NANOS);
+            parkNanos = Math.min(parkNanos * 2, ceiling());
         }
+    }
+
+    /** @return the longest next park: the setting's, or for a patient wait a share of the time parked so far. */
+    private long ceiling()
+    {
+        if (!patient)
+        {
+            return MAX_PARK_NANOS;
+        }
+        final long now = System.nanoTime();
+        if (0 == firstParkNanos)
+        {
+            firstParkNanos = now;
+        }
+        return Math.max(MAX_PARK_NANOS, Math.min(PATIENT_MAX_PARK_NANOS, (now - firstParkNanos) / PATIENT_SHARE));
     }
 
     /**

@@ -93,12 +93,19 @@ public final class Communicator implements AutoCloseable
 
     /**
      * Collective: returns when every rank has called it. When every rank is on one node, every barrier after
-     * the first waits in node memory, with no message: a rank spins briefly, yields, then parks.
+     * the first (every barrier, once the communicator has made arrays) waits in node memory, with no message:
+     * a rank spins briefly, yields, then parks.
      */
     public void barrier()
     {
         final CommEndpoint ep = endpoint();
         post(Fingerprint.Collective.BARRIER, null, null);
+        if (!barrierChecked && null != syncArray)
+        {
+            // Arrays made the node segment already, on every rank alike: even the first barrier can wait there.
+            barrierChecked = true;
+            barrierInNodeMemory = size() > 1 && onOneNode();
+        }
         if (barrierInNodeMemory)
         {
             final Fingerprint print = ep.enterBarrierElsewhere();

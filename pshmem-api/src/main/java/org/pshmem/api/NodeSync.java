@@ -72,7 +72,7 @@ final class NodeSync
     private CallBoard board;
     private long reductions;
     private long writes;
-    private boolean handOver; // in communicatorBarrier(): ranks in endpoint collectives end the wait with HandOver
+    private boolean handOver; // in communicatorBarrier(): a patient wait, which ranks in endpoint collectives end
 
     /**
      * @param control  the segment's control part, at least {@link #controlBytes(int)} bytes.
@@ -203,7 +203,7 @@ final class NodeSync
      * A communicator's {@code barrier()} in node memory, when every rank of the communicator is on this node: a
      * {@link #minMax} of no values, so it carries the call this rank posted on the board and fails, naming every
      * rank's call, when it meets another agreement in node memory (such as an array's creation). The ranks of a
-     * node wait in it spinning briefly, then yielding, then parked ({@link Backoff}).
+     * node wait in it spinning briefly, then yielding, then parked ({@link Backoff#patient()}).
      *
      * @param op the barrier, as messages name it, e.g. {@code barrier() (step 3)}.
      * @return true when every rank came; false, without completing, when ranks of this node posted communicator
@@ -398,7 +398,7 @@ final class NodeSync
     /** Uninterruptible: a set() or barrier is collective, so an interrupt is kept for after it. */
     private void await(final String op, final BooleanSupplier done)
     {
-        final Backoff backoff = new Backoff();
+        final Backoff backoff = handOver ? Backoff.patient() : new Backoff(); // a barrier may wait long
         try
         {
             while (!done.getAsBoolean())

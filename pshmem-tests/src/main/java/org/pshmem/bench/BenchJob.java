@@ -174,8 +174,9 @@ public final class BenchJob
                 break;
             case "idle_barrier":
                 idleBarrier(comm); // warm-up
-                report(root, "barrier_wait_cores", idleBarrier(comm), "cores (a rank waiting 1 s in a barrier" +
-                    at + ")");
+                final double[] idle = idleBarrierCores(comm);
+                report(root, "barrier_wait_cores", idle[0], "cores (a rank waiting 1 s in a barrier" + at + ")");
+                report(root, "barrier_wait_thread_cores", idle[1], "cores (its waiting thread alone" + at + ")");
                 break;
             case "barrier":
                 barriers(comm, 1_000); // warm-up
@@ -540,16 +541,35 @@ public final class BenchJob
     /** Rank 0 sleeps 1 s before a barrier; the others measure the CPU their process uses meanwhile. */
     static double idleBarrier(final Communicator comm) throws InterruptedException
     {
+        return idleBarrierCores(comm)[0];
+    }
+
+    /**
+     * Rank 0 sleeps 1 s before a barrier; the others measure the CPU their process, and their waiting thread,
+     * use meanwhile.
+     *
+     * @return the largest share of a core over the waiting ranks: of the process, and of the waiting thread.
+     */
+    static double[] idleBarrierCores(final Communicator comm) throws InterruptedException
+    {
+        final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         comm.barrier();
         final long cpu = processCpuNanos();
+        final long threadCpu = threads.getCurrentThreadCpuTime();
         final long start = System.nanoTime();
         if (comm.rank() == 0)
         {
             Thread.sleep(1000);
         }
         comm.barrier();
-        final double cores = comm.rank() == 0 ? 0 : (processCpuNanos() - cpu) / (double)(System.nanoTime() - start);
-        return comm.size() > 1 ? comm.allReduce(cores, ReduceOp.MAX) : 0;
+        final double elapsed = System.nanoTime() - start;
+        final double[] cores = comm.rank() == 0 ? new double[2] : new double[] {(processCpuNanos() - cpu) / elapsed,
+            (threads.getCurrentThreadCpuTime() - threadCpu) / elapsed};
+        if (comm.size() > 1)
+        {
+            comm.allReduce(cores, ReduceOp.MAX);
+        }
+        return comm.size() > 1 ? cores : new double[2];
     }
 
     /** Rank 0 holds the lock 1 s; the others wait for it and measure their process's CPU meanwhile. */
