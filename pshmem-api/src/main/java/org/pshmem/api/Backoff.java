@@ -25,8 +25,11 @@ final class Backoff
     static final long PATIENT_MAX_PARK_NANOS = 20_000_000L;
     /** A patient wait's park is at most the time it has parked so far over this. */
     static final int PATIENT_SHARE = 16;
+    /** A patient wait yields at most this many times: on a busy machine each yield is a switch of context. */
+    static final int PATIENT_YIELDS = Math.min(YIELDS, 500);
 
     private final boolean patient;
+    private final int yields;
     private long firstParkNanos;
     private int step;
     private long parkNanos = MIN_PARK_NANOS;
@@ -41,13 +44,14 @@ final class Backoff
     private Backoff(final boolean patient)
     {
         this.patient = patient;
+        this.yields = patient ? PATIENT_YIELDS : YIELDS;
     }
 
     /**
      * A wait that may last long, such as a {@code barrier()} while one rank computes: once parked, its parks grow
      * past {@code pshmem.backoff.maxParkMicros} to a sixteenth of the time parked so far, at most 20 ms, so a
-     * long wait wakes about a hundred times a second or less and ends at most about 6% (and 20 ms) late; short
-     * waits are as with {@link #Backoff()}.
+     * long wait wakes about a hundred times a second or less and ends at most about 6% (and 20 ms) late. It also
+     * yields at most 500 times before it parks (a park hands the core on too, and costs no switch while it lasts).
      *
      * @return a new patient wait.
      */
@@ -65,7 +69,7 @@ final class Backoff
         if (Thread.interrupted())
         {
             interrupted = true;
-            step = SPINS + YIELDS; // an interrupted waiter parks at once
+            step = SPINS + yields; // an interrupted waiter parks at once
         }
         pause();
     }
@@ -130,7 +134,7 @@ final class Backoff
             step++;
             Thread.onSpinWait();
         }
-        else if (step < SPINS + YIELDS)
+        else if (step < SPINS + yields)
         {
             step++;
             Thread.yield();
@@ -140,6 +144,12 @@ final class Backoff
             LockSupport.parkNanos(this, parkNanos);
             parkNanos = Math.min(parkNanos * 2, ceiling());
         }
+    }
+
+    /** @return the number of yields before this wait parks. */
+    int yields()
+    {
+        return yields;
     }
 
     /** @return the longest next park: the setting's, or for a patient wait a share of the time parked so far. */
@@ -162,6 +172,6 @@ final class Backoff
      */
     boolean parking()
     {
-        return step >= SPINS + YIELDS;
+        return step >= SPINS + yields;
     }
 }

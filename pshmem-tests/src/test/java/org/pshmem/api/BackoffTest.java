@@ -75,4 +75,21 @@ class BackoffTest
         backoff.restoreInterrupt();
         assertTrue(Thread.interrupted(), "the interrupt taken before the reset is still given back");
     }
+
+    @Test
+    void aPatientWaitYieldsLessAndItsParksGrowWithTheWait()
+    {
+        final Backoff patient = Backoff.patient();
+        assertTrue(patient.yields() <= 500 && patient.yields() <= new Backoff().yields(), "" + patient.yields());
+        final long start = System.nanoTime();
+        int wakes = 0;
+        while (System.nanoTime() - start < 400_000_000L)
+        {
+            patient.idle();
+            wakes += patient.parking() ? 1 : 0;
+        }
+        // Parks of at most 1 ms would wake about 400 times in 0.4 s; growing to a sixteenth of the wait, under 150.
+        assertTrue(wakes < 150, wakes + " wakes");
+        assertTrue(wakes > 5, wakes + " wakes");
+    }
 }
