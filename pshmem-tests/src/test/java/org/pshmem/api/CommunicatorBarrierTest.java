@@ -224,4 +224,41 @@ class CommunicatorBarrierTest
         }));
         assertArrayEquals(new boolean[4], board);
     }
+
+    @Test
+    void aRankWaitingInTheBarrierShowsInItsActivity()
+    {
+        final String[] seen = new String[1];
+        assertTimeoutPreemptively(LIMIT, () -> LocalJob.run(2, world ->
+        {
+            world.barrier();
+            if (world.rank() == 0)
+            {
+                Thread.sleep(600);
+            }
+            else
+            {
+                final org.pshmem.spi.RankActivity activity = world.endpoint().activity();
+                final Thread look = new Thread(() ->
+                {
+                    try
+                    {
+                        Thread.sleep(300);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                    seen[0] = activity.waiting().map(org.pshmem.spi.RankActivity.Waiting::call).orElse("nothing");
+                });
+                look.start();
+                world.barrier();
+                look.join();
+                return;
+            }
+            world.barrier();
+        }));
+        assertEquals("barrier() (step 1) on the world communicator", seen[0].replaceAll("step \\d+", "step 1"));
+        assertTrue(seen[0].startsWith("barrier() (step "), seen[0]);
+    }
 }
