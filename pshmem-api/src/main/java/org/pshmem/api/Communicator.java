@@ -114,6 +114,11 @@ public final class Communicator implements AutoCloseable
             {
                 done = syncArray.sync().communicatorBarrier(print.toString());
             }
+            catch (final RankFailedException gone)
+            {
+                // The endpoint's barrier names a rank that failed or left as it always did (under MPJ it waits a
+                // little, so a rank that failed is named as failed and not as finished): it fails there too.
+            }
             finally
             {
                 ep.exitBarrierElsewhere(done);
@@ -122,8 +127,8 @@ public final class Communicator implements AutoCloseable
             {
                 return;
             }
-            // Ranks of this node wait in other collectives of the endpoint: meet them there, where the calls are
-            // compared and every rank fails naming them.
+            // Ranks of this node wait in other collectives of the endpoint, or a rank is gone: meet the others
+            // there, where the calls are compared and every rank fails naming them.
         }
         ep.barrier();
         if (!barrierChecked)

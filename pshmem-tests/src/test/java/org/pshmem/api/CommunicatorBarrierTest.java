@@ -184,7 +184,9 @@ class CommunicatorBarrierTest
         {
             assertInstanceOf(RankFailedException.class, seen[rank], "rank " + rank);
             assertEquals(2, ((RankFailedException)seen[rank]).failedRank(), "rank " + rank);
-            assertTrue(seen[rank].getMessage().contains("barrier() (step "), seen[rank].getMessage());
+            // Named as the endpoint's barrier names it: the node barrier hands over to it.
+            assertTrue(seen[rank].getMessage().startsWith("barrier() on rank " + rank + ": rank 2 failed"),
+                seen[rank].getMessage());
         }
     }
 
