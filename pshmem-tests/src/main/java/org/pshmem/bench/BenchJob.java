@@ -453,10 +453,6 @@ public final class BenchJob
     }
 
     /**
-     * @return this process's proportional set size in bytes: shared pages count divided by their mappers.
-     * @throws IOException when {@code /proc/self/smaps_rollup} cannot be read.
-     */
-    /**
      * @return the Pss, in bytes, of this process's mappings of files in the segment directory
      * ({@code pshmem.shmDir}, default {@code /dev/shm}), named or not.
      * @throws IOException when {@code /proc/self/smaps} cannot be read.
@@ -481,6 +477,10 @@ public final class BenchJob
         return bytes;
     }
 
+    /**
+     * @return this process's proportional set size in bytes: shared pages count divided by their mappers.
+     * @throws IOException when {@code /proc/self/smaps_rollup} cannot be read.
+     */
     public static long pss() throws IOException
     {
         for (final String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup")))
