@@ -211,7 +211,7 @@ final class Allocation
                 if (clean)
                 {
                     final Allocation allocation = new Allocation(type, ep, comm.nodeGroups(), shape, board, number);
-                    if (NodeArena.serves(Extents.count(shape) * type.byteSize()))
+                    if (NodeArena.serves(bytes))
                     {
                         allocation.arena = comm.nodeArena();
                         allocation.sharedSync = fast;

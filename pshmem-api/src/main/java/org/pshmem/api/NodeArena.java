@@ -37,7 +37,7 @@ final class NodeArena
     private static final int PAYLOAD_FIELDS_BYTES = 4 * Integer.BYTES + 2 * Long.BYTES + Integer.BYTES;
 
     /** Where node-rank 0 put an array: its chunk and block, and the chunk's handle while a rank may still map it. */
-    record Placement(int chunk, int block, int sizeClass, boolean reused, long blockToken)
+    record Placement(int chunk, int block, int sizeClass, long blockToken)
     {
         private static final int BLOCK_SHIFT = 8;
         private static final int CHUNK_SHIFT = 40;
@@ -51,7 +51,7 @@ final class NodeArena
         static Placement unpacked(final long packed, final long blockToken)
         {
             return new Placement((int)(packed >>> CHUNK_SHIFT), (int)(packed >>> BLOCK_SHIFT),
-                (int)(packed & 0xff), false, blockToken);
+                (int)(packed & 0xff), blockToken);
         }
     }
 
@@ -131,7 +131,7 @@ final class NodeArena
             final Chunk chunk = chunks.get((int)(place >>> 32));
             final int block = (int)place;
             ArenaLayout.formatBlock(chunk.buffer, block, sizeClass, holders, token, true);
-            return new Placement(chunk.index, block, sizeClass, true, token);
+            return new Placement(chunk.index, block, sizeClass, token);
         }
         final int blockBytes = ArenaLayout.blockBytes(sizeClass);
         if (chunks.isEmpty() || freeEnd + (long)blockBytes > last().buffer.capacity())
@@ -142,7 +142,7 @@ final class NodeArena
         final int block = freeEnd;
         freeEnd += blockBytes;
         ArenaLayout.formatBlock(chunk.buffer, block, sizeClass, holders, token, false);
-        return new Placement(chunk.index, block, sizeClass, false, token);
+        return new Placement(chunk.index, block, sizeClass, token);
     }
 
     /** Node-rank 0: what the node's other ranks need to map {@code placement}. */
@@ -187,7 +187,7 @@ final class NodeArena
             chunks.add(null);
         }
         Chunk chunk = chunks.get(index);
-        if (null == chunk || chunk.token != chunkToken)
+        if (null == chunk) // chunk indices are never reused within an arena
         {
             if (handle.length == 0)
             {
@@ -200,10 +200,6 @@ final class NodeArena
             {
                 segment.closeNow();
                 throw new IllegalStateException(problem);
-            }
-            if (null != chunks.get(index))
-            {
-                chunks.get(index).segment.closeNow();
             }
             chunks.set(index, chunk);
         }

@@ -578,6 +578,14 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     private void replicate(final A data, final Region region, final boolean writer, final int root)
     {
         final int dims = shape.length;
+        if (nodes == 1)
+        {
+            // The writer is the only copier: no header, and no chunk size to read from the settings.
+            final BlockRuns runs = null == region ? new BlockRuns(shape, new long[dims], shape) :
+                new BlockRuns(shape, region.offsetArray(), region.shapeArray());
+            writeBlock(runs, data, 0, 0, runs.blockCount());
+            return;
+        }
         final long[] header = new long[2 * dims + 1];
         if (writer)
         {
@@ -594,11 +602,6 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         final BlockRuns runs = new BlockRuns(shape, Arrays.copyOfRange(header, 0, dims),
             Arrays.copyOfRange(header, dims, 2 * dims));
         final long total = runs.blockCount();
-        if (nodes == 1)
-        {
-            writeBlock(runs, data, 0, 0, total);
-            return;
-        }
         final int chunk = (int)header[2 * dims];
         final int chunks = (int)((total + chunk - 1) / chunk);
         final SetForwarding plan = SetForwarding.plan(nodes, chunks);

@@ -265,7 +265,7 @@ class NodeArenaTest
         final NodeArena.ArenaBlock[] made = create(64);
         final NodeArena.Placement placement = leader.allocateInMappedChunk(64, 2);
         final NodeArena.Placement forged = new NodeArena.Placement(placement.chunk(), placement.block(),
-            placement.sizeClass(), false, placement.blockToken() + 2);
+            placement.sizeClass(), placement.blockToken() + 2);
         final PshmemException wrongToken = assertThrows(PshmemException.class, () -> other.attachMapped(forged, 64));
         assertTrue(wrongToken.getMessage().contains("not the one node-rank 0 of this node handed out"),
             wrongToken.getMessage());
