@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.PostedReceive;
 import org.pshmem.spi.SetForwarding;
 import org.pshmem.spi.Setting;
 
@@ -572,8 +573,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
      * forwarded as {@link SetForwarding#plan(int, int)} says (a chain, or a binary tree when that takes fewer
      * steps), and each copies it into its node's memory. Only the writer's region is read; the others learn it,
      * and the writer's chunk size, from a header that travels ahead of the chunks. A leader forwards each chunk
-     * before it copies it into node memory, so the next leaders receive while it copies; its own next receive
-     * waits for its copy (no thread of the library's own: the SPI has no receive that returns before the data).
+     * before it copies it into node memory, so the next leaders receive while it copies, and its own receives are
+     * posted ahead ({@link CommEndpoint#receiveLater}), so its next chunks arrive meanwhile.
      */
     private void replicate(final A data, final Region region, final boolean writer, final int root)
     {
@@ -641,22 +642,45 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
         writeBlock(runs, data, 0, 0, total);
     }
 
-    /** A leader's part of {@link #replicate} on another node: receives each chunk from its parent, forwards it to
-     *  its children, then copies it into node memory. */
+    /**
+     * A leader's part of {@link #replicate} on another node: receives each chunk from its parent, forwards it to
+     * its children, then copies it into node memory. Receives are posted two chunks ahead into two buffers used
+     * in turn, so chunk c + 1 arrives while chunk c is forwarded and copied.
+     */
     private void receiveBlock(final BlockRuns runs, final long total, final int chunk, final int parent,
         final int[] children)
     {
-        final A buffer = newArray((int)Math.min(chunk, total));
-        for (long from = 0; from < total; from += chunk)
+        final int chunks = (int)((total + chunk - 1) / chunk);
+        final A even = newArray((int)Math.min(chunk, total));
+        final A odd = chunks > 1 ? newArray(chunk) : null;
+        final PostedReceive[] posted = new PostedReceive[2];
+        for (int c = 0; c < Math.min(2, chunks); c++)
         {
+            posted[c] = postChunk(0 == c ? even : odd, c, total, chunk, parent);
+        }
+        for (int c = 0; c < chunks; c++)
+        {
+            final long from = (long)c * chunk;
             final int count = (int)Math.min(chunk, total - from);
-            nodeRankEp.receive(buffer, 0, count, parent, SET_TAG);
+            final A buffer = 0 == (c & 1) ? even : odd;
+            posted[c & 1].await();
             for (final int child : children)
             {
                 nodeRankEp.send(buffer, 0, count, child, SET_TAG);
             }
             writeBlock(runs, buffer, from, from, from + count);
+            if (c + 2 < chunks)
+            {
+                posted[c & 1] = postChunk(buffer, c + 2, total, chunk, parent);
+            }
         }
+    }
+
+    private PostedReceive postChunk(final A buffer, final int index, final long total, final int chunk,
+        final int parent)
+    {
+        final int count = (int)Math.min(chunk, total - (long)index * chunk);
+        return nodeRankEp.receiveLater(buffer, 0, count, parent, SET_TAG);
     }
 
     /** Copies block elements [from, to) taken from {@code source} (whose element 0 is block element

@@ -142,6 +142,26 @@ public interface CommEndpoint extends AutoCloseable
     int receive(Object array, int offset, int count, int source, int tag);
 
     /**
+     * Posts a receive of a message of at most {@code count} elements from {@code source} with {@code tag}, and
+     * returns without waiting for it, so the message can arrive while this rank works on; the message is in the
+     * array once {@link PostedReceive#await()} returns. Receives posted by one thread are matched in the order
+     * they were posted, as messages of one sender with one tag are received in the order sent. Not collective.
+     * The default posts nothing and receives in {@code await()}.
+     *
+     * @param array  a primitive array to receive into, not touched until {@code await()} returns.
+     * @param offset first element to write.
+     * @param count  room for at most this many elements.
+     * @param source the sending member (not {@link #ANY_SOURCE}).
+     * @param tag    message tag.
+     * @return the posted receive, to be awaited once.
+     */
+    default PostedReceive receiveLater(final Object array, final int offset, final int count, final int source,
+        final int tag)
+    {
+        return () -> receive(array, offset, count, source, tag);
+    }
+
+    /**
      * Asked by waits that do not go through this endpoint (such as synchronisation in node memory), so they
      * end when a member can no longer take part.
      *

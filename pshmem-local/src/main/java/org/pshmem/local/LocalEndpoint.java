@@ -7,6 +7,7 @@ import org.pshmem.api.ReduceOp;
 import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.Fingerprint;
 import org.pshmem.spi.Fingerprint.Collective;
+import org.pshmem.spi.PostedReceive;
 import org.pshmem.spi.RankActivity;
 
 /**
@@ -185,6 +186,28 @@ final class LocalEndpoint implements CommEndpoint
         }
         System.arraycopy(part.data, 0, array, offset, part.count);
         return part.count;
+    }
+
+    /** Receives in {@code await()}, as the default does, and counts the receive as posted until then. */
+    @Override
+    public PostedReceive receiveLater(final Object array, final int offset, final int count, final int source,
+        final int tag)
+    {
+        checkOpen();
+        final LocalJobState job = group.job();
+        final int me = worldRank();
+        job.countPostedReceive(me, 1);
+        return () ->
+        {
+            try
+            {
+                return receive(array, offset, count, source, tag);
+            }
+            finally
+            {
+                job.countPostedReceive(me, -1);
+            }
+        };
     }
 
     @Override

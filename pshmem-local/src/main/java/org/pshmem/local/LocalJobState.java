@@ -36,6 +36,10 @@ final class LocalJobState
     /** By world rank: a Lamport clock over point-to-point messages (one tick a send, the sender's tick on a
      *  receive), so the largest is the number of sequential message steps since {@link #resetClocks()}. */
     private final java.util.concurrent.atomic.AtomicLongArray clocks;
+    /** By world rank: receives posted with {@code receiveLater} and not awaited yet, and the most of them at once
+     *  since {@link #resetClocks()}, for model tests of receives posted ahead. */
+    private final java.util.concurrent.atomic.AtomicLongArray postedReceives;
+    private final java.util.concurrent.atomic.AtomicLongArray mostPostedReceives;
     /** The collective each world rank is in, for the launcher's report of a job that stopped moving. */
     private final RankActivity[] activities;
     private RankFailedException failure;
@@ -64,6 +68,8 @@ final class LocalJobState
         messages = new java.util.concurrent.atomic.AtomicLongArray(size);
         sentBytes = new java.util.concurrent.atomic.AtomicLongArray(size);
         clocks = new java.util.concurrent.atomic.AtomicLongArray(size);
+        postedReceives = new java.util.concurrent.atomic.AtomicLongArray(size);
+        mostPostedReceives = new java.util.concurrent.atomic.AtomicLongArray(size);
         activities = new RankActivity[size];
         final int[] members = new int[size];
         for (int i = 0; i < size; i++)
@@ -143,6 +149,19 @@ final class LocalJobState
         clocks.accumulateAndGet(worldRank, step, Math::max);
     }
 
+    /** A world rank posted a receive ({@code delta} 1) or awaited one (-1). */
+    void countPostedReceive(final int worldRank, final long delta)
+    {
+        final long now = postedReceives.addAndGet(worldRank, delta);
+        mostPostedReceives.accumulateAndGet(worldRank, now, Math::max);
+    }
+
+    /** @return the most receives a world rank had posted and not awaited at once, since {@link #resetClocks()}. */
+    long mostPostedReceives(final int worldRank)
+    {
+        return mostPostedReceives.get(worldRank);
+    }
+
     long sentBytes(final int worldRank)
     {
         return sentBytes.get(worldRank);
@@ -153,12 +172,14 @@ final class LocalJobState
         return clocks.get(worldRank);
     }
 
-    /** Sets every rank's clock to zero; call it while no message is in flight. */
+    /** Sets every rank's clock to zero and its most posted receives to those posted now; call it while no message
+     *  is in flight. */
     void resetClocks()
     {
         for (int r = 0; r < clocks.length(); r++)
         {
             clocks.set(r, 0);
+            mostPostedReceives.set(r, postedReceives.get(r));
         }
     }
 

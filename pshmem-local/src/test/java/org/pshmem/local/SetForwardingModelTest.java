@@ -46,9 +46,16 @@ class SetForwardingModelTest
         }
     }
 
-    /** One measured set(): its plan, the busiest rank's bytes over the block's, and the steps. */
-    private record Counted(SetForwarding plan, double busiestBlocks, long steps)
+    /** One measured set(): its plan, the busiest rank's bytes over the block's, the steps, and by rank the most
+     *  receives it had posted ahead at once. */
+    private record Counted(SetForwarding plan, double busiestBlocks, long steps, long[] mostPosted)
     {
+        @Override
+        public String toString()
+        {
+            return plan + ", busiest " + busiestBlocks + " blocks, " + steps + " steps, posted ahead " +
+                java.util.Arrays.toString(mostPosted);
+        }
     }
 
     @Test
@@ -77,6 +84,26 @@ class SetForwardingModelTest
     }
 
     @Test
+    void leadersPostTheNextTwoChunksAheadOfTheirCopy()
+    {
+        for (final int nodes : new int[] {2, 3, 8})
+        {
+            for (final int elements : new int[] {10, 512, 513, 3 * 512 + 64})
+            {
+                final int writer = nodes - 1;
+                final Counted counted = count(nodes, elements, writer);
+                final int chunks = counted.plan().chunks();
+                for (int r = 0; r < nodes; r++)
+                {
+                    // A leader receiving 2+ chunks has chunk c + 1 posted while it forwards and copies chunk c.
+                    assertEquals(r == writer ? 0 : Math.min(2, chunks), counted.mostPosted()[r],
+                        "rank " + r + " of " + nodes + " nodes, " + elements + " doubles: " + counted);
+                }
+            }
+        }
+    }
+
+    @Test
     void chainOnFewNodesTreeOnMany()
     {
         assertEquals(1, count(4, 3 * 512 + 64, 1).plan().fanOut());
@@ -93,6 +120,7 @@ class SetForwardingModelTest
         final long[] before = new long[nodes];
         final long[] after = new long[nodes];
         final long[] steps = new long[1];
+        final long[] mostPosted = new long[nodes];
         LocalJob.run(nodes, nodes, world ->
         {
             final LocalJobState job = LocalJobState.current().job;
@@ -120,6 +148,7 @@ class SetForwardingModelTest
                     for (int r = 0; r < nodes; r++)
                     {
                         after[r] = job.sentBytes(r);
+                        mostPosted[r] = job.mostPostedReceives(r);
                         steps[0] = Math.max(steps[0], job.clock(r));
                     }
                 }
@@ -139,6 +168,6 @@ class SetForwardingModelTest
         final long headerBytes = 8 * 3;
         final SetForwarding plan = SetForwarding.plan(nodes, chunks);
         final double blocks = (double)(busiest - plan.busiestBlocks() * headerBytes) / (8.0 * elements);
-        return new Counted(plan, blocks, steps[0]);
+        return new Counted(plan, blocks, steps[0], mostPosted);
     }
 }

@@ -17,6 +17,7 @@ import org.pshmem.api.ReduceOp;
 import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.Fingerprint;
 import org.pshmem.spi.Fingerprint.Collective;
+import org.pshmem.spi.PostedReceive;
 import org.pshmem.spi.RankActivity;
 import org.pshmem.spi.Setting;
 
@@ -538,6 +539,65 @@ final class MpjEndpoint implements CommEndpoint
         finally
         {
             shield.lower();
+        }
+    }
+
+    /**
+     * An MPJ {@code Irecv}: MPJ's own reader takes the message into the array (under the rendezvous protocol of
+     * large messages, only once the receive is posted) while this rank works on; {@code await()} tests it, spinning,
+     * yielding, then parked, and fails when a rank failed. Messages to itself are received in {@code await()}.
+     */
+    @Override
+    public PostedReceive receiveLater(final Object array, final int offset, final int count, final int source,
+        final int tag)
+    {
+        if (source == rank || source < 0)
+        {
+            return CommEndpoint.super.receiveLater(array, offset, count, source, tag);
+        }
+        final Request request;
+        final InterruptShield posting = InterruptShield.raise();
+        try
+        {
+            synchronized (SMPDEV_LOCK)
+            {
+                request = comm().Irecv(array, offset, count, type(array), source, tag);
+            }
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("receive()", ex);
+        }
+        finally
+        {
+            posting.lower();
+        }
+        return () ->
+        {
+            final Status[] status = new Status[1];
+            final InterruptShield shield = InterruptShield.raise();
+            try
+            {
+                await("receive()", () -> null != (status[0] = test(request)), null, shield);
+                return status[0].Get_count(type(array));
+            }
+            catch (final MPIException ex)
+            {
+                throw failed("receive()", ex);
+            }
+            finally
+            {
+                shield.lower();
+            }
+        };
+    }
+
+    /** {@code Test} under the multicore device's lock, as {@link #isDone}. */
+    private static Status test(final Request request) throws MPIException
+    {
+        synchronized (SMPDEV_LOCK)
+        {
+            return request.Test();
         }
     }
 
