@@ -1,6 +1,8 @@
 package org.pshmem.mpj;
 
+import java.io.IOException;
 import java.util.Arrays;
+import java.util.OptionalInt;
 
 import mpi.Group;
 import mpi.Intracomm;
@@ -131,17 +133,24 @@ final class CommMembers
             return null;
         }
         lastAnyLook = now;
-        for (final int world : worldRanks)
+        final OptionalInt finished;
+        try
         {
-            if (world != waiter && (folder.hasFinished(world) || folder.hasClosed(world, id)))
-            {
-                // A member stopped by another rank's failure says whose, as the endpoint's own waits do.
-                final String stopped = folder.stopReason(world).map(reason -> " (it " + reason + ")").orElse("");
-                return new RankFailedException(world, op + " on rank " + waiter + ": rank " + world +
-                    " finished without taking part in " + op + stopped, null);
-            }
+            finished = folder.firstFinishedOrClosed(worldRanks, id, waiter);
         }
-        return null;
+        catch (final IOException ex)
+        {
+            return null; // the folder gone with the job: nothing known
+        }
+        if (finished.isEmpty())
+        {
+            return null;
+        }
+        // A member stopped by another rank's failure says whose, as the endpoint's own waits do.
+        final int world = finished.getAsInt();
+        final String stopped = folder.stopReason(world).map(reason -> " (it " + reason + ")").orElse("");
+        return new RankFailedException(world, op + " on rank " + waiter + ": rank " + world +
+            " finished without taking part in " + op + stopped, null);
     }
 
     /**

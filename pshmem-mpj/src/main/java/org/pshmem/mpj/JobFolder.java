@@ -5,8 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -94,7 +99,11 @@ final class JobFolder
         }
     }
 
+    private static final Long NO_PID = -1L;
+
     private final Path dir;
+    /** By rank: its pid from its mark, which is written once, as it starts. */
+    private final Map<Integer, Long> pids = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param dir an existing folder.
@@ -326,11 +335,17 @@ final class JobFolder
      */
     List<Integer> died() throws IOException
     {
+        return died(ranksBySuffix());
+    }
+
+    /** {@link #died()} from one listing of the folder: only a rank with no outcome there is looked at further. */
+    private List<Integer> died(final Map<String, List<Integer>> marks)
+    {
         final List<Integer> dead = new ArrayList<>();
-        for (final int rank : started())
+        for (final int rank : marks.get(PID))
         {
-            // The outcome is looked at after the process: a rank may write it and end between two looks.
-            if (outcome(rank).isEmpty() && RankProcess.isGone(file(rank, PID)) && outcome(rank).isEmpty())
+            // The outcome is looked at again after the process: a rank may write it and end between two looks.
+            if (!hasOutcome(marks, rank) && isGone(rank) && outcome(rank).isEmpty())
             {
                 dead.add(rank);
             }
@@ -340,23 +355,104 @@ final class JobFolder
 
     /**
      * @return the rank that stops the job: the first that failed, whose failure names the cause, else the first
-     * that died; empty while none did. Ranks stopped because of it come after and are not reported.
+     * that died; empty while none did. Ranks stopped because of it come after and are not reported. One listing of
+     * the folder and a look at each running rank's process: the watchdog and the waits ask several times a second.
      */
     Optional<LostRank> lostRank() throws IOException
     {
-        final List<Integer> failed = ended(Outcome.FAILED);
+        final Map<String, List<Integer>> marks = ranksBySuffix();
+        final List<Integer> failed = marks.get(Outcome.FAILED.suffix);
         if (!failed.isEmpty())
         {
             final int rank = failed.get(0);
             return Optional.of(new LostRank(rank, true, Files.readString(file(rank, Outcome.FAILED.suffix))));
         }
-        final List<Integer> dead = died();
+        final List<Integer> dead = died(marks);
         return dead.isEmpty() ? Optional.empty() : Optional.of(new LostRank(dead.get(0), false, ""));
+    }
+
+    /**
+     * @param ranks  world ranks, members of the communicator {@code commId}.
+     * @param except a world rank not to report (the asking one).
+     * @return the first of {@code ranks} (in their order) whose main returned, that ended with any outcome, or that
+     * closed the communicator {@code commId}, from one listing of the folder; empty when none did.
+     */
+    OptionalInt firstFinishedOrClosed(final int[] ranks, final String commId, final int except) throws IOException
+    {
+        final Set<String> names = new HashSet<>();
+        try (Stream<Path> files = Files.list(dir))
+        {
+            files.forEach(path -> names.add(path.getFileName().toString()));
+        }
+        for (final int rank : ranks)
+        {
+            if (rank != except && (names.contains(name(rank, RETURNED)) || names.contains(name(rank, CLOSED + commId)) ||
+                names.contains(name(rank, Outcome.OK.suffix)) || names.contains(name(rank, Outcome.FAILED.suffix)) ||
+                names.contains(name(rank, Outcome.STOPPED.suffix))))
+            {
+                return OptionalInt.of(rank);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /** Whether {@code rank}'s process, on this host, is gone; its pid is read from its mark once. */
+    private boolean isGone(final int rank)
+    {
+        final Long pid = pids.computeIfAbsent(rank, r -> RankProcess.localPid(file(r, PID)).orElse(NO_PID));
+        if (NO_PID.equals(pid))
+        {
+            pids.remove(rank); // being written, or of another host: read again next time
+            return false;
+        }
+        return ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true);
+    }
+
+    private static boolean hasOutcome(final Map<String, List<Integer>> marks, final int rank)
+    {
+        for (final Outcome outcome : Outcome.values())
+        {
+            if (marks.get(outcome.suffix).contains(rank))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return by suffix of {@link #MARK} (pid, returned and each outcome), the ranks with that mark, in rank
+     *  order, from one listing of the folder. */
+    private Map<String, List<Integer>> ranksBySuffix() throws IOException
+    {
+        final Map<String, List<Integer>> ranks = new HashMap<>();
+        for (final String suffix : List.of(PID, RETURNED, Outcome.OK.suffix, Outcome.FAILED.suffix,
+            Outcome.STOPPED.suffix))
+        {
+            ranks.put(suffix, new ArrayList<>());
+        }
+        try (Stream<Path> files = Files.list(dir))
+        {
+            files.forEach(path ->
+            {
+                final Matcher mark = MARK.matcher(path.getFileName().toString());
+                if (mark.matches())
+                {
+                    ranks.get(mark.group(2)).add(Integer.parseInt(mark.group(1)));
+                }
+            });
+        }
+        ranks.values().forEach(list -> list.sort(null));
+        return ranks;
+    }
+
+    private static String name(final int rank, final String suffix)
+    {
+        return "rank-" + rank + "." + suffix;
     }
 
     private Path file(final int rank, final String suffix)
     {
-        return dir.resolve("rank-" + rank + "." + suffix);
+        return dir.resolve(name(rank, suffix));
     }
 
     private void write(final int rank, final String suffix, final String text) throws IOException

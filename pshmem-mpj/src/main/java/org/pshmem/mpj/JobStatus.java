@@ -16,6 +16,7 @@ final class JobStatus
     private static final long INTERVAL_NANOS = 1_000_000L * Setting.FAILURE_CHECK_MS.longValue();
     private static volatile long lastCheck;
     private static volatile RankFailedException known;
+    private static volatile JobFolder folder;
 
     private JobStatus()
     {
@@ -32,10 +33,22 @@ final class JobStatus
         if (null == known && now - lastCheck > INTERVAL_NANOS)
         {
             lastCheck = now;
-            known = scan(new JobFolder(Path.of(dir)));
+            known = scan(folder(dir));
         }
         return null == known ? null :
             new RankFailedException(known.failedRank(), op + " on rank " + worldRank + ": " + known.getMessage(), null);
+    }
+
+    /** One folder object per job folder, so the ranks' pids are read once. */
+    private static JobFolder folder(final String dir)
+    {
+        JobFolder current = folder;
+        if (null == current || !current.path().equals(Path.of(dir)))
+        {
+            current = new JobFolder(Path.of(dir));
+            folder = current;
+        }
+        return current;
     }
 
     private static RankFailedException scan(final JobFolder folder)

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,16 @@ class JobFolderTest
         assertFalse(folder.failedOrDied(5), "ended normally");
         assertEquals(Optional.of(new JobFolder.LostRank(3, true, "boom")), folder.lostRank());
         assertEquals(List.of(0, 1, 2, 3, 4, 5), folder.started(), "the new marks are not taken for pids");
+        // What a wait in node memory asks of the members of communicator w.3.0, from one listing.
+        assertEquals(OptionalInt.of(1), folder.firstFinishedOrClosed(new int[] {0, 1, 3}, "w.3.0", 0), "returned");
+        assertEquals(OptionalInt.of(4), folder.firstFinishedOrClosed(new int[] {0, 4}, "w.3.0", 0), "closed it");
+        assertEquals(OptionalInt.empty(), folder.firstFinishedOrClosed(new int[] {0, 4}, "w.3.1", -1),
+            "closed another communicator");
+        assertEquals(OptionalInt.empty(), folder.firstFinishedOrClosed(new int[] {1, 0}, "w.3.0", 1),
+            "the asking rank is not reported");
+        assertEquals(OptionalInt.of(5), folder.firstFinishedOrClosed(new int[] {5, 3}, "w.3.0", -1),
+            "the first in the members' order: ended normally");
+        assertEquals(OptionalInt.of(3), folder.firstFinishedOrClosed(new int[] {0, 3}, "w.3.0", -1), "failed");
     }
 
     @Test
