@@ -32,6 +32,10 @@ public final class BenchJob
     private static final int SET_LARGE_WARM_UP = 3;
     private static final int LOCK_WARM_UP = 3;
     private static final int ALLOC_FREE_WARM_UP = 3;
+    /** Unreported idle barriers before the measured one: the JIT compiles what ran before the first ones
+     *  during them (0.06-0.18 of a core in the first two, measured by thread). */
+    private static final int IDLE_BARRIER_WARM_UP = 3;
+    private static final int THREAD_SNAPSHOT_WARM_UP = 300;
     /** Small arrays per timed round: a block of the node arena takes microseconds, so many to time. */
     private static final int SMALL_ARRAYS_PER_ROUND = 10_000;
     private static final int LARGE_ARRAYS_PER_ROUND = 200;
@@ -103,7 +107,9 @@ public final class BenchJob
             report(root, "set_large_GBps/memcpy_GBps", large[0] / memcpy, "ratio");
             report(root, "read_sum_GBps_per_rank/array_sum_GBps", large[1] / sum, "ratio");
             report(root, "read_sum_reduction_GBps_per_rank/array_sum_GBps", large[2] / sum, "ratio");
-            report(root, "barrier_wait_cores", idleBarrier(comm), "cores (a rank waiting 1 s in a barrier)");
+            final IdleCores idle = idleBarrierCores(comm);
+            report(root, "barrier_wait_cores", idle.process(), "cores (a rank waiting 1 s in a barrier" +
+                idle.byThread() + ")");
             report(root, "lock_wait_cores", idleLock(comm), "cores (a rank waiting 1 s for the lock)");
         }
     }
@@ -173,10 +179,10 @@ public final class BenchJob
                 reportCopies(root, copiesWholeAndSegments(comm), ", " + comm.size() + " ranks");
                 break;
             case "idle_barrier":
-                idleBarrier(comm); // warm-up
-                final double[] idle = idleBarrierCores(comm);
-                report(root, "barrier_wait_cores", idle[0], "cores (a rank waiting 1 s in a barrier" + at + ")");
-                report(root, "barrier_wait_thread_cores", idle[1], "cores (its waiting thread alone" + at + ")");
+                final IdleCores idle = idleBarrierCores(comm);
+                report(root, "barrier_wait_cores", idle.process(), "cores (a rank waiting 1 s in a barrier" + at +
+                    idle.byThread() + ")");
+                report(root, "barrier_wait_thread_cores", idle.thread(), "cores (its waiting thread alone" + at + ")");
                 break;
             case "barrier":
                 barriers(comm, 1_000); // warm-up
@@ -539,21 +545,34 @@ public final class BenchJob
     }
 
     /** Rank 0 sleeps 1 s before a barrier; the others measure the CPU their process uses meanwhile. */
-    static double idleBarrier(final Communicator comm) throws InterruptedException
-    {
-        return idleBarrierCores(comm)[0];
-    }
-
     /**
      * Rank 0 sleeps 1 s before a barrier; the others measure the CPU their process, and their waiting thread,
-     * use meanwhile.
+     * use meanwhile, and which of their threads used it; after {@value #IDLE_BARRIER_WARM_UP} unreported rounds.
+     * The process's share is the sum of its threads' nanosecond counters where Linux gives them (the process's
+     * own CPU time moves in steps of 10 ms, a hundredth of a core here), else that CPU time.
      *
-     * @return the largest share of a core over the waiting ranks: of the process, and of the waiting thread.
+     * @return the largest share of a core over the waiting ranks, of the process and of the waiting thread, and
+     * the shares by kind of thread of the rank whose process used most.
      */
-    static double[] idleBarrierCores(final Communicator comm) throws InterruptedException
+    static IdleCores idleBarrierCores(final Communicator comm) throws InterruptedException
+    {
+        for (int i = 0; i < THREAD_SNAPSHOT_WARM_UP; i++)
+        {
+            ThreadCpu.snapshot(); // compiled before it is timed: else the JIT compiles it during the waits
+        }
+        for (int round = 0; round < IDLE_BARRIER_WARM_UP; round++)
+        {
+            idleBarrierRound(comm);
+        }
+        return idleBarrierRound(comm);
+    }
+
+    private static IdleCores idleBarrierRound(final Communicator comm) throws InterruptedException
     {
         final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         comm.barrier();
+        // The snapshots of the threads read /proc: outside the process's and the thread's figures.
+        final long[] byKind = ThreadCpu.snapshot();
         final long cpu = processCpuNanos();
         final long threadCpu = threads.getCurrentThreadCpuTime();
         final long start = System.nanoTime();
@@ -563,13 +582,46 @@ public final class BenchJob
         }
         comm.barrier();
         final double elapsed = System.nanoTime() - start;
-        final double[] cores = comm.rank() == 0 ? new double[2] : new double[] {(processCpuNanos() - cpu) / elapsed,
-            (threads.getCurrentThreadCpuTime() - threadCpu) / elapsed};
-        if (comm.size() > 1)
+        final long cpuAfter = processCpuNanos();
+        final long threadCpuAfter = threads.getCurrentThreadCpuTime();
+        final long[] byKindAfter = ThreadCpu.snapshot();
+        final int kinds = byKind.length;
+        // [process, waiting thread, then by kind], zeros on rank 0, which did not wait.
+        final double[] mine = new double[2 + kinds];
+        if (comm.rank() != 0)
         {
-            comm.allReduce(cores, ReduceOp.MAX);
+            long threadSum = 0;
+            for (int k = 0; k < kinds; k++)
+            {
+                mine[2 + k] = (byKindAfter[k] - byKind[k]) / elapsed;
+                threadSum += byKindAfter[k] - byKind[k];
+            }
+            mine[0] = (0 == threadSum ? cpuAfter - cpu : threadSum) / elapsed;
+            mine[1] = (threadCpuAfter - threadCpu) / elapsed;
         }
-        return comm.size() > 1 ? cores : new double[2];
+        if (comm.size() == 1)
+        {
+            return new IdleCores(0, 0, new double[kinds]);
+        }
+        final double[] all = comm.allGather(mine);
+        int most = 1;
+        double thread = 0;
+        for (int r = 1; r < comm.size(); r++)
+        {
+            most = all[r * mine.length] > all[most * mine.length] ? r : most;
+            thread = Math.max(thread, all[r * mine.length + 1]);
+        }
+        return new IdleCores(all[most * mine.length], thread,
+            java.util.Arrays.copyOfRange(all, most * mine.length + 2, (most + 1) * mine.length));
+    }
+
+    /** {@link #idleBarrierCores}: shares of a core. */
+    record IdleCores(double process, double thread, double[] byKind)
+    {
+        String byThread()
+        {
+            return "; that rank's threads: " + ThreadCpu.text(byKind);
+        }
     }
 
     /** Rank 0 holds the lock 1 s; the others wait for it and measure their process's CPU meanwhile. */
