@@ -1,0 +1,74 @@
+package org.pshmem.mpi;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a Java main on several ranks with Open MPI's {@code mpirun}, on the Java that runs the tests, with the
+ * module's classes. Oversubscribed, as test machines may have fewer cores than ranks; as root, Open MPI's
+ * variables that allow it are set.
+ */
+final class MpiRun
+{
+    /** A finished job: mpirun's exit code and everything the ranks and mpirun printed. */
+    record Result(int exitCode, String output)
+    {
+    }
+
+    private MpiRun()
+    {
+    }
+
+    static Path workDir() throws IOException
+    {
+        final Path dir = Path.of(property("pshmem.test.mpiWorkDir"));
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    static String property(final String name)
+    {
+        final String value = System.getProperty(name);
+        if (value == null || value.isBlank())
+        {
+            throw new IllegalStateException("system property " + name + " not set (the module's pom sets it)");
+        }
+        return value;
+    }
+
+    static Result run(final int ranks, final long timeoutSeconds, final Class<?> main, final String... args)
+        throws IOException, InterruptedException
+    {
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final List<String> command = new ArrayList<>(List.of("mpirun", "--oversubscribe", "-np",
+            Integer.toString(ranks), java, "--enable-native-access=ALL-UNNAMED",
+            // Small, quick JVMs: the job is short and the machine may be shared.
+            "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-cp", property("pshmem.test.mpiClasses") + ":" + property("pshmem.test.mpiTestClasses"),
+            main.getName()));
+        command.addAll(List.of(args));
+        final Path output = Files.createTempFile(workDir(), main.getSimpleName(), ".out");
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(output.toFile());
+        if ("root".equals(System.getProperty("user.name")))
+        {
+            builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
+            builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        }
+        final Process process = builder.start();
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
+        {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor();
+            throw new AssertionError("mpirun did not end within " + timeoutSeconds + " s: " + command + "\n"
+                + Files.readString(output, StandardCharsets.UTF_8));
+        }
+        return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+    }
+}
