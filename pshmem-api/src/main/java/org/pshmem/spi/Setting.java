@@ -67,7 +67,10 @@ public enum Setting
         "JVM options, separated by spaces, that the launcher adds for every rank (mpj)"),
     /** An MPJ Express installation to use instead of the one found on the machine (mpj). */
     MPJ_HOME(null, "MPJ_HOME", null,
-        "an MPJ Express installation to use instead of the one found on the machine (mpj)");
+        "an MPJ Express installation to use instead of the one found on the machine (mpj)"),
+    /** The MPI library the native MPI transport loads: a name for the dynamic loader or a path (mpi). */
+    MPI_LIBRARY("pshmem.mpiLibrary", "PSHMEM_MPI_LIBRARY", "libmpi.so.40",
+        "the MPI library the native MPI transport loads: a name for the dynamic loader, or a path (mpi)");
 
     private final String property;
     private final String environmentVariable;

@@ -8,7 +8,9 @@ public final class MpiException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The MPI function that failed. */
     private final String function;
+    /** The code it returned. */
     private final int errorCode;
 
     /**

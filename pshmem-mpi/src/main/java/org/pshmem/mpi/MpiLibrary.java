@@ -10,6 +10,8 @@ import java.lang.invoke.MethodHandle;
 import java.util.EnumMap;
 import java.util.Map;
 
+import org.pshmem.spi.Setting;
+
 /**
  * The system's MPI library, bound through {@code java.lang.foreign}: the few functions a transport needs, with
  * Java arguments. Buffers are copied between Java arrays and native memory around each call, so no Java array
@@ -29,13 +31,6 @@ import java.util.Map;
  */
 public final class MpiLibrary
 {
-    /** The library loaded when neither {@link #LIBRARY_PROPERTY} nor {@link #LIBRARY_ENV} names one. */
-    public static final String DEFAULT_LIBRARY = "libmpi.so.40";
-    /** System property naming the MPI library (a file name on the loader's path, or a path). */
-    public static final String LIBRARY_PROPERTY = "pshmem.mpiLibrary";
-    /** Environment variable naming the MPI library, when {@link #LIBRARY_PROPERTY} is not set. */
-    public static final String LIBRARY_ENV = "PSHMEM_MPI_LIBRARY";
-
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final java.lang.foreign.AddressLayout PTR = ValueLayout.ADDRESS;
 
@@ -124,8 +119,9 @@ public final class MpiLibrary
     }
 
     /**
-     * The process's MPI library: the one named by the system property {@value #LIBRARY_PROPERTY}, else the
-     * environment variable {@value #LIBRARY_ENV}, else {@value #DEFAULT_LIBRARY}. Loaded at the first call.
+     * The process's MPI library: the one named by the setting {@link Setting#MPI_LIBRARY} (system property
+     * {@code pshmem.mpiLibrary}, environment variable {@code PSHMEM_MPI_LIBRARY}), by default Open MPI's
+     * {@code libmpi.so.40}. Loaded at the first call.
      *
      * @return the library.
      * @throws IllegalStateException when it cannot be loaded or lacks a symbol; the message names what was tried.
@@ -160,8 +156,7 @@ public final class MpiLibrary
         catch (final IllegalArgumentException e)
         {
             throw new IllegalStateException("cannot load the MPI library '" + nameOrPath + "' (" + from
-                + "; set the system property " + LIBRARY_PROPERTY + " or the environment variable " + LIBRARY_ENV
-                + " to its name or path): " + e.getMessage(), e);
+                + "; set " + Setting.MPI_LIBRARY.sources() + " to its name or path): " + e.getMessage(), e);
         }
         return new MpiLibrary(nameOrPath, lookup);
     }
@@ -173,17 +168,9 @@ public final class MpiLibrary
 
         private static MpiLibrary load()
         {
-            final String property = System.getProperty(LIBRARY_PROPERTY);
-            if (property != null && !property.isBlank())
-            {
-                return open(property.strip(), "from the system property " + LIBRARY_PROPERTY);
-            }
-            final String env = System.getenv(LIBRARY_ENV);
-            if (env != null && !env.isBlank())
-            {
-                return open(env.strip(), "from the environment variable " + LIBRARY_ENV);
-            }
-            return open(DEFAULT_LIBRARY, "the default");
+            final Setting setting = Setting.MPI_LIBRARY;
+            return setting.explicitValue().map(name -> open(name, "set by " + setting.sources()))
+                .orElseGet(() -> open(setting.defaultValue().orElseThrow(), "the default"));
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,20 @@ class MpiLibraryTest
     {
         final IllegalStateException e = assertThrows(IllegalStateException.class,
             () -> MpiLibrary.open("libmpi-not-here.so.99"));
-        assertTrue(e.getMessage().startsWith("cannot load the MPI library 'libmpi-not-here.so.99' (given; set the "
-            + "system property pshmem.mpiLibrary or the environment variable PSHMEM_MPI_LIBRARY"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot load the MPI library 'libmpi-not-here.so.99' (given; set "
+            + "pshmem.mpiLibrary or PSHMEM_MPI_LIBRARY to its name or path): "), e.getMessage());
+    }
+
+    @Test
+    void theSettingNamesTheLibrary() throws Exception
+    {
+        // A rank's JVM (no mpirun needed: loading fails before MPI starts) told to load a library that is absent.
+        final MpiRun.Result result = MpiRun.run(MpiRun.java(MpiJobMain.class,
+            List.of("-Dpshmem.mpiLibrary=libmpi-from-setting.so.7"), "1"), 60, "setting");
+        assertNotEquals(0, result.exitCode(), result.output());
+        assertTrue(result.output().contains("cannot load the MPI library 'libmpi-from-setting.so.7' (set by "
+            + "pshmem.mpiLibrary or PSHMEM_MPI_LIBRARY; set pshmem.mpiLibrary or PSHMEM_MPI_LIBRARY to its name or "
+            + "path): "), result.output());
     }
 
     @Test
@@ -37,8 +50,8 @@ class MpiLibraryTest
     @Test
     void theDefaultLibraryBindsEverySymbol()
     {
-        final MpiLibrary mpi = MpiLibrary.open(MpiLibrary.DEFAULT_LIBRARY);
-        assertEquals(MpiLibrary.DEFAULT_LIBRARY, mpi.name());
+        final MpiLibrary mpi = MpiLibrary.open("libmpi.so.40");
+        assertEquals("libmpi.so.40", mpi.name());
         final Set<Long> handles = new HashSet<>();
         for (final MpiDatatype type : MpiDatatype.values())
         {

@@ -41,18 +41,38 @@ final class MpiRun
         return value;
     }
 
+    /** The test class path (Surefire's), for the ranks: the module, its tests and pshmem-api. */
+    static String classPath()
+    {
+        return property("surefire.test.class.path");
+    }
+
     static Result run(final int ranks, final long timeoutSeconds, final Class<?> main, final String... args)
         throws IOException, InterruptedException
     {
-        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final List<String> command = new ArrayList<>(List.of("mpirun", "--oversubscribe", "-np",
-            Integer.toString(ranks), java, "--enable-native-access=ALL-UNNAMED",
+            Integer.toString(ranks)));
+        command.addAll(java(main, List.of(), args));
+        return run(command, timeoutSeconds, main.getSimpleName());
+    }
+
+    /** A command line that runs {@code main} on the tests' Java, with JVM options before the class. */
+    static List<String> java(final Class<?> main, final List<String> jvmOptions, final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
             // Small, quick JVMs: the job is short and the machine may be shared.
-            "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-cp", property("pshmem.test.mpiClasses") + ":" + property("pshmem.test.mpiTestClasses"),
-            main.getName()));
+            "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classPath()));
+        command.addAll(jvmOptions);
+        command.add(main.getName());
         command.addAll(List.of(args));
-        final Path output = Files.createTempFile(workDir(), main.getSimpleName(), ".out");
+        return command;
+    }
+
+    static Result run(final List<String> command, final long timeoutSeconds, final String label)
+        throws IOException, InterruptedException
+    {
+        final Path output = Files.createTempFile(workDir(), label, ".out");
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(output.toFile());
         if ("root".equals(System.getProperty("user.name")))
@@ -60,13 +80,14 @@ final class MpiRun
             builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
             builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
         }
+        builder.environment().remove("PSHMEM_MPI_LIBRARY");
         final Process process = builder.start();
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
         {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             process.waitFor();
-            throw new AssertionError("mpirun did not end within " + timeoutSeconds + " s: " + command + "\n"
+            throw new AssertionError("did not end within " + timeoutSeconds + " s: " + command + "\n"
                 + Files.readString(output, StandardCharsets.UTF_8));
         }
         return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
