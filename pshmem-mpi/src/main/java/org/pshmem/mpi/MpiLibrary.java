@@ -56,6 +56,9 @@ public final class MpiLibrary
     private final MethodHandle recv;
     private final MethodHandle iprobe;
     private final MethodHandle irecv;
+    private final MethodHandle isend;
+    private final MethodHandle ibarrier;
+    private final MethodHandle iallreduce;
     private final MethodHandle test;
     private final MethodHandle cancel;
     private final MethodHandle waitRequest;
@@ -95,6 +98,9 @@ public final class MpiLibrary
         recv = function("MPI_Recv", INT, PTR, INT, PTR, INT, INT, PTR, PTR);
         iprobe = function("MPI_Iprobe", INT, INT, INT, PTR, PTR, PTR);
         irecv = function("MPI_Irecv", INT, PTR, INT, PTR, INT, INT, PTR, PTR);
+        isend = function("MPI_Isend", INT, PTR, INT, PTR, INT, INT, PTR, PTR);
+        ibarrier = function("MPI_Ibarrier", INT, PTR, PTR);
+        iallreduce = function("MPI_Iallreduce", INT, PTR, PTR, INT, PTR, PTR, PTR, PTR);
         test = function("MPI_Test", INT, PTR, PTR, PTR);
         cancel = function("MPI_Cancel", INT, PTR);
         waitRequest = function("MPI_Wait", INT, PTR, PTR);
@@ -568,7 +574,92 @@ public final class MpiLibrary
             final MemorySegment request = arena.allocate(PTR);
             check("MPI_Irecv", (int)irecv.invokeExact(buffer, count, datatypes.get(type), source, tag, comm.handle(),
                 request));
-            return new MpiRequest(this, arena, request, buffer, type, array, offset);
+            return new MpiRequest(this, arena, request, MpiRequest.Kind.RECEIVE, buffer, type, array, offset, count);
+        }
+        catch (final Throwable t)
+        {
+            arena.close();
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code MPI_Isend}: starts a send of a copy of the elements and returns; the array may be reused at once.
+     *
+     * @param comm   the communicator.
+     * @param array  a primitive array.
+     * @param offset first element to send.
+     * @param count  number of elements.
+     * @param dest   the receiving rank.
+     * @param tag    the message's tag, zero or more.
+     * @return the request, complete once the library is done with the copy.
+     */
+    public MpiRequest sendLater(final MpiComm comm, final Object array, final int offset, final int count,
+        final int dest, final int tag)
+    {
+        final MpiDatatype type = MpiDatatype.of(array);
+        final Arena arena = Arena.ofShared();
+        try
+        {
+            final MemorySegment buffer = copyIn(arena, type, array, offset, count);
+            final MemorySegment request = arena.allocate(PTR);
+            check("MPI_Isend", (int)isend.invokeExact(buffer, count, datatypes.get(type), dest, tag, comm.handle(),
+                request));
+            return new MpiRequest(this, arena, request, MpiRequest.Kind.NONE, null, type, null, 0, 0);
+        }
+        catch (final Throwable t)
+        {
+            arena.close();
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code MPI_Ibarrier}: starts a barrier and returns. Collective.
+     *
+     * @param comm the communicator.
+     * @return the request, complete once every rank has entered the barrier.
+     */
+    public MpiRequest barrierLater(final MpiComm comm)
+    {
+        final Arena arena = Arena.ofShared();
+        try
+        {
+            final MemorySegment request = arena.allocate(PTR);
+            check("MPI_Ibarrier", (int)ibarrier.invokeExact(comm.handle(), request));
+            return new MpiRequest(this, arena, request, MpiRequest.Kind.NONE, null, null, null, 0, 0);
+        }
+        catch (final Throwable t)
+        {
+            arena.close();
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code MPI_Iallreduce}: starts an all-reduce of the first {@code count} elements and returns; the result is
+     * copied into {@code receive} when {@link MpiRequest#test()} first finds it complete. Collective.
+     *
+     * @param comm    the communicator.
+     * @param send    this rank's values, a primitive array, copied at once.
+     * @param receive an array of the same type for the result, written only by the request's {@code test()}.
+     * @param count   number of elements.
+     * @param op      the reduction.
+     * @return the request.
+     */
+    public MpiRequest allReduceLater(final MpiComm comm, final Object send, final Object receive, final int count,
+        final MpiOp op)
+    {
+        final MpiDatatype type = sameType(send, receive);
+        final Arena arena = Arena.ofShared();
+        try
+        {
+            final MemorySegment in = copyIn(arena, type, send, 0, count);
+            final MemorySegment out = arena.allocate(type.layout(), Math.max(1, count));
+            final MemorySegment request = arena.allocate(PTR);
+            check("MPI_Iallreduce", (int)iallreduce.invokeExact(in, out, count, datatypes.get(type), ops.get(op),
+                comm.handle(), request));
+            return new MpiRequest(this, arena, request, MpiRequest.Kind.RESULT, out, type, receive, 0, count);
         }
         catch (final Throwable t)
         {
@@ -580,7 +671,8 @@ public final class MpiLibrary
     /**
      * {@code MPI_Test} on a request slot; the request's side of {@link MpiRequest#test()}.
      *
-     * @return the status when complete, else null.
+     * @param type the datatype in which to count a received message, or null when the request is no receive.
+     * @return the status when complete (for a request other than a receive, with no meaning), else null.
      */
     MpiStatus test(final Arena arena, final MemorySegment request, final MpiDatatype type)
     {
@@ -589,7 +681,11 @@ public final class MpiLibrary
             final MemorySegment flag = arena.allocate(INT);
             final MemorySegment status = arena.allocate(OpenMpiAbi.STATUS);
             check("MPI_Test", (int)test.invokeExact(request, flag, status));
-            return flag.get(INT, 0) == 0 ? null : status(arena, status, type);
+            if (flag.get(INT, 0) == 0)
+            {
+                return null;
+            }
+            return type == null ? new MpiStatus(-1, -1, 0) : status(arena, status, type);
         }
         catch (final Throwable t)
         {
@@ -598,14 +694,18 @@ public final class MpiLibrary
     }
 
     /**
-     * {@code MPI_Cancel} then {@code MPI_Wait}: withdraws a request and waits until the library is done with its
-     * buffer (a receive that matched before the cancel completes normally).
+     * Ends a request that has not completed: a receive by {@code MPI_Cancel}, then {@code MPI_Wait} until the
+     * library is done with its buffer (a receive that matched before the cancel completes normally); any other
+     * request by {@code MPI_Wait} alone.
      */
-    void cancelAndWait(final MemorySegment request)
+    void finish(final MemorySegment request, final boolean cancel)
     {
         try
         {
-            check("MPI_Cancel", (int)cancel.invokeExact(request));
+            if (cancel)
+            {
+                check("MPI_Cancel", (int)this.cancel.invokeExact(request));
+            }
             check("MPI_Wait", (int)waitRequest.invokeExact(request, MemorySegment.NULL));
         }
         catch (final Throwable t)

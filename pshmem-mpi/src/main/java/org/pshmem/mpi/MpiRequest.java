@@ -4,81 +4,117 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A posted receive ({@code MPI_Irecv}) and the native memory it owns: the request slot and the buffer the
- * library writes the message into. That memory lives until the request completes (found by {@link #test()}) or
- * is withdrawn by {@link #close()}; the message is copied into the caller's array on completion, so the array is
- * never handed to the library.
+ * A non-blocking operation ({@code MPI_Irecv}, {@code MPI_Isend}, {@code MPI_Ibarrier}, {@code MPI_Iallreduce})
+ * and the native memory it owns: the request slot and the buffers the library reads or writes. That memory lives
+ * until the request completes (found by {@link #test()}) or is withdrawn by {@link #close()}. A result (a
+ * received message, a reduction) is copied into the caller's array on completion, so no Java array is handed to
+ * the library.
  *
  * <p>One owner: the object may move between threads, but is used by one at a time.
  */
 public final class MpiRequest implements AutoCloseable
 {
+    /** What the request delivers into a Java array when it completes. */
+    enum Kind
+    {
+        /** A receive: as many elements as the message holds ({@code MPI_Get_count}), and a status. */
+        RECEIVE,
+        /** A collective with a result of a known count. */
+        RESULT,
+        /** Nothing: a send or a barrier. */
+        NONE
+    }
+
     private final MpiLibrary library;
     private final Arena arena;
     private final MemorySegment request;
+    private final Kind kind;
     private final MemorySegment buffer;
     private final MpiDatatype type;
     private final Object array;
     private final int offset;
+    private final int count;
     private MpiStatus status;
+    private boolean complete;
     private boolean closed;
 
-    MpiRequest(final MpiLibrary library, final Arena arena, final MemorySegment request, final MemorySegment buffer,
-        final MpiDatatype type, final Object array, final int offset)
+    MpiRequest(final MpiLibrary library, final Arena arena, final MemorySegment request, final Kind kind,
+        final MemorySegment buffer, final MpiDatatype type, final Object array, final int offset, final int count)
     {
         this.library = library;
         this.arena = arena;
         this.request = request;
+        this.kind = kind;
         this.buffer = buffer;
         this.type = type;
         this.array = array;
         this.offset = offset;
+        this.count = count;
     }
 
     /**
-     * {@code MPI_Test}: does not wait. The first call that finds the message complete copies it into the array
-     * and frees the request's native memory; later calls return the same status.
+     * {@code MPI_Test}: does not wait. The first call that finds the operation complete copies its result into
+     * the caller's array and frees the request's native memory; later calls return true at once.
      *
-     * @return the message's sender, tag and number of elements once it has arrived, else null.
+     * @return whether the operation has completed.
      * @throws IllegalStateException when the request was closed before it completed.
      */
-    public MpiStatus test()
+    public boolean test()
     {
-        if (status != null)
+        if (complete)
         {
-            return status;
+            return true;
         }
         if (closed)
         {
-            throw new IllegalStateException("the receive was withdrawn (closed) before it completed");
+            throw new IllegalStateException("the request was withdrawn (closed) before it completed");
         }
         final MpiStatus done;
         try (Arena scratch = Arena.ofConfined())
         {
-            done = library.test(scratch, request, type);
+            done = library.test(scratch, request, kind == Kind.RECEIVE ? type : null);
         }
-        if (done != null)
+        if (done == null)
         {
-            MpiLibrary.copyOut(type, buffer, array, offset, done.count());
-            status = done;
-            closed = true;
-            arena.close();
+            return false;
         }
-        return done;
+        switch (kind)
+        {
+            case RECEIVE -> MpiLibrary.copyOut(type, buffer, array, offset, done.count());
+            case RESULT -> MpiLibrary.copyOut(type, buffer, array, offset, count);
+            case NONE ->
+            {
+            }
+        }
+        status = kind == Kind.RECEIVE ? done : null;
+        complete = true;
+        closed = true;
+        arena.close();
+        return true;
     }
 
     /**
-     * @return whether the message has arrived and is in the array.
+     * @return whether the operation has completed and its result is in the array.
      */
     public boolean isComplete()
     {
-        return status != null;
+        return complete;
     }
 
     /**
-     * Withdraws the receive when it has not completed ({@code MPI_Cancel}, then {@code MPI_Wait} until the library
-     * lets go of the buffer) and frees its native memory. A message that matched before the cancel is lost to the
-     * caller. Does nothing after completion or a first close.
+     * @return a completed receive's sender, tag and number of elements; null before completion and for requests
+     * other than receives.
+     */
+    public MpiStatus status()
+    {
+        return status;
+    }
+
+    /**
+     * Withdraws a receive that has not completed ({@code MPI_Cancel}, then {@code MPI_Wait} until the library lets
+     * go of the buffer) and frees the native memory; a message that matched before the cancel is lost to the
+     * caller. Any other request that has not completed is waited for ({@code MPI_Wait}), as MPI cannot withdraw
+     * sends and collectives reliably. Does nothing after completion or a first close.
      */
     @Override
     public void close()
@@ -92,7 +128,7 @@ public final class MpiRequest implements AutoCloseable
         {
             if (!library.isNull(request))
             {
-                library.cancelAndWait(request);
+                library.finish(request, kind == Kind.RECEIVE);
             }
         }
         finally

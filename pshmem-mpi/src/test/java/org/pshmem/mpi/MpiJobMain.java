@@ -331,29 +331,29 @@ public final class MpiJobMain
         final float[] into = new float[4];
         final MpiRequest request = mpi.receiveLater(world, into, 1, 3, previous, 9);
         // Nobody sends before this barrier, so the receive cannot have completed.
-        equal("not complete before the send", null, request.test());
+        check("not complete before the send", !request.test());
         check("isComplete before the send", !request.isComplete());
+        equal("no status before completion", null, request.status());
         mpi.barrier(world);
-        mpi.send(world, new float[] {rank + 0.5f, -rank}, 0, 2, next, 9);
-        final long deadline = System.nanoTime() + 30_000_000_000L;
-        MpiStatus status;
-        while ((status = request.test()) == null)
-        {
-            check("the receive completes within 30 s", System.nanoTime() < deadline);
-            Thread.yield();
-        }
+        final float[] message = {rank + 0.5f, -rank};
+        final MpiRequest sent = mpi.sendLater(world, message, 0, 2, next, 9);
+        message[0] = 99; // the request sends a copy taken when it started
+        await(request);
+        await(sent);
         check("isComplete", request.isComplete());
+        final MpiStatus status = request.status();
         equal("Irecv source", previous, status.source());
         equal("Irecv tag", 9, status.tag());
         equal("Irecv count", 2, status.count());
         equal("Irecv elements at offset 1", Arrays.toString(new float[] {0, previous + 0.5f, -previous, 0}),
             Arrays.toString(into));
-        check("test after completion gives the same status", request.test() == status);
+        check("test after completion", request.test() && request.status() == status);
+        equal("a send has no status", null, sent.status());
         request.close();
 
         // A receive nobody matches is withdrawn by close(), and tested after that it says so.
         final MpiRequest never = mpi.receiveLater(world, new int[1], 0, 1, OpenMpiAbi.ANY_SOURCE, 12345);
-        equal("unmatched receive", null, never.test());
+        check("unmatched receive", !never.test());
         never.close();
         never.close();
         try
@@ -365,7 +365,46 @@ public final class MpiJobMain
         {
             checks++;
         }
+
+        // Non-blocking collectives: the last rank enters only when every other rank has started its own and
+        // tells it so (messages, not a collective, so that every rank calls the collectives in the same order);
+        // before that no rank's barrier or reduction can complete.
+        final MpiRequest barrier;
+        final long[] reduced = new long[2];
+        final MpiRequest reduction;
+        if (rank == size - 1)
+        {
+            for (int r = 0; r < size - 1; r++)
+            {
+                mpi.receive(world, new int[1], 0, 1, OpenMpiAbi.ANY_SOURCE, 77);
+            }
+            barrier = mpi.barrierLater(world);
+            reduction = mpi.allReduceLater(world, new long[] {rank, -rank}, reduced, 2, MpiOp.MAX);
+        }
+        else
+        {
+            barrier = mpi.barrierLater(world);
+            reduction = mpi.allReduceLater(world, new long[] {rank, -rank}, reduced, 2, MpiOp.MAX);
+            Thread.sleep(100);
+            check("Ibarrier incomplete while the last rank is out", !barrier.test());
+            check("Iallreduce incomplete while the last rank is out", !reduction.test());
+            equal("no result before completion", "[0, 0]", Arrays.toString(reduced));
+            mpi.send(world, new int[] {rank}, 0, 1, size - 1, 77);
+        }
+        await(barrier);
+        await(reduction);
+        equal("Iallreduce MAX", "[" + (size - 1) + ", 0]", Arrays.toString(reduced));
         mpi.barrier(world);
+    }
+
+    private static void await(final MpiRequest request)
+    {
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!request.test())
+        {
+            check("a request completes within 30 s", System.nanoTime() < deadline);
+            Thread.yield();
+        }
     }
 
     private static void errors(final MpiLibrary mpi, final MpiComm world, final int size)
