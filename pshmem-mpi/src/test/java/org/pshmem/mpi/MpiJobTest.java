@@ -37,6 +37,8 @@ class MpiJobTest
             assertTrue(seen[rank], "rank " + rank + " did not report:\n" + result.output());
         }
         assertTrue(result.output().contains("MPI_Send failed with error "), result.output());
+        assertTrue(Pattern.compile("(?m)^thread level provided: (SINGLE|FUNNELED|SERIALIZED|MULTIPLE)$")
+            .matcher(result.output()).find(), result.output());
         assertTrue(!result.output().contains("FAILED"), result.output());
     }
 
