@@ -102,6 +102,25 @@ public final class MpiEndpointJobMain
         }
         equal("received after probe", 1, world.receive(new byte[1], 0, 1, previous, 8));
 
+        // A probe from another thread while this one waits in a barrier (the SPI allows it; MPI_THREAD_MULTIPLE).
+        world.send(new long[] {rank}, 0, 1, next, 9);
+        final boolean[] found = new boolean[1];
+        final Thread prober = new Thread(() ->
+        {
+            final long until = System.nanoTime() + 30_000_000_000L;
+            while (!found[0] && System.nanoTime() < until)
+            {
+                found[0] = world.probe(previous, 9);
+            }
+        });
+        prober.start();
+        world.barrier();
+        prober.join();
+        check("another thread's probe found the message", found[0]);
+        final long[] probed = new long[1];
+        equal("received after another thread's probe", 1, world.receive(probed, 0, 1, previous, 9));
+        equal("its content", (long)previous, probed[0]);
+
         // Splits.
         final CommEndpoint half = world.split(rank % 2, rank);
         equal("split size", (size - rank % 2 + 1) / 2, half.size());

@@ -45,8 +45,8 @@ class MpiEndpointTest
         }
         assertEquals(RANKS, calls.size(), result.output());
         assertEquals(1, calls.stream().distinct().count(), result.output());
-        // Steps 0-10 are the world's collectives before it (barriers, reductions, broadcast, gather, three splits).
-        assertEquals("collectives do not match at step 11 of the world communicator: rank 0 called barrier(), "
+        // Steps 0-11 are the world's collectives before it (barriers, reductions, broadcast, gather, three splits).
+        assertEquals("collectives do not match at step 12 of the world communicator: rank 0 called barrier(), "
             + "ranks 1-2 called allReduce(int, SUM)", calls.get(0));
     }
 }

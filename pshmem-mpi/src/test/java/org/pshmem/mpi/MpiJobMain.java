@@ -438,6 +438,18 @@ public final class MpiJobMain
         }
         try
         {
+            // Every rank names the same wrong root, so every rank gets the error and none waits.
+            mpi.broadcast(world, new int[1], 0, 1, size + 1);
+            throw new AssertionError("a broadcast from root " + (size + 1) + " did not throw");
+        }
+        catch (final MpiException e)
+        {
+            equal("failed collective", "MPI_Bcast", e.function());
+            check("collective's message: " + e.getMessage(), e.getMessage().startsWith("MPI_Bcast failed with error ")
+                && e.getMessage().endsWith(mpi.errorText(e.errorCode())));
+        }
+        try
+        {
             mpi.free(world);
             throw new AssertionError("freeing the world communicator did not throw");
         }
