@@ -65,6 +65,7 @@ public final class MpiLibrary
     private final MethodHandle getCount;
     private final MethodHandle typeSize;
     private final MethodHandle errorString;
+    private final MethodHandle libraryVersion;
 
     private final MpiComm world;
     private final MpiComm self;
@@ -107,6 +108,7 @@ public final class MpiLibrary
         getCount = function("MPI_Get_count", INT, PTR, PTR, PTR);
         typeSize = function("MPI_Type_size", INT, PTR, PTR);
         errorString = function("MPI_Error_string", INT, INT, PTR, PTR);
+        libraryVersion = function("MPI_Get_library_version", INT, PTR, PTR);
 
         world = new MpiComm(symbol(OpenMpiAbi.COMM_WORLD), true);
         self = new MpiComm(symbol(OpenMpiAbi.COMM_SELF), true);
@@ -744,6 +746,28 @@ public final class MpiLibrary
     }
 
     /**
+     * {@code MPI_Get_library_version}, which MPI allows before {@code MPI_Init_thread} and after
+     * {@code MPI_Finalize}.
+     *
+     * @return the library's own description, e.g. {@code Open MPI v4.1.4, package: Debian OpenMPI, ...}.
+     */
+    public String libraryVersion()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            // Room for more than MPI_MAX_LIBRARY_VERSION_STRING, so a wrong constant cannot overflow the buffer.
+            final MemorySegment text = arena.allocate(4 * OpenMpiAbi.MAX_LIBRARY_VERSION_STRING);
+            final MemorySegment length = arena.allocate(INT);
+            check("MPI_Get_library_version", (int)libraryVersion.invokeExact(text, length));
+            return text(text, length.get(INT, 0)).strip();
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow(t);
+        }
+    }
+
+    /**
      * {@code MPI_Error_string}.
      *
      * @param errorCode an MPI error code.
@@ -761,14 +785,26 @@ public final class MpiLibrary
             {
                 return "";
             }
-            final int n = Math.min(length.get(INT, 0), (int)text.byteSize() - 1);
-            return new String(text.asSlice(0, Math.max(0, n)).toArray(ValueLayout.JAVA_BYTE),
-                java.nio.charset.StandardCharsets.UTF_8);
+            return text(text, length.get(INT, 0));
         }
         catch (final Throwable t)
         {
             throw rethrow(t);
         }
+    }
+
+    /** The first {@code length} bytes of {@code text} (within its size, and before any zero), as UTF-8. */
+    private static String text(final MemorySegment text, final int length)
+    {
+        int n = Math.max(0, Math.min(length, (int)text.byteSize() - 1));
+        for (int i = 0; i < n; i++)
+        {
+            if (text.get(ValueLayout.JAVA_BYTE, i) == 0)
+            {
+                n = i;
+            }
+        }
+        return new String(text.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**

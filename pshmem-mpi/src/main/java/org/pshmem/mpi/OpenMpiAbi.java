@@ -29,6 +29,8 @@ public final class OpenMpiAbi
     public static final int COMM_TYPE_SHARED = 0;
     /** {@code MPI_MAX_ERROR_STRING}: room {@code MPI_Error_string} may fill, its terminating zero included. */
     public static final int MAX_ERROR_STRING = 256;
+    /** {@code MPI_MAX_LIBRARY_VERSION_STRING}: room {@code MPI_Get_library_version} may fill. */
+    public static final int MAX_LIBRARY_VERSION_STRING = 256;
 
     /**
      * {@code MPI_Status}: the three public fields, then Open MPI's own (whether cancelled, and the count in

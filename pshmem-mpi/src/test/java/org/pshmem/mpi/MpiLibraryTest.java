@@ -63,6 +63,18 @@ class MpiLibraryTest
     }
 
     @Test
+    void theLibraryVersionIsOmpiInfos() throws Exception
+    {
+        // Open MPI's own tool, from the same installation, says which version it is.
+        final MpiRun.Result info = MpiRun.run(List.of("ompi_info", "--version"), 60, "ompi_info");
+        assertEquals(0, info.exitCode(), info.output());
+        final String version = info.output().strip().lines().findFirst().orElseThrow(); // e.g. Open MPI v4.1.4
+        assertTrue(version.startsWith("Open MPI v"), info.output());
+        final String ours = MpiLibrary.open("libmpi.so.40").libraryVersion();
+        assertTrue(ours.startsWith(version + ","), ours + " against ompi_info's " + version);
+    }
+
+    @Test
     void datatypesOfArrays()
     {
         assertEquals(MpiDatatype.BYTE, MpiDatatype.of(new byte[0]));

@@ -80,6 +80,7 @@ class OpenMpiAbiTest
         same("MPI_UNDEFINED", OpenMpiAbi.UNDEFINED);
         same("MPI_COMM_TYPE_SHARED", OpenMpiAbi.COMM_TYPE_SHARED);
         same("MPI_MAX_ERROR_STRING", OpenMpiAbi.MAX_ERROR_STRING);
+        same("MPI_MAX_LIBRARY_VERSION_STRING", OpenMpiAbi.MAX_LIBRARY_VERSION_STRING);
     }
 
     @Test
