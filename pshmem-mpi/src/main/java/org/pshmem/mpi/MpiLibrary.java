@@ -1,5 +1,6 @@
 package org.pshmem.mpi;
 
+import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -32,7 +33,7 @@ import org.pshmem.spi.Setting;
 public final class MpiLibrary
 {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-    private static final java.lang.foreign.AddressLayout PTR = ValueLayout.ADDRESS;
+    private static final AddressLayout PTR = ValueLayout.ADDRESS;
 
     private final String name;
     private final SymbolLookup lookup;
