@@ -386,9 +386,12 @@ final class JobFolder
         }
         for (final int rank : ranks)
         {
-            if (rank != except && (names.contains(name(rank, RETURNED)) || names.contains(name(rank, CLOSED + commId)) ||
-                names.contains(name(rank, Outcome.OK.suffix)) || names.contains(name(rank, Outcome.FAILED.suffix)) ||
-                names.contains(name(rank, Outcome.STOPPED.suffix))))
+            boolean finished = names.contains(name(rank, RETURNED)) || names.contains(name(rank, CLOSED + commId));
+            for (final Outcome outcome : Outcome.values())
+            {
+                finished |= names.contains(name(rank, outcome.suffix));
+            }
+            if (rank != except && finished)
             {
                 return OptionalInt.of(rank);
             }

@@ -74,7 +74,8 @@ final class ThreadCpu
                     final long used = onCore(task);
                     if (used >= 0)
                     {
-                        final Kind kind = task.getFileName().toString().equals(self) ? Kind.WAITING : kindOf(name(task));
+                        final Kind kind = task.getFileName().toString().equals(self) ? Kind.WAITING :
+                            kindOf(name(task));
                         nanos[kind.ordinal()] += used;
                     }
                 }
