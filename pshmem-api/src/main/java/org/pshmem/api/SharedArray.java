@@ -645,7 +645,8 @@ public abstract sealed class SharedArray<A> implements AutoCloseable
     /**
      * A leader's part of {@link #replicate} on another node: receives each chunk from its parent, forwards it to
      * its children, then copies it into node memory. Receives are posted two chunks ahead into two buffers used
-     * in turn, so chunk c + 1 arrives while chunk c is forwarded and copied.
+     * in turn, so chunk c + 1 arrives while chunk c is forwarded and copied. When a rank fails meanwhile, the
+     * receives still posted are left: the failure ends the job (it is not a mismatch a program could go on from).
      */
     private void receiveBlock(final BlockRuns runs, final long total, final int chunk, final int parent,
         final int[] children)

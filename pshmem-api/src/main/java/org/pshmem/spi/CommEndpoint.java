@@ -144,9 +144,11 @@ public interface CommEndpoint extends AutoCloseable
     /**
      * Posts a receive of a message of at most {@code count} elements from {@code source} with {@code tag}, and
      * returns without waiting for it, so the message can arrive while this rank works on; the message is in the
-     * array once {@link PostedReceive#await()} returns. Receives posted by one thread are matched in the order
-     * they were posted, as messages of one sender with one tag are received in the order sent. Not collective.
-     * The default posts nothing and receives in {@code await()}.
+     * array once {@link PostedReceive#await()} returns. The caller awaits the receives it posted from one source
+     * with one tag in the order it posted them, and makes no {@link #receive} from that source with that tag while
+     * one is posted: then each gets the messages in the order they were sent, whether the transport matches a
+     * receive when it is posted (MPJ) or when it is awaited (the default). Not collective. The default posts
+     * nothing and receives in {@code await()}.
      *
      * @param array  a primitive array to receive into, not touched until {@code await()} returns.
      * @param offset first element to write.

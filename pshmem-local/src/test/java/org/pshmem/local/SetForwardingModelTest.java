@@ -88,7 +88,9 @@ class SetForwardingModelTest
     {
         for (final int nodes : new int[] {2, 3, 8})
         {
-            for (final int elements : new int[] {10, 512, 513, 3 * 512 + 64})
+            // 1 chunk, exactly 1 and exactly 2 full chunks, 2 with a short last one, 3 (the buffers' turns end
+            // unevenly), and 4 with a short last one.
+            for (final int elements : new int[] {10, 512, 1024, 513, 3 * 512, 3 * 512 + 64})
             {
                 final int writer = nodes - 1;
                 final Counted counted = count(nodes, elements, writer);

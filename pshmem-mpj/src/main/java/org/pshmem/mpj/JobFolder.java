@@ -99,10 +99,11 @@ final class JobFolder
         }
     }
 
-    private static final Long NO_PID = -1L;
+    /** The pid remembered for a rank of another host, which this host never sees die. */
+    private static final long OTHER_HOST = -1L;
 
     private final Path dir;
-    /** By rank: its pid from its mark, which is written once, as it starts. */
+    /** By rank: its pid from its mark, which is written once, as it starts, or {@link #OTHER_HOST}. */
     private final Map<Integer, Long> pids = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
@@ -386,9 +387,12 @@ final class JobFolder
         }
         for (final int rank : ranks)
         {
-            if (rank != except && (names.contains(name(rank, RETURNED)) || names.contains(name(rank, CLOSED + commId)) ||
-                names.contains(name(rank, Outcome.OK.suffix)) || names.contains(name(rank, Outcome.FAILED.suffix)) ||
-                names.contains(name(rank, Outcome.STOPPED.suffix))))
+            boolean finished = names.contains(name(rank, RETURNED)) || names.contains(name(rank, CLOSED + commId));
+            for (final Outcome outcome : Outcome.values())
+            {
+                finished |= names.contains(name(rank, outcome.suffix));
+            }
+            if (rank != except && finished)
             {
                 return OptionalInt.of(rank);
             }
@@ -396,16 +400,14 @@ final class JobFolder
         return OptionalInt.empty();
     }
 
-    /** Whether {@code rank}'s process, on this host, is gone; its pid is read from its mark once. */
+    /**
+     * Whether {@code rank}'s process, on this host, is gone; its pid mark (listed, so complete: marks are renamed
+     * into place) is read once, and a rank of another host is remembered as such.
+     */
     private boolean isGone(final int rank)
     {
-        final Long pid = pids.computeIfAbsent(rank, r -> RankProcess.localPid(file(r, PID)).orElse(NO_PID));
-        if (NO_PID.equals(pid))
-        {
-            pids.remove(rank); // being written, or of another host: read again next time
-            return false;
-        }
-        return ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true);
+        final long pid = pids.computeIfAbsent(rank, r -> RankProcess.localPid(file(r, PID)).orElse(OTHER_HOST));
+        return OTHER_HOST != pid && ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true);
     }
 
     private static boolean hasOutcome(final Map<String, List<Integer>> marks, final int rank)

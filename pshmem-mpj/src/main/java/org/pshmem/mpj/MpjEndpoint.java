@@ -543,9 +543,11 @@ final class MpjEndpoint implements CommEndpoint
     }
 
     /**
-     * An MPJ {@code Irecv}: MPJ's own reader takes the message into the array (under the rendezvous protocol of
-     * large messages, only once the receive is posted) while this rank works on; {@code await()} tests it, spinning,
-     * yielding, then parked, and fails when a rank failed. Messages to itself are received in {@code await()}.
+     * An MPJ {@code Irecv}: MPJ's own reader takes the message off the network into MPJ's buffer (under the
+     * rendezvous protocol of large messages, only once the receive is posted) while this rank works on;
+     * {@code await()} tests it, spinning, yielding, then parked, and fails when a rank failed; the copy from MPJ's
+     * buffer into the array is made by the test that completes it. Messages to itself are received in
+     * {@code await()}.
      */
     @Override
     public PostedReceive receiveLater(final Object array, final int offset, final int count, final int source,
@@ -578,7 +580,8 @@ final class MpjEndpoint implements CommEndpoint
             final InterruptShield shield = InterruptShield.raise();
             try
             {
-                await("receive()", () -> null != (status[0] = test(request)), null, shield);
+                // Tested once more after a failure is seen: a completed request must not be tested again.
+                await("receive()", () -> null != status[0] || null != (status[0] = test(request)), null, shield);
                 return status[0].Get_count(type(array));
             }
             catch (final MPIException ex)

@@ -281,7 +281,8 @@ public final class BenchJob
     }
 
     /**
-     * 4096 x 4096 doubles set whole from rank 0 (1 warm-up, 5 timed); then every rank sums it 5 times with the
+     * 4096 x 4096 doubles set whole from rank 0 (1 warm-up, then 5 timed: at least 5 and 256 MiB in all, see
+     * {@link #setLargeAndRead(Communicator, int, int)}); then every rank sums it 5 times with the
      * view loop ({@link ReadLoops#sum(java.nio.DoubleBuffer)}), then 5 times with {@code sum(Region)}.
      */
     static double[] setLargeAndRead(final Communicator comm)
@@ -579,7 +580,7 @@ public final class BenchJob
         final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         comm.barrier();
         // The snapshots of the threads read /proc: outside the process's and the thread's figures.
-        final long[] byKind = ThreadCpu.snapshot();
+        final java.util.Map<String, ThreadCpu.Sample> threadsBefore = ThreadCpu.snapshot();
         final long cpu = processCpuNanos();
         final long threadCpu = threads.getCurrentThreadCpuTime();
         final long start = System.nanoTime();
@@ -591,7 +592,7 @@ public final class BenchJob
         final double elapsed = System.nanoTime() - start;
         final long cpuAfter = processCpuNanos();
         final long threadCpuAfter = threads.getCurrentThreadCpuTime();
-        final long[] byKindAfter = ThreadCpu.snapshot();
+        final long[] byKind = ThreadCpu.used(threadsBefore, ThreadCpu.snapshot());
         final int kinds = byKind.length;
         // [process, waiting thread, then by kind], zeros on rank 0, which did not wait.
         final double[] mine = new double[2 + kinds];
@@ -600,8 +601,8 @@ public final class BenchJob
             long threadSum = 0;
             for (int k = 0; k < kinds; k++)
             {
-                mine[2 + k] = (byKindAfter[k] - byKind[k]) / elapsed;
-                threadSum += byKindAfter[k] - byKind[k];
+                mine[2 + k] = byKind[k] / elapsed;
+                threadSum += byKind[k];
             }
             mine[0] = (0 == threadSum ? cpuAfter - cpu : threadSum) / elapsed;
             mine[1] = (threadCpuAfter - threadCpu) / elapsed;

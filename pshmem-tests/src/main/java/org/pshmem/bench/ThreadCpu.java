@@ -4,14 +4,16 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * The CPU time this JVM's threads have used, summed by what each thread is, from Linux's
  * {@code /proc/self/task/<tid>/schedstat} (nanoseconds on a core) and {@code comm} (the name, cut to 15
- * characters): where an idle rank's CPU goes. Threads that end between two snapshots drop out of the difference.
- * All zero where there is no {@code /proc}.
+ * characters): where an idle rank's CPU goes. Differences are taken thread by thread, so a thread that starts or
+ * ends between two snapshots does not move the others' figures. Nothing where there is no {@code /proc}.
  */
 final class ThreadCpu
 {
@@ -53,16 +55,21 @@ final class ThreadCpu
     {
     }
 
-    /**
-     * @return nanoseconds on a core so far of this JVM's live threads, by {@link Kind} ordinal, with the calling
-     * thread as {@link Kind#WAITING}.
-     */
-    static long[] snapshot()
+    /** One thread in a snapshot: what it is, and its nanoseconds on a core so far. */
+    record Sample(Kind kind, long nanos)
     {
-        final long[] nanos = new long[Kind.values().length];
+    }
+
+    /**
+     * @return by thread id, this JVM's live threads, with the calling thread as {@link Kind#WAITING}; empty where
+     * there is no {@code /proc}.
+     */
+    static Map<String, Sample> snapshot()
+    {
+        final Map<String, Sample> threads = new HashMap<>();
         if (!Files.isDirectory(TASKS))
         {
-            return nanos;
+            return threads;
         }
         try
         {
@@ -71,11 +78,11 @@ final class ThreadCpu
             {
                 for (final Path task : tasks)
                 {
+                    final String id = task.getFileName().toString();
                     final long used = onCore(task);
                     if (used >= 0)
                     {
-                        final Kind kind = task.getFileName().toString().equals(self) ? Kind.WAITING : kindOf(name(task));
-                        nanos[kind.ordinal()] += used;
+                        threads.put(id, new Sample(id.equals(self) ? Kind.WAITING : kindOf(name(task)), used));
                     }
                 }
             }
@@ -84,6 +91,22 @@ final class ThreadCpu
         {
             // /proc changed under us: what was read stays.
         }
+        return threads;
+    }
+
+    /**
+     * @return nanoseconds on a core between two snapshots, by {@link Kind} ordinal: of each thread in
+     * {@code after}, from its time in {@code before} (from 0 when it started since); a thread that ended in
+     * between is left out.
+     */
+    static long[] used(final Map<String, Sample> before, final Map<String, Sample> after)
+    {
+        final long[] nanos = new long[Kind.values().length];
+        after.forEach((id, sample) ->
+        {
+            final Sample earlier = before.get(id);
+            nanos[sample.kind().ordinal()] += sample.nanos() - (null == earlier ? 0 : earlier.nanos());
+        });
         return nanos;
     }
 

@@ -34,6 +34,11 @@ class BenchGoalsTest
         final List<String> lines = BenchGoals.report(BenchGoals.figures(OURS), Optional.empty());
         assertTrue(line(lines, "alloc_free_per_s", ">= 20000").endsWith("met"), lines.toString());
         assertTrue(line(lines, "barrier_wait_cores", "<= 0.02").endsWith("not met, by 0.03"), lines.toString());
+        final int missed = lines.indexOf(line(lines, "barrier_wait_cores", "<= 0.02"));
+        assertTrue(lines.get(missed + 1).startsWith("    why: the figure's line splits it by thread"), lines.toString());
+        final int met = lines.indexOf(line(lines, "alloc_free_per_s", ">= 20000"));
+        assertTrue(lines.get(met + 1).startsWith("  "), "no why after a goal met: " + lines);
+        assertTrue(!lines.get(met + 1).startsWith("    why"), "no why after a goal met: " + lines);
         assertTrue(line(lines, "jmh_viewSum/plainArraySum", ">= 0.9").endsWith("not met, by 0.05"),
             lines.toString());
         assertTrue(line(lines, "set_small_us", "<= 0.5 x the peer").endsWith("peer not measured"), lines.toString());

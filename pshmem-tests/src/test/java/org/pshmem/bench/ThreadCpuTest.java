@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,16 +27,9 @@ class ThreadCpuTest
     @Test
     void theCallingThreadsOwnWorkIsCountedAsWaiting()
     {
-        final long[] before = ThreadCpu.snapshot();
-        final long end = System.nanoTime() + 50_000_000L;
-        long spins = 0;
-        while (System.nanoTime() < end)
-        {
-            spins++;
-        }
-        final long[] after = ThreadCpu.snapshot();
-        assertTrue(spins > 0);
-        final long waiting = after[ThreadCpu.Kind.WAITING.ordinal()] - before[ThreadCpu.Kind.WAITING.ordinal()];
+        final Map<String, ThreadCpu.Sample> before = ThreadCpu.snapshot();
+        busy(50);
+        final long waiting = ThreadCpu.used(before, ThreadCpu.snapshot())[ThreadCpu.Kind.WAITING.ordinal()];
         if (Files.isDirectory(Path.of("/proc/self/task")))
         {
             // 50 ms of wall time busy on this thread: at least a few ms on a core even on a loaded machine.
@@ -45,6 +39,50 @@ class ThreadCpuTest
         {
             assertEquals(0, waiting);
         }
+    }
+
+    @Test
+    void aThreadThatEndsBetweenSnapshotsTakesNothingAway() throws InterruptedException
+    {
+        final Thread worker = new Thread(() -> busy(100), "bench-test-worker");
+        worker.start();
+        Thread.sleep(40); // the worker has used time of its own by now, which it takes along when it ends
+        final Map<String, ThreadCpu.Sample> before = ThreadCpu.snapshot();
+        worker.join();
+        final long[] used = ThreadCpu.used(before, ThreadCpu.snapshot());
+        for (final ThreadCpu.Kind kind : ThreadCpu.Kind.values())
+        {
+            assertTrue(used[kind.ordinal()] >= 0, kind + ": " + used[kind.ordinal()]);
+        }
+    }
+
+    @Test
+    void differencesAreTakenThreadByThread()
+    {
+        final Map<String, ThreadCpu.Sample> before = Map.of(
+            "1", new ThreadCpu.Sample(ThreadCpu.Kind.WAITING, 100),
+            "2", new ThreadCpu.Sample(ThreadCpu.Kind.JIT, 5_000),
+            "3", new ThreadCpu.Sample(ThreadCpu.Kind.OTHER, 9_000));
+        final Map<String, ThreadCpu.Sample> after = Map.of(
+            "1", new ThreadCpu.Sample(ThreadCpu.Kind.WAITING, 150),
+            "2", new ThreadCpu.Sample(ThreadCpu.Kind.JIT, 5_070),
+            "4", new ThreadCpu.Sample(ThreadCpu.Kind.OTHER, 30));
+        final long[] used = ThreadCpu.used(before, after);
+        assertEquals(50, used[ThreadCpu.Kind.WAITING.ordinal()]);
+        assertEquals(70, used[ThreadCpu.Kind.JIT.ordinal()]);
+        assertEquals(30, used[ThreadCpu.Kind.OTHER.ordinal()], "thread 3 ended, thread 4 started");
+        assertEquals(0, used[ThreadCpu.Kind.GC.ordinal()]);
+    }
+
+    private static void busy(final long millis)
+    {
+        final long end = System.nanoTime() + millis * 1_000_000L;
+        long spins = 0;
+        while (System.nanoTime() < end)
+        {
+            spins++;
+        }
+        assertTrue(spins > 0);
     }
 
     @Test
