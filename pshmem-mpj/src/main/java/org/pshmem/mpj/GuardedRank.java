@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 
+import org.pshmem.shm.ShmSegment;
 import org.pshmem.spi.FailureSummary;
 import org.pshmem.spi.RankActivity;
 import org.pshmem.spi.Setting;

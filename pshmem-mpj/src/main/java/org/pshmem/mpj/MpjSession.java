@@ -7,6 +7,8 @@ import mpi.Intracomm;
 import mpi.MPI;
 import mpi.MPIException;
 import org.pshmem.api.PshmemException;
+import org.pshmem.shm.SegmentNaming;
+import org.pshmem.shm.ShmSegment;
 import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.EscapedBuffers;
 import org.pshmem.spi.NodeMemory;

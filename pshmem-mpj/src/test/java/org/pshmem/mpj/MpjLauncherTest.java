@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.pshmem.shm.ShmSegment;
 import org.pshmem.tests.ChildProcess;
 
 /**

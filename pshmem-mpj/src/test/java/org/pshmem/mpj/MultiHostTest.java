@@ -41,6 +41,7 @@ import org.pshmem.api.Pshmem;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedLongArray;
+import org.pshmem.shm.ShmSegment;
 import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.CoordinationScenarios;

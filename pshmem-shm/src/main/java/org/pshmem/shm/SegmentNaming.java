@@ -1,4 +1,4 @@
-package org.pshmem.mpj;
+package org.pshmem.shm;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +14,7 @@ import net.openhft.posix.PosixAPI;
  * ({@link #find}, {@link #agree}), so that ranks of one node that cannot open one another's {@code /proc/<pid>/fd}
  * (hidepid, another user or pid namespace) all fall back; else by {@link #here()} on first use.
  */
-enum SegmentNaming
+public enum SegmentNaming
 {
     /**
      * The creator makes the file without a name (O_TMPFILE; where the file system lacks it, it removes the name
@@ -30,9 +30,9 @@ enum SegmentNaming
     NAMED;
 
     /** A rank's finding, as sent to the others: all is well. */
-    static final int FINE = -1;
+    public static final int FINE = -1;
     /** A rank's finding: its own probe fell back. A finding of 0 or more is a node peer it cannot reach. */
-    static final int OWN = -2;
+    public static final int OWN = -2;
     private static final int O_RDONLY = 0;
     private static final Object LOCK = new Object();
     private static Decision decided;
@@ -43,7 +43,7 @@ enum SegmentNaming
      * @param naming the naming.
      * @param reason why {@link #NAMED} was chosen, or empty.
      */
-    record Decision(SegmentNaming naming, String reason)
+    public record Decision(SegmentNaming naming, String reason)
     {
     }
 
@@ -53,7 +53,7 @@ enum SegmentNaming
      *
      * @return the naming this process's segments use.
      */
-    static SegmentNaming here()
+    public static SegmentNaming here()
     {
         synchronized (LOCK)
         {
@@ -75,7 +75,7 @@ enum SegmentNaming
      * @param decision the naming and why.
      * @param print    whether this rank is the one that says why (world rank 0).
      */
-    static void settle(final Decision decision, final boolean print)
+    public static void settle(final Decision decision, final boolean print)
     {
         synchronized (LOCK)
         {
@@ -103,7 +103,7 @@ enum SegmentNaming
      * @return {@link #FINE}, {@link #OWN}, or the first world rank of this node whose {@code /proc/<pid>/fd} this
      * rank cannot open.
      */
-    static int find(final Decision local, final long[] pids, final long[] nodes, final int me)
+    public static int find(final Decision local, final long[] pids, final long[] nodes, final int me)
     {
         if (local.naming() == NAMED)
         {
@@ -128,7 +128,7 @@ enum SegmentNaming
      * @param local    this process's own {@link #probe()}, whose reason is used for this rank.
      * @return the naming every rank uses, and why when it is the fallback.
      */
-    static Decision agree(final int[] findings, final long[] pids, final int me, final Decision local)
+    public static Decision agree(final int[] findings, final long[] pids, final int me, final Decision local)
     {
         for (int rank = 0; rank < findings.length; rank++)
         {
@@ -167,7 +167,7 @@ enum SegmentNaming
      *
      * @return the naming to use here, and why when it is the fallback.
      */
-    static Decision probe()
+    public static Decision probe()
     {
         final PosixAPI posix = PosixAPI.posix();
         final int fd = posix.open("/dev/null", O_RDONLY, 0);
