@@ -11,9 +11,8 @@ import org.pshmem.spi.RankActivity;
 import org.pshmem.spi.Setting;
 
 /**
- * A {@link CommEndpoint} over an MPI communicator of the system's library. Work in progress (issue 16): not yet
- * a transport's endpoint, nor registered with {@code ServiceLoader}; failure checks are missing (see
- * {@link #failedMember(String)}).
+ * A {@link CommEndpoint} over an MPI communicator of the system's library: the endpoints of {@link MpiSession}.
+ * Work in progress (issue 16): failure checks are missing (see {@link #failedMember(String)}).
  *
  * <p>Every collective starts with an agreement: an {@code MPI_Iallreduce} with {@code MPI_MIN} of this rank's
  * {@link Fingerprint} (step, code, shape) and of their bitwise complements, so that every rank learns the least
@@ -34,6 +33,8 @@ final class MpiEndpoint implements CommEndpoint
     private static final long MAX_PARK_NANOS = 1_000L * Setting.BACKOFF_MAX_PARK_MICROS.intValue();
     /** Longs of an agreement: step, code and shape, then their complements. */
     private static final int AGREEMENT_LONGS = 6;
+    /** Bytes of a node name in the gather that groups ranks by an overriding node name. */
+    static final int NODE_NAME_BYTES = 256;
 
     private final MpiLibrary mpi;
     private final MpiComm comm;
@@ -42,6 +43,8 @@ final class MpiEndpoint implements CommEndpoint
     private final int worldRank;
     private final String name;
     private final RankActivity activity;
+    /** This rank's node name when the node setting overrides which ranks share a node, else null. */
+    private final String nodeOverride;
     private final long[] mine = new long[AGREEMENT_LONGS];
     private final long[] least = new long[AGREEMENT_LONGS];
     private long steps;
@@ -57,6 +60,18 @@ final class MpiEndpoint implements CommEndpoint
     MpiEndpoint(final MpiLibrary mpi, final MpiComm comm, final int worldRank, final String name,
         final RankActivity activity)
     {
+        this(mpi, comm, worldRank, name, activity, null);
+    }
+
+    /**
+     * @param nodeOverride this rank's node name when the node setting overrides which ranks share a node (one
+     *                     machine acting as several nodes), so that {@link #splitByNode()} groups ranks by that
+     *                     name; null to group them as {@code MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)} does.
+     */
+    MpiEndpoint(final MpiLibrary mpi, final MpiComm comm, final int worldRank, final String name,
+        final RankActivity activity, final String nodeOverride)
+    {
+        this.nodeOverride = nodeOverride;
         this.mpi = mpi;
         this.comm = comm;
         this.rank = mpi.rank(comm);
@@ -221,7 +236,7 @@ final class MpiEndpoint implements CommEndpoint
             arrive(Fingerprint.of(steps, Collective.SPLIT));
             final MpiComm made = mpi.split(comm, color == UNDEFINED ? OpenMpiAbi.UNDEFINED : color, key);
             return made == null ? null : new MpiEndpoint(mpi, made, worldRank,
-                "a communicator split from " + name, activity);
+                "a communicator split from " + name, activity, nodeOverride);
         }
         finally
         {
@@ -232,6 +247,21 @@ final class MpiEndpoint implements CommEndpoint
     @Override
     public CommEndpoint splitByNode()
     {
+        if (null != nodeOverride)
+        {
+            // Colour = the first rank with the same node name, so every node gets a distinct colour.
+            final byte[] mineName = java.util.Arrays.copyOf(nodeOverride.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8), NODE_NAME_BYTES);
+            final byte[] all = new byte[NODE_NAME_BYTES * size];
+            allGather(mineName, NODE_NAME_BYTES, all);
+            int colour = 0;
+            while (!java.util.Arrays.equals(all, colour * NODE_NAME_BYTES, (colour + 1) * NODE_NAME_BYTES, mineName,
+                0, NODE_NAME_BYTES))
+            {
+                colour++;
+            }
+            return split(colour, rank);
+        }
         try
         {
             arrive(Fingerprint.of(steps, Collective.SPLIT));
