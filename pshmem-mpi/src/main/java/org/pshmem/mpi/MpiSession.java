@@ -1,0 +1,208 @@
+package org.pshmem.mpi;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.function.IntConsumer;
+
+import org.pshmem.api.PshmemException;
+import org.pshmem.shm.SegmentNaming;
+import org.pshmem.shm.ShmSegment;
+import org.pshmem.spi.CommEndpoint;
+import org.pshmem.spi.EscapedBuffers;
+import org.pshmem.spi.NodeMemory;
+import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.RankActivity;
+import org.pshmem.spi.Setting;
+import org.pshmem.spi.TransportSession;
+
+/**
+ * One rank of an MPI job: MPI initialised ({@code MPI_Init_thread}, asking for {@code MPI_THREAD_MULTIPLE}), the
+ * world and self endpoints, and node memory in the segment directory, as the MPJ Express transport has it.
+ * Which ranks share a node is {@code MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)}'s answer, unless the node setting
+ * ({@link Setting#NODE}) names nodes, so that one machine acts as several.
+ */
+final class MpiSession implements TransportSession, NodeMemory
+{
+    private final MpiLibrary mpi;
+    private final String[] applicationArgs;
+    private final MpiEndpoint world;
+    private final MpiEndpoint self;
+    private final String node;
+    private final Path shmDir;
+    private boolean closed;
+    private Capacity capacity;
+
+    /**
+     * @param mpi    the system's library, not yet initialised in this process.
+     * @param args   the arguments main received; all are the application's ({@code mpirun} adds none).
+     * @param opened told this rank's world rank once the session is open.
+     */
+    MpiSession(final MpiLibrary mpi, final String[] args, final IntConsumer opened)
+    {
+        this.mpi = mpi;
+        if (mpi.finalized() || mpi.initialized())
+        {
+            throw new PshmemException("MPI was already " + (mpi.finalized() ? "finalised" : "initialised") +
+                " in this process; MPI starts once per process, so a rank opens one pshmem session");
+        }
+        mpi.initThread(ThreadLevel.MULTIPLE);
+        // Named segment files (where segments cannot be unnamed) go when the JVM exits, whatever ended it.
+        Runtime.getRuntime().addShutdownHook(new Thread(ShmSegment::removeKnownNames, "pshmem-segment-names"));
+        applicationArgs = null == args ? new String[0] : args.clone();
+        final int worldRank = mpi.rank(mpi.world());
+        final RankActivity activity = new RankActivity();
+        final String override = nodeOverride(worldRank);
+        node = null == override ? hostName() : override;
+        world = new MpiEndpoint(mpi, mpi.world(), worldRank, "the world communicator", activity, override);
+        self = new MpiEndpoint(mpi, mpi.self(), worldRank, "the self communicator", activity, override);
+        shmDir = shmDir();
+        agreeOnSegmentNaming(worldRank);
+        opened.accept(worldRank);
+    }
+
+    /** The node name the setting gives this rank, or null when it is not set (as the MPJ transport reads it). */
+    private static String nodeOverride(final int worldRank)
+    {
+        final String setting = Setting.NODE.explicitValue().orElse(null);
+        if (null == setting)
+        {
+            return null;
+        }
+        final String[] names = setting.split(",");
+        if (names.length == 1)
+        {
+            return names[0].trim();
+        }
+        if (worldRank >= names.length)
+        {
+            throw new IllegalArgumentException(Setting.NODE.property().orElseThrow() + " lists " + names.length +
+                " node names, but world rank " + worldRank + " needs entry " + worldRank);
+        }
+        return names[worldRank].trim();
+    }
+
+    private static String hostName()
+    {
+        try
+        {
+            return InetAddress.getLocalHost().getHostName();
+        }
+        catch (final UnknownHostException ex)
+        {
+            return "localhost";
+        }
+    }
+
+    /**
+     * Collective: whether segments can be unnamed on every node ({@link SegmentNaming}). Raw MPI rather than the
+     * world endpoint, so the application's collectives still count their steps from 0.
+     */
+    private void agreeOnSegmentNaming(final int worldRank)
+    {
+        final int size = mpi.size(mpi.world());
+        final long[] all = new long[2 * size];
+        final long[] mine = {ProcessHandle.current().pid(),
+            UUID.nameUUIDFromBytes(node.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits()};
+        mpi.allGather(mpi.world(), mine, 2, all);
+        final long[] pids = new long[size];
+        final long[] nodes = new long[size];
+        for (int rank = 0; rank < size; rank++)
+        {
+            pids[rank] = all[2 * rank];
+            nodes[rank] = all[2 * rank + 1];
+        }
+        final SegmentNaming.Decision local = SegmentNaming.probe();
+        final int[] findings = new int[size];
+        mpi.allGather(mpi.world(), new int[] {SegmentNaming.find(local, pids, nodes, worldRank)}, 1, findings);
+        SegmentNaming.settle(SegmentNaming.agree(findings, pids, worldRank, local), worldRank == 0);
+    }
+
+    private static Path shmDir()
+    {
+        final Path path = Path.of(Setting.SHM_DIR.value().orElseThrow());
+        if (!Files.isDirectory(path))
+        {
+            throw new PshmemException("segment directory " + path + " (from " + Setting.SHM_DIR.sources() +
+                " or the default) is not a directory");
+        }
+        return path;
+    }
+
+    @Override
+    public CommEndpoint world()
+    {
+        return world;
+    }
+
+    @Override
+    public CommEndpoint self()
+    {
+        return self;
+    }
+
+    @Override
+    public String[] applicationArgs()
+    {
+        return applicationArgs.clone();
+    }
+
+    @Override
+    public NodeMemory nodeMemory()
+    {
+        return this;
+    }
+
+    @Override
+    public Capacity capacity()
+    {
+        if (null == capacity)
+        {
+            final Capacity machine = NodeMemory.machineMemory();
+            Capacity found = machine;
+            try
+            {
+                final long total = Files.getFileStore(shmDir).getTotalSpace();
+                if (total < machine.bytes())
+                {
+                    found = new Capacity(total, "the size of the segment directory " + shmDir);
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                // the segment's own reservation says what is wrong with the directory
+            }
+            capacity = found;
+        }
+        return capacity;
+    }
+
+    @Override
+    public NodeSegment create(final long byteSize, final int controlBytes, final String label)
+    {
+        return ShmSegment.create(shmDir, node, byteSize, controlBytes);
+    }
+
+    @Override
+    public NodeSegment attach(final byte[] handle, final long byteSize, final int controlBytes)
+    {
+        return ShmSegment.attach(handle, byteSize, controlBytes);
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            MpiTransport.released();
+            self.close();
+            world.close();
+            EscapedBuffers.reap();
+            mpi.finalizeMpi();
+        }
+    }
+}
