@@ -1,0 +1,99 @@
+package org.pshmem.mpi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.pshmem.tests.CommunicatorScenarios;
+import org.pshmem.tests.ConformanceJob;
+import org.pshmem.tests.CoordinationScenarios;
+import org.pshmem.tests.ExpectedLayout;
+import org.pshmem.tests.LockScenarios;
+import org.pshmem.tests.SharedArrayScenarios;
+import org.pshmem.tests.SyncScenarios;
+
+/**
+ * The whole conformance suite on the native MPI transport, one {@code mpirun} launch per layout: 4 ranks on this
+ * one node. The rank JVMs find the transport through {@code ServiceLoader} ({@code mpirun} set their rank
+ * variables), as an application would. Every scenario is a test that passes when rank 0 reported that all ranks
+ * passed it. The ranks replicate in chunks of {@value #CHUNK_BYTES} bytes (the default is 8 MiB), so a large
+ * {@code set()} spans many messages.
+ */
+class MpiConformanceTest
+{
+    static final int CHUNK_BYTES = 65536;
+    private static final long TIMEOUT_SECONDS = 900;
+
+    /** Ranks of a layout, JVM options of its ranks, and the node count its ranks must find. */
+    private record Layout(String label, int ranks, List<String> options, int nodes)
+    {
+    }
+
+    private static final List<Layout> LAYOUTS = List.of(
+        new Layout("-np 4, one node", 4, List.of(), 1));
+
+    @TestFactory
+    Stream<DynamicContainer> everyScenarioOnEveryLayout()
+    {
+        final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
+        scenarios.addAll(CommunicatorScenarios.all().keySet());
+        scenarios.addAll(CoordinationScenarios.all().keySet());
+        scenarios.addAll(LockScenarios.all().keySet());
+        scenarios.addAll(SyncScenarios.all().keySet());
+        return LAYOUTS.stream().map(layout ->
+        {
+            final Map<String, DynamicTest> tests = new LinkedHashMap<>();
+            final MpiRun.Result[] result = new MpiRun.Result[1];
+            tests.put("job", DynamicTest.dynamicTest("the job finishes with status 0", () ->
+            {
+                final List<String> jvm = new ArrayList<>(chronicleOptions());
+                jvm.add("-Xmx256m");
+                jvm.add("-Dpshmem.setChunkBytes=" + CHUNK_BYTES);
+                jvm.addAll(layout.options());
+                final List<String> command = new ArrayList<>(List.of("mpirun", "--oversubscribe", "-np",
+                    Integer.toString(layout.ranks())));
+                command.addAll(MpiRun.java(ConformanceJob.class, jvm, ExpectedLayout.arg(layout.nodes())));
+                result[0] = MpiRun.run(command, TIMEOUT_SECONDS, "conformance");
+                assertEquals(0, result[0].exitCode(), result[0].output());
+                assertTrue(result[0].output().contains(ConformanceJob.CHUNK_LINE + CHUNK_BYTES + "\n"),
+                    result[0].output());
+            }));
+            for (final String scenario : scenarios)
+            {
+                tests.put(scenario, DynamicTest.dynamicTest(scenario, () ->
+                {
+                    assertTrue(null != result[0], "the job ran");
+                    assertTrue(result[0].output().contains("SCENARIO " + scenario + " OK\n"), result[0].output());
+                }));
+            }
+            return DynamicContainer.dynamicContainer(layout.label(), tests.values().stream());
+        });
+    }
+
+    /**
+     * The options a rank JVM needs for Chronicle Bytes, which maps the segment files where the JVM's own mapping
+     * ({@code java.lang.foreign}, through pshmem-api's multi-release jar) is not used: the options pshmem-mpj's
+     * {@code JvmOptions} gives its ranks.
+     */
+    private static List<String> chronicleOptions()
+    {
+        final List<String> options = new ArrayList<>(List.of(
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "-Dchronicle.analytics.disable=true"));
+        if (Runtime.version().feature() >= 24)
+        {
+            options.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return options;
+    }
+}
