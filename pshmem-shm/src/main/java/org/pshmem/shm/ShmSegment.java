@@ -45,6 +45,7 @@ import org.pshmem.spi.Windows;
  */
 public final class ShmSegment implements NodeSegment
 {
+    /** How the name of every segment file starts. */
     public static final String PREFIX = "pshmem-";
     private static final long PAGE = 4096;
     private static final Set<PosixFilePermission> OWNER_ONLY =
@@ -131,7 +132,7 @@ public final class ShmSegment implements NodeSegment
         return name.matches() ? java.util.Optional.of(name.group(1)) : java.util.Optional.empty();
     }
 
-    public static long controlOffset(final long byteSize)
+    static long controlOffset(final long byteSize)
     {
         return (byteSize + PAGE - 1) / PAGE * PAGE;
     }
@@ -139,6 +140,12 @@ public final class ShmSegment implements NodeSegment
     /**
      * Creates, maps and zero-fills (a new file is zeros) a segment file for {@code node} in {@code dir}, named as
      * {@link SegmentNaming#here()} says.
+     *
+     * @param dir          the segment directory.
+     * @param node         the node's name, part of the file's name.
+     * @param byteSize     size of the data part in bytes.
+     * @param controlBytes size of the control part in bytes.
+     * @return the segment, owned by the caller.
      */
     public static ShmSegment create(final Path dir, final String node, final long byteSize, final int controlBytes)
     {
@@ -147,6 +154,13 @@ public final class ShmSegment implements NodeSegment
 
     /**
      * Creates, maps and zero-fills a segment file for {@code node} in {@code dir}, named as {@code naming} says.
+     *
+     * @param dir          the segment directory.
+     * @param node         the node's name, part of the file's name.
+     * @param byteSize     size of the data part in bytes.
+     * @param controlBytes size of the control part in bytes.
+     * @param naming       whether the file's name is removed as it is made.
+     * @return the segment, owned by the caller.
      */
     public static ShmSegment create(final Path dir, final String node, final long byteSize, final int controlBytes,
         final SegmentNaming naming)
@@ -285,6 +299,11 @@ public final class ShmSegment implements NodeSegment
     /**
      * Maps a segment file made by another rank of this node, after checking, on the descriptor opened, that it is
      * ours, private and the file that rank made; the descriptor is closed before this returns.
+     *
+     * @param handleBytes  the creator's {@link #handle()}.
+     * @param byteSize     size of the data part the creator was asked for.
+     * @param controlBytes size of the control part the creator was asked for.
+     * @return the segment, owned by the caller.
      */
     public static ShmSegment attach(final byte[] handleBytes, final long byteSize, final int controlBytes)
     {
