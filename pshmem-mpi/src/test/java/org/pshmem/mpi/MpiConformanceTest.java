@@ -22,7 +22,9 @@ import org.pshmem.tests.SyncScenarios;
 
 /**
  * The whole conformance suite on the native MPI transport, one {@code mpirun} launch per layout: 4 ranks on this
- * one node. The rank JVMs find the transport through {@code ServiceLoader} ({@code mpirun} set their rank
+ * one node; 4 ranks as 2 nodes of 2 and 3 ranks as 2 nodes (the uneven last node), the nodes simulated by the
+ * node setting ({@code pshmem.node}) as MPJ's {@code --nodes} does, so arrays are replicated between them by
+ * messages. The rank JVMs find the transport through {@code ServiceLoader} ({@code mpirun} set their rank
  * variables), as an application would. Every scenario is a test that passes when rank 0 reported that all ranks
  * passed it. The ranks replicate in chunks of {@value #CHUNK_BYTES} bytes (the default is 8 MiB), so a large
  * {@code set()} spans many messages.
@@ -38,7 +40,9 @@ class MpiConformanceTest
     }
 
     private static final List<Layout> LAYOUTS = List.of(
-        new Layout("-np 4, one node", 4, List.of(), 1));
+        new Layout("-np 4, one node", 4, List.of(), 1),
+        new Layout("-np 4, 2 simulated nodes", 4, List.of("-Dpshmem.node=n0,n0,n1,n1"), 2),
+        new Layout("-np 3, 2 simulated nodes", 3, List.of("-Dpshmem.node=n0,n0,n1"), 2));
 
     @TestFactory
     Stream<DynamicContainer> everyScenarioOnEveryLayout()
