@@ -276,9 +276,9 @@ final class MpiEndpoint implements CommEndpoint
 
     /**
      * None known, yet: under Open MPI's default a rank that dies ends the job (mpirun kills every rank), so a
-     * waiting rank does not wait forever; a rank that fails with an exception must end the job with
-     * {@code MPI_Abort}, which the transport's rank wrapper is to do. A rank that returns from its main while
-     * others wait for it is not detected yet.
+     * waiting rank does not wait forever; a rank that fails with an exception ends the job with
+     * {@code MPI_Abort} ({@link MpiSession} sees to it). A rank that returns from its main while others wait for
+     * it is not detected yet.
      */
     @Override
     public org.pshmem.api.RankFailedException failedMember(final String op)

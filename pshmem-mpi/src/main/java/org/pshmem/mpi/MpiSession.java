@@ -52,6 +52,8 @@ final class MpiSession implements TransportSession, NodeMemory
         mpi.initThread(ThreadLevel.MULTIPLE);
         // Named segment files (where segments cannot be unnamed) go when the JVM exits, whatever ended it.
         Runtime.getRuntime().addShutdownHook(new Thread(ShmSegment::removeKnownNames, "pshmem-segment-names"));
+        abortOnUncaughtFailure(mpi, Thread.currentThread());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> finalizeAtExit(mpi), "pshmem-mpi-finalize"));
         applicationArgs = null == args ? new String[0] : args.clone();
         final int worldRank = mpi.rank(mpi.world());
         final RankActivity activity = new RankActivity();
@@ -62,6 +64,39 @@ final class MpiSession implements TransportSession, NodeMemory
         shmDir = shmDir();
         agreeOnSegmentNaming(worldRank);
         opened.accept(worldRank);
+    }
+
+    /**
+     * Makes a failure that leaves {@code opener} (the thread that opened the session, normally main's) end the
+     * whole job with {@code MPI_Abort}, once the thread's handler has printed it. Without this, the failure would
+     * pass through {@code Pshmem.close()} (try-with-resources), and a rank that finalised MPI there would leave the
+     * other ranks waiting for it for ever; so {@link #close()} does not finalise, {@link #finalizeAtExit} does.
+     */
+    private static void abortOnUncaughtFailure(final MpiLibrary mpi, final Thread opener)
+    {
+        final Thread.UncaughtExceptionHandler previous = opener.getUncaughtExceptionHandler();
+        opener.setUncaughtExceptionHandler((thread, failure) ->
+        {
+            previous.uncaughtException(thread, failure);
+            System.out.flush();
+            System.err.flush();
+            if (mpi.initialized() && !mpi.finalized())
+            {
+                mpi.abort(mpi.world(), 1);
+            }
+        });
+    }
+
+    /**
+     * Finalises MPI as the JVM exits, when it is initialised and not finalised: after main returned normally (or
+     * {@code System.exit}). {@code MPI_THREAD_MULTIPLE} lets this thread call it.
+     */
+    private static void finalizeAtExit(final MpiLibrary mpi)
+    {
+        if (mpi.initialized() && !mpi.finalized())
+        {
+            mpi.finalizeMpi();
+        }
     }
 
     /** The node name the setting gives this rank, or null when it is not set (as the MPJ transport reads it). */
@@ -202,7 +237,8 @@ final class MpiSession implements TransportSession, NodeMemory
             self.close();
             world.close();
             EscapedBuffers.reap();
-            mpi.finalizeMpi();
+            // MPI is finalised as the JVM exits (finalizeAtExit), so that a failure on its way out of main can
+            // still end the job with MPI_Abort.
         }
     }
 }

@@ -12,8 +12,9 @@ import org.pshmem.spi.TransportSession;
  * {@code java.lang.foreign}, node memory as segment files in {@code /dev/shm} (module {@code pshmem-shm}).
  * Needs Java 22 or later and native access enabled ({@code --enable-native-access=ALL-UNNAMED}).
  *
- * <p>Work in progress (issue 16): no launcher of pshmem's own yet ({@code mpirun} starts the ranks), and no
- * failure detection beyond the library's: a rank that ends without finalising makes {@code mpirun} end the job.
+ * <p>Work in progress (issue 16): no launcher of pshmem's own yet ({@code mpirun} starts the ranks). A failure
+ * leaving the thread that opened the session ends the job with {@code MPI_Abort} ({@link MpiSession}); a rank
+ * that returns from main while others wait for it is not detected.
  */
 public final class MpiTransport implements Transport
 {

@@ -58,7 +58,7 @@ class MpiConformanceTest
             final MpiRun.Result[] result = new MpiRun.Result[1];
             tests.put("job", DynamicTest.dynamicTest("the job finishes with status 0", () ->
             {
-                final List<String> jvm = new ArrayList<>(chronicleOptions());
+                final List<String> jvm = new ArrayList<>(MpiRun.chronicleOptions());
                 jvm.add("-Xmx256m");
                 jvm.add("-Dpshmem.setChunkBytes=" + CHUNK_BYTES);
                 jvm.addAll(layout.options());
@@ -80,24 +80,5 @@ class MpiConformanceTest
             }
             return DynamicContainer.dynamicContainer(layout.label(), tests.values().stream());
         });
-    }
-
-    /**
-     * The options a rank JVM needs for Chronicle Bytes, which maps the segment files where the JVM's own mapping
-     * ({@code java.lang.foreign}, through pshmem-api's multi-release jar) is not used: the options pshmem-mpj's
-     * {@code JvmOptions} gives its ranks.
-     */
-    private static List<String> chronicleOptions()
-    {
-        final List<String> options = new ArrayList<>(List.of(
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-            "-Dchronicle.analytics.disable=true"));
-        if (Runtime.version().feature() >= 24)
-        {
-            options.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        return options;
     }
 }

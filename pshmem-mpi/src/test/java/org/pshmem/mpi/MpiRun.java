@@ -92,4 +92,23 @@ final class MpiRun
         }
         return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
     }
+
+    /**
+     * The options a rank JVM needs for Chronicle Bytes, which maps the segment files where the JVM's own mapping
+     * ({@code java.lang.foreign}, through pshmem-api's multi-release jar) is not used: the options pshmem-mpj's
+     * {@code JvmOptions} gives its ranks.
+     */
+    static List<String> chronicleOptions()
+    {
+        final List<String> options = new ArrayList<>(List.of(
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "-Dchronicle.analytics.disable=true"));
+        if (Runtime.version().feature() >= 24)
+        {
+            options.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return options;
+    }
 }
