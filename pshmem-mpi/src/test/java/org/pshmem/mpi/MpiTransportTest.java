@@ -38,7 +38,8 @@ class MpiTransportTest
         assertNotEquals(0, result.exitCode(), result.output());
         assertTrue(result.output().contains("java.lang.IllegalStateException: rank 1 fails on purpose"),
             result.output());
-        assertTrue(result.output().contains("MPI_ABORT was invoked on rank 1"), result.output());
+        // Not asserted: Open MPI's "MPI_ABORT was invoked on rank 1" notice, which mpirun sometimes fails to
+        // print on a loaded machine ("ORTE_ERROR_LOG: Out of resource in file ... show_help.c").
         assertFalse(result.output().contains("passed the barrier"), result.output());
     }
 
