@@ -281,9 +281,9 @@ public final class BenchJob
     }
 
     /**
-     * 4096 x 4096 doubles set whole from rank 0 (1 warm-up, then 5 timed: at least 5 and 256 MiB in all, see
-     * {@link #setLargeAndRead(Communicator, int, int)}); then every rank sums it 5 times with the
-     * view loop ({@link ReadLoops#sum(java.nio.DoubleBuffer)}), then 5 times with {@code sum(Region)}.
+     * 4096 x 4096 doubles set whole from rank 0 (1 warm-up, then timed: at least 5 sets and 256 MiB in all); then
+     * every rank sums it 5 times with the view loop ({@link ReadLoops#sum(java.nio.DoubleBuffer)}), then 5 times
+     * with {@code sum(Region)}.
      */
     static double[] setLargeAndRead(final Communicator comm)
     {
@@ -552,7 +552,6 @@ public final class BenchJob
         return comm.allReduce(us, ReduceOp.MAX);
     }
 
-    /** Rank 0 sleeps 1 s before a barrier; the others measure the CPU their process uses meanwhile. */
     /**
      * Rank 0 sleeps 1 s before a barrier; the others measure the CPU their process, and their waiting thread,
      * use meanwhile, and which of their threads used it; after {@value #IDLE_BARRIER_WARM_UP} unreported rounds.
