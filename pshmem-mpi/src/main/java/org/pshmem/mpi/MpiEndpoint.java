@@ -1,7 +1,9 @@
 package org.pshmem.mpi;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 
+import org.pshmem.api.RankFailedException;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.Fingerprint;
@@ -12,15 +14,20 @@ import org.pshmem.spi.Setting;
 
 /**
  * A {@link CommEndpoint} over an MPI communicator of the system's library: the endpoints of {@link MpiSession}.
- * Work in progress (issue 16): failure checks are missing (see {@link #failedMember(String)}).
  *
  * <p>Every collective starts with an agreement: an {@code MPI_Iallreduce} with {@code MPI_MIN} of this rank's
  * {@link Fingerprint} (step, code, shape) and of their bitwise complements, so that every rank learns the least
  * and the greatest of each in one reduction. When they differ, every rank knows it, all gather every rank's
  * fingerprint and throw the same failure naming each rank's call, before the collective itself starts. The
  * agreement is waited for as every wait here is: spinning, then yielding, then parking, never blocked inside the
- * library, so a waiting rank can see the interrupt flag, and, later, failed ranks. Once every rank has agreed,
+ * library, so a waiting rank can see the interrupt flag and ranks that left the job. Once every rank has agreed,
  * the collective itself is the library's blocking one, as every rank is there.
+ *
+ * <p>Ranks that left: once a wait parks, it asks the session's {@link Departures} whether a rank it waits for has
+ * finished (closed its session or ended) or any rank has failed, and then throws a {@link RankFailedException}
+ * naming that rank and the call: a collective waits for every member, a receive for its source (for every other
+ * member when the source is any), a send for its destination. A finished rank is named once it has been known
+ * finished for {@value Departures#GRACE_MILLIS} ms and the wait is still not over.
  *
  * <p>Interrupts: a downcall is never interrupted, and the waits here take the interrupt flag down while they park
  * (a parked thread with the flag set would not park) and put it back when they return.
@@ -45,6 +52,9 @@ final class MpiEndpoint implements CommEndpoint
     private final RankActivity activity;
     /** This rank's node name when the node setting overrides which ranks share a node, else null. */
     private final String nodeOverride;
+    private final Departures departures;
+    /** The members' world ranks, by rank in this communicator. */
+    private final int[] members;
     private final long[] mine = new long[AGREEMENT_LONGS];
     private final long[] least = new long[AGREEMENT_LONGS];
     private long steps;
@@ -60,16 +70,17 @@ final class MpiEndpoint implements CommEndpoint
     MpiEndpoint(final MpiLibrary mpi, final MpiComm comm, final int worldRank, final String name,
         final RankActivity activity)
     {
-        this(mpi, comm, worldRank, name, activity, null);
+        this(mpi, comm, worldRank, name, activity, null, Departures.none(worldRank, mpi.size(mpi.world())));
     }
 
     /**
      * @param nodeOverride this rank's node name when the node setting overrides which ranks share a node (one
      *                     machine acting as several nodes), so that {@link #splitByNode()} groups ranks by that
      *                     name; null to group them as {@code MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)} does.
+     * @param departures   the ranks that left the job, as this rank hears of them; shared by all its endpoints.
      */
     MpiEndpoint(final MpiLibrary mpi, final MpiComm comm, final int worldRank, final String name,
-        final RankActivity activity, final String nodeOverride)
+        final RankActivity activity, final String nodeOverride, final Departures departures)
     {
         this.nodeOverride = nodeOverride;
         this.mpi = mpi;
@@ -79,6 +90,23 @@ final class MpiEndpoint implements CommEndpoint
         this.worldRank = worldRank;
         this.name = name;
         this.activity = activity;
+        this.departures = departures;
+        this.members = worldRanks(mpi, comm, worldRank, size);
+    }
+
+    /**
+     * The members' world ranks. A communicator made by a split gathers them (raw MPI, so the application's
+     * collectives still count their steps from 0): it was just made by every member together, so all are here.
+     */
+    private static int[] worldRanks(final MpiLibrary mpi, final MpiComm comm, final int worldRank, final int size)
+    {
+        if (comm.predefined())
+        {
+            return size == 1 ? new int[] {worldRank} : IntStream.range(0, size).toArray();
+        }
+        final int[] all = new int[size];
+        mpi.allGather(comm, new int[] {worldRank}, 1, all);
+        return all;
     }
 
     @Override
@@ -199,7 +227,9 @@ final class MpiEndpoint implements CommEndpoint
     public void send(final Object array, final int offset, final int count, final int dest, final int tag)
     {
         // Isend of a copy, waited for here: a large message may wait for its receiver, and waits are ours.
-        await("send()", mpi.sendLater(comm, array, offset, count, dest, tag));
+        await("send()", mpi.sendLater(comm, array, offset, count, dest, tag), () -> departed("send()",
+            new int[] {members[dest]}, "finished without receiving the message to rank " + dest + " of " + name +
+            " with tag " + tag));
     }
 
     @Override
@@ -212,7 +242,7 @@ final class MpiEndpoint implements CommEndpoint
     public int receive(final Object array, final int offset, final int count, final int source, final int tag)
     {
         final MpiRequest request = mpi.receiveLater(comm, array, offset, count, source(source), tag);
-        await("receive()", request);
+        await("receive()", request, () -> senderGone(source, tag));
         return request.status().count();
     }
 
@@ -223,9 +253,47 @@ final class MpiEndpoint implements CommEndpoint
         final MpiRequest request = mpi.receiveLater(comm, array, offset, count, source(source), tag);
         return () ->
         {
-            await("receive()", request);
+            await("receive()", request, () -> senderGone(source, tag));
             return request.status().count();
         };
+    }
+
+    /** The failure of a receive whose sender ({@code source}, or every other member for any) left the job. */
+    private RankFailedException senderGone(final int source, final int tag)
+    {
+        final String message = "without sending the message from " + (source == ANY_SOURCE ? "any rank" :
+            "rank " + source) + " of " + name + " with tag " + tag;
+        if (source != ANY_SOURCE)
+        {
+            return departed("receive()", new int[] {members[source]}, "finished " + message);
+        }
+        final RankFailedException failed = departures.failed("receive()", worldRank);
+        if (null != failed || !departures.allFinished(members))
+        {
+            return failed;
+        }
+        final int first = departures.firstFinished(members, true);
+        return new RankFailedException(first, "receive() on rank " + worldRank + ": every other rank of " + name +
+            " finished " + message + ", rank " + first + " first", null);
+    }
+
+    /**
+     * @param call    the waiting call.
+     * @param awaited the world ranks waited for.
+     * @param what    what the rank that left did not do, after its name.
+     * @return the failure of a wait for {@code awaited}: any rank failed, or one of {@code awaited} finished (and
+     * was known finished for the grace time); null when neither is known.
+     */
+    private RankFailedException departed(final String call, final int[] awaited, final String what)
+    {
+        final RankFailedException failed = departures.failed(call, worldRank);
+        if (null != failed)
+        {
+            return failed;
+        }
+        final int gone = departures.firstFinished(awaited, true);
+        return gone < 0 ? null : new RankFailedException(gone, call + " on rank " + worldRank + ": rank " + gone +
+            " " + what, null);
     }
 
     @Override
@@ -236,7 +304,7 @@ final class MpiEndpoint implements CommEndpoint
             arrive(Fingerprint.of(steps, Collective.SPLIT));
             final MpiComm made = mpi.split(comm, color == UNDEFINED ? OpenMpiAbi.UNDEFINED : color, key);
             return made == null ? null : new MpiEndpoint(mpi, made, worldRank,
-                "a communicator split from " + name, activity, nodeOverride);
+                "a communicator split from " + name, activity, nodeOverride, departures);
         }
         finally
         {
@@ -266,7 +334,7 @@ final class MpiEndpoint implements CommEndpoint
         {
             arrive(Fingerprint.of(steps, Collective.SPLIT));
             return new MpiEndpoint(mpi, mpi.splitShared(comm, rank), worldRank,
-                "the node communicator of " + name, activity);
+                "the node communicator of " + name, activity, null, departures);
         }
         finally
         {
@@ -275,15 +343,22 @@ final class MpiEndpoint implements CommEndpoint
     }
 
     /**
-     * None known, yet: under Open MPI's default a rank that dies ends the job (mpirun kills every rank), so a
-     * waiting rank does not wait forever; a rank that fails with an exception ends the job with
-     * {@code MPI_Abort} ({@link MpiSession} sees to it). A rank that returns from its main while others wait for
-     * it is not detected yet.
+     * A rank of the job that failed, else a member that finished (closed its session or ended), as
+     * {@link Departures} heard; without the grace time, as the waits that ask look at their condition again
+     * before they throw. A rank that dies is not named here: under Open MPI's default, {@code mpirun} then ends
+     * the job.
      */
     @Override
-    public org.pshmem.api.RankFailedException failedMember(final String op)
+    public RankFailedException failedMember(final String op)
     {
-        return null;
+        final RankFailedException failed = departures.failed(op, worldRank);
+        if (null != failed)
+        {
+            return failed;
+        }
+        final int gone = departures.firstFinished(members, false);
+        return gone < 0 ? null : new RankFailedException(gone, op + " on rank " + worldRank + ": rank " + gone +
+            " finished without taking part in " + op + " on " + name, null);
     }
 
     /** Frees the communicator ({@code MPI_Comm_free}, collective) unless it is the world's or self. */
@@ -318,7 +393,8 @@ final class MpiEndpoint implements CommEndpoint
         mine[3] = ~mine[0];
         mine[4] = ~mine[1];
         mine[5] = ~mine[2];
-        await(print.call(), mpi.allReduceLater(comm, mine, least, AGREEMENT_LONGS, MpiOp.MIN));
+        await(print.call(), mpi.allReduceLater(comm, mine, least, AGREEMENT_LONGS, MpiOp.MIN),
+            () -> departed(print.call(), members, "finished without taking part in " + print + " on " + name));
         if (least[0] != ~least[3] || least[1] != ~least[4] || least[2] != ~least[5])
         {
             // Every rank saw the same reduction, so every rank comes here, and the gather matches.
@@ -336,9 +412,11 @@ final class MpiEndpoint implements CommEndpoint
     /**
      * Waits until {@code request} completes: spins, then yields the core, then parks for doubling times up to the
      * longest park, as the API's waits do. The interrupt flag is kept down while waiting (a thread with the flag
-     * set does not park) and put back after, so an interrupt is neither lost nor ends the wait.
+     * set does not park) and put back after, so an interrupt is neither lost nor ends the wait. Once parking, asks
+     * {@code gone} after every park whether the wait can still end, and throws its failure when not. The request
+     * is then left to the library: a collective or a send cannot be withdrawn, and the job is ending.
      */
-    private static void await(final String call, final MpiRequest request)
+    private static void await(final String call, final MpiRequest request, final Gone gone)
     {
         boolean interrupted = Thread.interrupted();
         try
@@ -359,6 +437,11 @@ final class MpiEndpoint implements CommEndpoint
                     LockSupport.parkNanos(call, park);
                     park = Math.min(2 * park, MAX_PARK_NANOS);
                     interrupted |= Thread.interrupted();
+                    final RankFailedException failure = gone.failure();
+                    if (null != failure && !request.test())
+                    {
+                        throw failure;
+                    }
                 }
             }
         }
@@ -369,6 +452,14 @@ final class MpiEndpoint implements CommEndpoint
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Why a wait can no longer end: asked once the wait parks. */
+    @FunctionalInterface
+    private interface Gone
+    {
+        /** @return the failure to throw, or null while the wait may still end. */
+        RankFailedException failure();
     }
 
     private static int source(final int source)

@@ -24,6 +24,10 @@ import org.pshmem.spi.TransportSession;
  * world and self endpoints, and node memory in the segment directory, as the MPJ Express transport has it.
  * Which ranks share a node is {@code MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)}'s answer, unless the node setting
  * ({@link Setting#NODE}) names nodes, so that one machine acts as several.
+ *
+ * <p>Failures: a failure that leaves the thread that opened the session ends the job with {@code MPI_Abort}; a rank
+ * that closes its session, or whose JVM ends, while others wait for it tells them so ({@link Departures}), and
+ * they fail naming it. A rank that dies ends the job through {@code mpirun}.
  */
 final class MpiSession implements TransportSession, NodeMemory
 {
@@ -31,6 +35,7 @@ final class MpiSession implements TransportSession, NodeMemory
     private final String[] applicationArgs;
     private final MpiEndpoint world;
     private final MpiEndpoint self;
+    private final Departures departures;
     private final String node;
     private final Path shmDir;
     private boolean closed;
@@ -50,17 +55,23 @@ final class MpiSession implements TransportSession, NodeMemory
                 " in this process; MPI starts once per process, so a rank opens one pshmem session");
         }
         mpi.initThread(ThreadLevel.MULTIPLE);
+        final int worldRank = mpi.rank(mpi.world());
+        final Departures leaving = Departures.open(mpi, worldRank);
+        departures = leaving;
         // Named segment files (where segments cannot be unnamed) go when the JVM exits, whatever ended it.
         Runtime.getRuntime().addShutdownHook(new Thread(ShmSegment::removeKnownNames, "pshmem-segment-names"));
-        abortOnUncaughtFailure(mpi, Thread.currentThread());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> finalizeAtExit(mpi), "pshmem-mpi-finalize"));
+        final Thread opener = Thread.currentThread();
+        abortOnUncaughtFailure(mpi, leaving, opener);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> finalizeAtExit(mpi, leaving, opener),
+            "pshmem-mpi-finalize"));
         applicationArgs = null == args ? new String[0] : args.clone();
-        final int worldRank = mpi.rank(mpi.world());
         final RankActivity activity = new RankActivity();
         final String override = nodeOverride(worldRank);
         node = null == override ? hostName() : override;
-        world = new MpiEndpoint(mpi, mpi.world(), worldRank, "the world communicator", activity, override);
-        self = new MpiEndpoint(mpi, mpi.self(), worldRank, "the self communicator", activity, override);
+        world = new MpiEndpoint(mpi, mpi.world(), worldRank, "the world communicator", activity, override,
+            departures);
+        self = new MpiEndpoint(mpi, mpi.self(), worldRank, "the self communicator", activity, override,
+            departures);
         shmDir = shmDir();
         agreeOnSegmentNaming(worldRank);
         opened.accept(worldRank);
@@ -71,12 +82,16 @@ final class MpiSession implements TransportSession, NodeMemory
      * whole job with {@code MPI_Abort}, once the thread's handler has printed it. Without this, the failure would
      * pass through {@code Pshmem.close()} (try-with-resources), and a rank that finalised MPI there would leave the
      * other ranks waiting for it for ever; so {@link #close()} does not finalise, {@link #finalizeAtExit} does.
+     * The failure is first told to the other ranks, so that those waiting for this one name it rather than this
+     * rank's finish (its session closed on the way out of main).
      */
-    private static void abortOnUncaughtFailure(final MpiLibrary mpi, final Thread opener)
+    private static void abortOnUncaughtFailure(final MpiLibrary mpi, final Departures departures,
+        final Thread opener)
     {
         final Thread.UncaughtExceptionHandler previous = opener.getUncaughtExceptionHandler();
         opener.setUncaughtExceptionHandler((thread, failure) ->
         {
+            departures.announce(Departures.Kind.FAILED, failure);
             previous.uncaughtException(thread, failure);
             System.out.flush();
             System.err.flush();
@@ -89,14 +104,46 @@ final class MpiSession implements TransportSession, NodeMemory
 
     /**
      * Finalises MPI as the JVM exits, when it is initialised and not finalised: after main returned normally (or
-     * {@code System.exit}). {@code MPI_THREAD_MULTIPLE} lets this thread call it.
+     * {@code System.exit}). {@code MPI_THREAD_MULTIPLE} lets this thread call it. Ranks still waiting for this one
+     * are told first (when the session was not closed): {@code MPI_Finalize} waits for every rank, so this rank
+     * waits there until they fail and end the job, or finish too. Not when a signal ends the JVM: that is
+     * {@code mpirun} ending the job (after another rank died, say), and the ranks must not name this one.
      */
-    private static void finalizeAtExit(final MpiLibrary mpi)
+    private static void finalizeAtExit(final MpiLibrary mpi, final Departures departures, final Thread opener)
     {
         if (mpi.initialized() && !mpi.finalized())
         {
+            if (leavesByItself(opener))
+            {
+                departures.announce(Departures.Kind.FINISHED, null);
+            }
+            departures.settle();
             mpi.finalizeMpi();
         }
+    }
+
+    /**
+     * Whether the JVM ends because the program ended it: the thread that opened the session has ended (main
+     * returned), or a thread is in {@code Runtime.exit} ({@code System.exit}). A signal (SIGTERM, SIGINT) ends it
+     * through {@code Shutdown.exit} directly, so no thread is then in {@code Runtime.exit}.
+     */
+    private static boolean leavesByItself(final Thread opener)
+    {
+        if (!opener.isAlive())
+        {
+            return true;
+        }
+        for (final StackTraceElement[] frames : Thread.getAllStackTraces().values())
+        {
+            for (final StackTraceElement frame : frames)
+            {
+                if ("java.lang.Runtime".equals(frame.getClassName()) && "exit".equals(frame.getMethodName()))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The node name the setting gives this rank, or null when it is not set (as the MPJ transport reads it). */
@@ -237,6 +284,8 @@ final class MpiSession implements TransportSession, NodeMemory
             self.close();
             world.close();
             EscapedBuffers.reap();
+            // Ranks that still wait for this one fail now, not when this JVM ends, which may be much later.
+            departures.announce(Departures.Kind.FINISHED, null);
             // MPI is finalised as the JVM exits (finalizeAtExit), so that a failure on its way out of main can
             // still end the job with MPI_Abort.
         }

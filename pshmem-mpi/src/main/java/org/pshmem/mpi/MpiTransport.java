@@ -14,7 +14,8 @@ import org.pshmem.spi.TransportSession;
  *
  * <p>Work in progress (issue 16): no launcher of pshmem's own yet ({@code mpirun} starts the ranks). A failure
  * leaving the thread that opened the session ends the job with {@code MPI_Abort} ({@link MpiSession}); a rank
- * that returns from main while others wait for it is not detected.
+ * that returns from main or closes its session while others wait for it makes them fail naming it
+ * ({@link Departures}).
  */
 public final class MpiTransport implements Transport
 {
