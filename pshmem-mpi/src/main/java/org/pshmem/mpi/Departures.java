@@ -3,7 +3,9 @@ package org.pshmem.mpi;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.pshmem.api.RankFailedException;
 
@@ -13,8 +15,9 @@ import org.pshmem.api.RankFailedException;
  * session ({@link Kind#FAILED failed}, just before it ends the job with {@code MPI_Abort}). MPI itself tells no one
  * when a rank stops taking part without dying, so its peers would wait for it for ever; so each rank that leaves
  * says so in-band, with a small message to every other rank on a control communicator of its own (a copy of the
- * world made when the session opens). No message of the user's communicators can match those messages, and only
- * this class receives on the control communicator.
+ * world made when the session opens). A rank that closes a communicator tells its other members the same way,
+ * with the communicator's id ({@code MpiEndpoint}), so that those still waiting in it fail. No message of the
+ * user's communicators can match those messages, and only this class receives on the control communicator.
  *
  * <p>Waiting ranks ask, once they park, at most every {@value #CHECK_MILLIS} ms ({@code MPI_Iprobe}). A rank that
  * finished is reported only when it was heard of at least {@value #GRACE_MILLIS} ms before: MPI orders messages
@@ -36,12 +39,15 @@ final class Departures
         /** Closed its session, or its JVM ended normally, while others may wait for it. */
         FINISHED,
         /** A failure left the thread that opened its session; it ends the job with {@code MPI_Abort}. */
-        FAILED
+        FAILED,
+        /** Closed one communicator, named in the notice: it takes no further part there. */
+        CLOSED
     }
 
     /**
-     * What this rank heard of one rank that left, when (its {@code System.nanoTime()}), and the how-manieth notice
-     * it was, so that of two ranks heard of in one look, the one that left first is named.
+     * What this rank heard of one rank that left (or closed a communicator), when (its {@code System.nanoTime()}),
+     * and the how-manieth notice it was, so that of two ranks heard of in one look, the one that left first is
+     * named.
      */
     private record Notice(Kind kind, String failure, long heardAt, int order)
     {
@@ -63,6 +69,8 @@ final class Departures
     private final int worldRank;
     /** What this rank heard of each world rank that left; null for a rank not heard of. */
     private final Notice[] heard;
+    /** The communicators other ranks closed, by {@code rank + "@" + communicator id}. */
+    private final Map<String, Notice> closed = new HashMap<>();
     private final List<MpiRequest> sent = new ArrayList<>();
     /** What this rank announced last, or null before it left. */
     private Kind announced;
@@ -125,6 +133,32 @@ final class Departures
         }
     }
 
+    /**
+     * Tells the other members of a communicator this rank closes that it takes no further part in it.
+     *
+     * @param id         the communicator's id, the same on every member.
+     * @param worldRanks its members, by world rank.
+     */
+    synchronized void announceClosed(final String id, final int[] worldRanks)
+    {
+        if (null == control || !mpi.initialized() || mpi.finalized())
+        {
+            return;
+        }
+        final byte[] text = id.getBytes(StandardCharsets.UTF_8);
+        final byte[] notice = new byte[1 + text.length];
+        notice[0] = (byte)Kind.CLOSED.ordinal();
+        System.arraycopy(text, 0, notice, 1, text.length);
+        for (final int rank : worldRanks)
+        {
+            if (rank != worldRank)
+            {
+                sent.add(mpi.sendLater(control, notice, 0, notice.length, rank, TAG));
+            }
+        }
+        sent.removeIf(MpiRequest::test);
+    }
+
     /** Lets the library complete the notices' sends before {@code MPI_Finalize}, without waiting for them. */
     synchronized void settle()
     {
@@ -154,35 +188,51 @@ final class Departures
 
     /**
      * @param worldRanks the ranks waited for, by world rank.
+     * @param id         the communicator waited in, whose members left when they closed it; null for none.
      * @param grace      whether a rank must have been heard of {@value #GRACE_MILLIS} ms ago (for a wait that
      *                   may still be met by a message the rank sent before it left).
      * @return of {@code worldRanks} (other than this rank), the one heard of first as having left, or -1 when none
      * is known. A rank that failed because another left (a {@link RankFailedException}) closed its session first,
      * so it is known as finished too, but after the rank at fault.
      */
-    synchronized int firstFinished(final int[] worldRanks, final boolean grace)
+    synchronized int firstFinished(final int[] worldRanks, final String id, final boolean grace)
     {
         listen();
         final long now = System.nanoTime();
         int first = -1;
+        Notice firstNotice = null;
         for (final int rank : worldRanks)
         {
-            final Notice notice = heard[rank];
+            final Notice notice = left(rank, id);
             if (rank != worldRank && null != notice && (!grace || now - notice.heardAt() >= GRACE_NANOS) &&
-                (first < 0 || notice.order() < heard[first].order()))
+                (null == firstNotice || notice.order() < firstNotice.order()))
             {
                 first = rank;
+                firstNotice = notice;
             }
         }
         return first;
     }
 
+    /** The first notice that {@code rank} left the job or closed communicator {@code id}; null for none. */
+    private Notice left(final int rank, final String id)
+    {
+        final Notice finished = heard[rank];
+        final Notice closing = null == id ? null : closed.get(rank + "@" + id);
+        if (null == finished || null == closing)
+        {
+            return null == finished ? closing : finished;
+        }
+        return finished.order() < closing.order() ? finished : closing;
+    }
+
     /**
      * @param worldRanks the ranks waited for, by world rank.
+     * @param id         the communicator waited in, whose members left when they closed it; null for none.
      * @return whether every one of {@code worldRanks} other than this rank has finished, each heard of
      * {@value #GRACE_MILLIS} ms ago; false when there is no other.
      */
-    synchronized boolean allFinished(final int[] worldRanks)
+    synchronized boolean allFinished(final int[] worldRanks, final String id)
     {
         listen();
         final long now = System.nanoTime();
@@ -191,7 +241,8 @@ final class Departures
         {
             if (rank != worldRank)
             {
-                if (null == heard[rank] || now - heard[rank].heardAt() < GRACE_NANOS)
+                final Notice notice = left(rank, id);
+                if (null == notice || now - notice.heardAt() < GRACE_NANOS)
                 {
                     return false;
                 }
@@ -215,11 +266,15 @@ final class Departures
             final byte[] notice = new byte[Math.max(1, status.count())];
             mpi.receive(control, notice, 0, notice.length, status.source(), TAG);
             final Kind kind = Kind.values()[notice[0]];
-            final String failure = new String(notice, 1, notice.length - 1, StandardCharsets.UTF_8);
-            // A failure replaces the finish its rank sent first; a finish never replaces a failure.
-            if (null == heard[status.source()] || kind == Kind.FAILED)
+            final String text = new String(notice, 1, notice.length - 1, StandardCharsets.UTF_8);
+            if (kind == Kind.CLOSED)
             {
-                heard[status.source()] = new Notice(kind, failure, now, notices++);
+                closed.putIfAbsent(status.source() + "@" + text, new Notice(kind, null, now, notices++));
+            }
+            else if (null == heard[status.source()] || kind == Kind.FAILED)
+            {
+                // A failure replaces the finish its rank sent first; a finish never replaces a failure.
+                heard[status.source()] = new Notice(kind, text, now, notices++);
             }
         }
     }

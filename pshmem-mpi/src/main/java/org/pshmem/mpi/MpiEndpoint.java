@@ -55,6 +55,11 @@ final class MpiEndpoint implements CommEndpoint
     private final Departures departures;
     /** The members' world ranks, by rank in this communicator. */
     private final int[] members;
+    /**
+     * The communicator's id, the same on every member and different from every other communicator's: where it was
+     * split from (its parent's id and step) and its first member's world rank. Names it in closing notices.
+     */
+    private final String id;
     private final long[] mine = new long[AGREEMENT_LONGS];
     private final long[] least = new long[AGREEMENT_LONGS];
     private long steps;
@@ -70,7 +75,8 @@ final class MpiEndpoint implements CommEndpoint
     MpiEndpoint(final MpiLibrary mpi, final MpiComm comm, final int worldRank, final String name,
         final RankActivity activity)
     {
-        this(mpi, comm, worldRank, name, activity, null, Departures.none(worldRank, mpi.size(mpi.world())));
+        this(mpi, comm, worldRank, name, activity, null, Departures.none(worldRank, mpi.size(mpi.world())),
+            "endpoint");
     }
 
     /**
@@ -78,9 +84,11 @@ final class MpiEndpoint implements CommEndpoint
      *                     machine acting as several nodes), so that {@link #splitByNode()} groups ranks by that
      *                     name; null to group them as {@code MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)} does.
      * @param departures   the ranks that left the job, as this rank hears of them; shared by all its endpoints.
+     * @param origin       where the communicator comes from, the same on every member: {@code world} or
+     *                     {@code self}, or the parent's id and the step of the split that made it.
      */
     MpiEndpoint(final MpiLibrary mpi, final MpiComm comm, final int worldRank, final String name,
-        final RankActivity activity, final String nodeOverride, final Departures departures)
+        final RankActivity activity, final String nodeOverride, final Departures departures, final String origin)
     {
         this.nodeOverride = nodeOverride;
         this.mpi = mpi;
@@ -92,6 +100,7 @@ final class MpiEndpoint implements CommEndpoint
         this.activity = activity;
         this.departures = departures;
         this.members = worldRanks(mpi, comm, worldRank, size);
+        this.id = comm.predefined() ? origin : origin + "." + members[0];
     }
 
     /**
@@ -268,11 +277,11 @@ final class MpiEndpoint implements CommEndpoint
             return departed("receive()", new int[] {members[source]}, "finished " + message);
         }
         final RankFailedException failed = departures.failed("receive()", worldRank);
-        if (null != failed || !departures.allFinished(members))
+        if (null != failed || !departures.allFinished(members, id))
         {
             return failed;
         }
-        final int first = departures.firstFinished(members, true);
+        final int first = departures.firstFinished(members, id, true);
         return new RankFailedException(first, "receive() on rank " + worldRank + ": every other rank of " + name +
             " finished " + message + ", rank " + first + " first", null);
     }
@@ -291,7 +300,7 @@ final class MpiEndpoint implements CommEndpoint
         {
             return failed;
         }
-        final int gone = departures.firstFinished(awaited, true);
+        final int gone = departures.firstFinished(awaited, id, true);
         return gone < 0 ? null : new RankFailedException(gone, call + " on rank " + worldRank + ": rank " + gone +
             " " + what, null);
     }
@@ -304,7 +313,7 @@ final class MpiEndpoint implements CommEndpoint
             arrive(Fingerprint.of(steps, Collective.SPLIT));
             final MpiComm made = mpi.split(comm, color == UNDEFINED ? OpenMpiAbi.UNDEFINED : color, key);
             return made == null ? null : new MpiEndpoint(mpi, made, worldRank,
-                "a communicator split from " + name, activity, nodeOverride, departures);
+                "a communicator split from " + name, activity, nodeOverride, departures, id + "." + (steps - 1));
         }
         finally
         {
@@ -334,7 +343,7 @@ final class MpiEndpoint implements CommEndpoint
         {
             arrive(Fingerprint.of(steps, Collective.SPLIT));
             return new MpiEndpoint(mpi, mpi.splitShared(comm, rank), worldRank,
-                "the node communicator of " + name, activity, null, departures);
+                "the node communicator of " + name, activity, null, departures, id + "." + (steps - 1));
         }
         finally
         {
@@ -343,7 +352,8 @@ final class MpiEndpoint implements CommEndpoint
     }
 
     /**
-     * A rank of the job that failed, else a member that finished (closed its session or ended), as
+     * A rank of the job that failed, else a member that finished (closed its session or this communicator, or
+     * ended), as
      * {@link Departures} heard; without the grace time, as the waits that ask look at their condition again
      * before they throw. A rank that dies is not named here: under Open MPI's default, {@code mpirun} then ends
      * the job.
@@ -356,12 +366,15 @@ final class MpiEndpoint implements CommEndpoint
         {
             return failed;
         }
-        final int gone = departures.firstFinished(members, false);
+        final int gone = departures.firstFinished(members, id, false);
         return gone < 0 ? null : new RankFailedException(gone, op + " on rank " + worldRank + ": rank " + gone +
             " finished without taking part in " + op + " on " + name, null);
     }
 
-    /** Frees the communicator ({@code MPI_Comm_free}, collective) unless it is the world's or self. */
+    /**
+     * Frees the communicator ({@code MPI_Comm_free}, collective) unless it is the world's or self, first telling
+     * the other members, so that any still waiting in it fail naming this rank.
+     */
     @Override
     public void close()
     {
@@ -372,6 +385,7 @@ final class MpiEndpoint implements CommEndpoint
         closed = true;
         if (!comm.predefined())
         {
+            departures.announceClosed(id, members);
             mpi.free(comm);
         }
     }

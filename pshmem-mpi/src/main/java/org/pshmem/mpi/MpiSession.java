@@ -69,9 +69,9 @@ final class MpiSession implements TransportSession, NodeMemory
         final String override = nodeOverride(worldRank);
         node = null == override ? hostName() : override;
         world = new MpiEndpoint(mpi, mpi.world(), worldRank, "the world communicator", activity, override,
-            departures);
+            departures, "world");
         self = new MpiEndpoint(mpi, mpi.self(), worldRank, "the self communicator", activity, override,
-            departures);
+            departures, "self");
         shmDir = shmDir();
         agreeOnSegmentNaming(worldRank);
         opened.accept(worldRank);

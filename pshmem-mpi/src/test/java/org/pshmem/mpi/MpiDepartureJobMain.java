@@ -60,7 +60,8 @@ public final class MpiDepartureJobMain
                     }
                     case "throw" -> throw new IllegalStateException("rank " + rank + " fails on purpose");
                     case "kill" -> {
-                        new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+                        final String pid = Long.toString(ProcessHandle.current().pid());
+                        new ProcessBuilder("kill", "-9", pid).start().waitFor();
                         Thread.sleep(60_000);
                         throw new IllegalStateException("kill -9 did not end rank " + rank);
                     }
