@@ -105,9 +105,10 @@ final class MpiSession implements TransportSession, NodeMemory
     /**
      * Finalises MPI as the JVM exits, when it is initialised and not finalised: after main returned normally (or
      * {@code System.exit}). {@code MPI_THREAD_MULTIPLE} lets this thread call it. Ranks still waiting for this one
-     * are told first (when the session was not closed): {@code MPI_Finalize} waits for every rank, so this rank
-     * waits there until they fail and end the job, or finish too. Not when a signal ends the JVM: that is
-     * {@code mpirun} ending the job (after another rank died, say), and the ranks must not name this one.
+     * are told first (when the session was not closed), and this rank then waits, parked, until every rank comes
+     * here too ({@link Departures#awaitEveryone()}), or until they fail and end the job. Neither when a signal ends
+     * the JVM: that is {@code mpirun} ending the job (after another rank died, say), and the ranks must not name
+     * this one.
      */
     private static void finalizeAtExit(final MpiLibrary mpi, final Departures departures, final Thread opener)
     {
@@ -116,6 +117,7 @@ final class MpiSession implements TransportSession, NodeMemory
             if (leavesByItself(opener))
             {
                 departures.announce(Departures.Kind.FINISHED, null);
+                departures.awaitEveryone();
             }
             departures.settle();
             mpi.finalizeMpi();
