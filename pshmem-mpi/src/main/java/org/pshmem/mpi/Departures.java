@@ -42,7 +42,13 @@ final class Departures
         /** A failure left the thread that opened its session; it ends the job with {@code MPI_Abort}. */
         FAILED,
         /** Closed one communicator, named in the notice: it takes no further part there. */
-        CLOSED
+        CLOSED,
+        /**
+         * A {@link RankFailedException} left the thread that opened its session: it stopped because another rank
+         * left, which the notice's text names. Not a failure of its own: waiting ranks name it as finished, and
+         * say why.
+         */
+        STOPPED
     }
 
     /**
@@ -74,6 +80,8 @@ final class Departures
     private final Notice[] heard;
     /** The communicators other ranks closed, by {@code rank + "@" + communicator id}. */
     private final Map<String, Notice> closed = new HashMap<>();
+    /** Why each world rank stopped ({@link Kind#STOPPED}); null for a rank that did not. */
+    private final String[] stopped;
     private final List<MpiRequest> sent = new ArrayList<>();
     /** What this rank announced last, or null before it left. */
     private Kind announced;
@@ -86,6 +94,7 @@ final class Departures
         this.control = control;
         this.worldRank = worldRank;
         this.heard = new Notice[size];
+        this.stopped = new String[size];
         this.lastCheck = System.nanoTime() - CHECK_NANOS;
     }
 
@@ -111,21 +120,23 @@ final class Departures
      * {@code MPI_Isend}s of one byte and a failure's text, completed by the library.
      *
      * @param kind    how this rank left.
-     * @param failure the failure, for {@link Kind#FAILED}; else null.
+     * @param failure the failure, for {@link Kind#FAILED} (sent as {@link Kind#STOPPED} when it is a
+     *                {@link RankFailedException}); else null.
      */
     synchronized void announce(final Kind kind, final Throwable failure)
     {
-        // A rank that failed because another left is no news: the rank at fault is named by everyone who waits
-        // for it, and this rank's finish (its session closed on the way) reaches everyone who waits for this one.
-        if (failure instanceof RankFailedException || announced == Kind.FAILED || announced == kind ||
-            null == control || !mpi.initialized() || mpi.finalized())
+        // A rank that failed because another left is not at fault: it is told as stopped, so that ranks waiting
+        // for it name it with the reason, rather than as a failure of its own.
+        final Kind told = failure instanceof RankFailedException ? Kind.STOPPED : kind;
+        if (announced == Kind.FAILED || announced == Kind.STOPPED || announced == told || null == control ||
+            !mpi.initialized() || mpi.finalized())
         {
             return;
         }
-        announced = kind;
+        announced = told;
         final byte[] text = null == failure ? new byte[0] : String.valueOf(failure).getBytes(StandardCharsets.UTF_8);
         final byte[] notice = new byte[1 + Math.min(text.length, FAILURE_BYTES)];
-        notice[0] = (byte)kind.ordinal();
+        notice[0] = (byte)told.ordinal();
         System.arraycopy(text, 0, notice, 1, notice.length - 1);
         for (int rank = 0; rank < heard.length; rank++)
         {
@@ -276,6 +287,15 @@ final class Departures
         return other;
     }
 
+    /**
+     * @param rank a world rank named as finished.
+     * @return why it stopped, e.g. {@code " (it failed in turn: ...)"}, or an empty string when it did not say.
+     */
+    synchronized String why(final int rank)
+    {
+        return null == stopped[rank] ? "" : " (it failed in turn: " + stopped[rank] + ")";
+    }
+
     /** Receives the notices that have arrived, at most every {@value #CHECK_MILLIS} ms. */
     private void listen()
     {
@@ -299,6 +319,10 @@ final class Departures
             {
                 // A failure replaces the finish its rank sent first; a finish never replaces a failure.
                 heard[status.source()] = new Notice(kind, text, now, notices++);
+            }
+            if (kind == Kind.STOPPED)
+            {
+                stopped[status.source()] = text;
             }
         }
     }

@@ -283,7 +283,7 @@ final class MpiEndpoint implements CommEndpoint
         }
         final int first = departures.firstFinished(members, id, true);
         return new RankFailedException(first, "receive() on rank " + worldRank + ": every other rank of " + name +
-            " finished " + message + ", rank " + first + " first", null);
+            " finished " + message + ", rank " + first + " first" + departures.why(first), null);
     }
 
     /**
@@ -302,7 +302,7 @@ final class MpiEndpoint implements CommEndpoint
         }
         final int gone = departures.firstFinished(awaited, id, true);
         return gone < 0 ? null : new RankFailedException(gone, call + " on rank " + worldRank + ": rank " + gone +
-            " " + what, null);
+            " " + what + departures.why(gone), null);
     }
 
     @Override
@@ -368,7 +368,7 @@ final class MpiEndpoint implements CommEndpoint
         }
         final int gone = departures.firstFinished(members, id, false);
         return gone < 0 ? null : new RankFailedException(gone, op + " on rank " + worldRank + ": rank " + gone +
-            " finished without taking part in " + op + " on " + name, null);
+            " finished without taking part in " + op + " on " + name + departures.why(gone), null);
     }
 
     /**
