@@ -70,6 +70,23 @@ public interface CommEndpoint extends AutoCloseable
     }
 
     /**
+     * Asked, without blocking, by a rank that waits in a barrier made elsewhere (between
+     * {@link #enterBarrierElsewhere()} and {@link #exitBarrierElsewhere(boolean)}): whether another member has
+     * entered a collective of this endpoint at the same step, and what it sent this rank (or deposited for it)
+     * is there. That member is in a different collective and waits here for this rank, so the waiting rank
+     * should give way to {@link #barrier()} here, where the calls are compared and every member fails naming
+     * them. A collective of a later step (of a member that already left the barrier) does not count.
+     *
+     * @param step the step of the barrier made elsewhere, as {@link #enterBarrierElsewhere()} numbered it.
+     * @return true when such a collective of step {@code step} is known to wait for this rank; the default,
+     * for transports that cannot tell, is false.
+     */
+    default boolean collectiveWaiting(final long step)
+    {
+        return false;
+    }
+
+    /**
      * Returns where this rank's collectives are recorded, shared by all its endpoints.
      *
      * @return the rank's activity.

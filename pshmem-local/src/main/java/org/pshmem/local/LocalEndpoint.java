@@ -74,6 +74,12 @@ final class LocalEndpoint implements CommEndpoint
     }
 
     @Override
+    public boolean collectiveWaiting(final long step)
+    {
+        return group.collectiveWaiting(index, step);
+    }
+
+    @Override
     public RankActivity activity()
     {
         return activity;

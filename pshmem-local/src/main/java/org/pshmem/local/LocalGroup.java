@@ -170,6 +170,31 @@ final class LocalGroup
         }
     }
 
+    /**
+     * Whether another member deposited a call of step {@code step} in the collective now being gathered, and
+     * waits there for member {@code index}, which is not in it (it waits in a barrier made elsewhere). A deposit
+     * of a later step (a member that already left that barrier and went on) does not count.
+     */
+    boolean collectiveWaiting(final int index, final long step)
+    {
+        job.lock.lock();
+        try
+        {
+            for (int i = 0; i < members.length; i++)
+            {
+                if (i != index && present[i] && prints[i].step() == step)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        finally
+        {
+            job.lock.unlock();
+        }
+    }
+
     /** This member closed its endpoint: a member waiting for it in a collective fails instead of waiting. */
     void leave(final int index)
     {
