@@ -47,9 +47,12 @@ import org.pshmem.spi.Setting;
  */
 final class MpjEndpoint implements CommEndpoint
 {
-    /** First tag of the barrier's rounds; the API refuses user tags above {@code Communicator.MAX_TAG}. */
+    /**
+     * First tag of the barrier's rounds; the API refuses user tags above {@code Communicator.MAX_TAG}. Round k of
+     * a collective at step s uses {@link #barrierTag}: {@code BARRIER_TAG + 2k + (s & 1)}.
+     */
     static final int BARRIER_TAG = 1 << 30;
-    /** First tag of the rounds that gather every rank's fingerprint when they differ. */
+    /** First tag of the rounds that gather every rank's fingerprint when they differ; above every round's tag. */
     static final int MISMATCH_TAG = BARRIER_TAG + 64;
     private static final int MIN_STEP = 0;
     private static final int MAX_STEP = 1;
@@ -204,7 +207,7 @@ final class MpjEndpoint implements CommEndpoint
         heard[MAX_SHAPE] = print.shape();
         for (int k = 0, distance = 1; distance < size; k++, distance <<= 1)
         {
-            final int tag = BARRIER_TAG + k;
+            final int tag = barrierTag(k, print.step());
             System.arraycopy(heard, 0, token, 0, token.length);
             // Isend: the multicore device's sends are synchronous, and every rank sends before it receives.
             final Request sent = comm().Isend(token, 0, token.length, MPI.LONG, (rank + distance) % size, tag);
@@ -225,6 +228,22 @@ final class MpjEndpoint implements CommEndpoint
         {
             throw Fingerprint.mismatch(members.name(), rank, gatherPrints(print, shield));
         }
+    }
+
+    /**
+     * The tag of round {@code round} of the barrier that starts the collective at step {@code step}. The step's
+     * parity is in it, so a rank that waits in a barrier made elsewhere at step s tells a collective of step s
+     * that waits for it (whose first message has s's parity; {@link #collectiveWaiting}) from the next collective
+     * of a rank that already left that barrier (step s + 1). No rank can be two steps ahead of a waiting one, as
+     * each collective needs every rank.
+     *
+     * @param round the round, from 0; below 31, as a communicator has fewer than 2^31 ranks.
+     * @param step  the collective's step.
+     * @return a tag from {@link #BARRIER_TAG} to below {@link #MISMATCH_TAG}.
+     */
+    static int barrierTag(final int round, final long step)
+    {
+        return BARRIER_TAG + 2 * round + (int)(step & 1);
     }
 
     /**
@@ -476,6 +495,33 @@ final class MpjEndpoint implements CommEndpoint
         catch (final MPIException ex)
         {
             throw failed("probe()", ex);
+        }
+        finally
+        {
+            shield.lower();
+        }
+    }
+
+    /**
+     * Whether a collective of step {@code step} waits for this rank: every collective starts with the barrier
+     * whose first round's message goes from each rank to the next, so this looks for that message, from the rank
+     * before this one, with {@code step}'s parity in its tag ({@link #barrierTag}).
+     */
+    @Override
+    public boolean collectiveWaiting(final long step)
+    {
+        if (size < 2 || closed)
+        {
+            return false;
+        }
+        final InterruptShield shield = InterruptShield.raise();
+        try
+        {
+            return null != iprobe((rank - 1 + size) % size, barrierTag(0, step));
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("barrier()", ex);
         }
         finally
         {
