@@ -125,6 +125,28 @@ public interface CommEndpoint extends AutoCloseable
     void allReduce(Object send, Object receive, int count, ReduceOp op);
 
     /**
+     * {@link #allReduce}, which a rank waiting for the others can leave: while it waits, it asks {@code giveWay},
+     * and returns false, without a result, once that says so. Only for a call whose failure the caller then
+     * makes every member see by other means (the node leaders' exchange of a barrier made in node memory, which
+     * gives way to {@link #barrier()} on the communicator, where every rank fails): after it returned false, the
+     * members of this endpoint may no longer agree on its steps or messages. The default cannot be left: it is
+     * {@link #allReduce} and returns true.
+     *
+     * @param send     this member's values.
+     * @param receive  array of the same type and at least {@code count} elements, for the result.
+     * @param count    number of elements.
+     * @param op       the reduction.
+     * @param giveWay  asked, without blocking, while this rank waits; true ends the wait.
+     * @return true with the result in {@code receive}; false when it gave way.
+     */
+    default boolean allReduceUnless(final Object send, final Object receive, final int count, final ReduceOp op,
+        final java.util.function.BooleanSupplier giveWay)
+    {
+        allReduce(send, receive, count, op);
+        return true;
+    }
+
+    /**
      * Sends {@code count} elements to {@code dest}; may return before the receiver has them. Not collective.
      *
      * @param array  a primitive array.

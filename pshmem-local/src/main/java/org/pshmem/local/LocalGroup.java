@@ -131,6 +131,18 @@ final class LocalGroup
      */
     Object[] exchange(final Fingerprint print, final int index, final Object contribution)
     {
+        return exchange(print, index, contribution, null);
+    }
+
+    /**
+     * {@link #exchange(Fingerprint, int, Object)}, which this member leaves when {@code giveWay} (when not null)
+     * says so while it waits: its deposit is taken back, so the exchange goes on as if it had not come.
+     *
+     * @return every member's contribution; null when this member gave way.
+     */
+    Object[] exchange(final Fingerprint print, final int index, final Object contribution,
+        final java.util.function.BooleanSupplier giveWay)
+    {
         job.countMessage(members[index]);
         job.lock.lock();
         try
@@ -150,10 +162,20 @@ final class LocalGroup
                 generation++;
                 job.signal();
             }
-            else
+            else if (null == giveWay)
             {
                 job.await(print.call(), members[index], () -> generation != round, this::absentAndFinished,
                     print.toString());
+            }
+            else if (!job.awaitUnless(print.call(), members[index], () -> generation != round,
+                this::absentAndFinished, print.toString(), giveWay))
+            {
+                // Still this round, as it cannot complete without this member: take the deposit back.
+                slots[index] = null;
+                prints[index] = null;
+                present[index] = false;
+                arrived--;
+                return null;
             }
             for (final Fingerprint other : publishedPrints)
             {

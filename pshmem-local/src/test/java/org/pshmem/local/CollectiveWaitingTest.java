@@ -71,6 +71,61 @@ class CollectiveWaitingTest
         assertFalse(zero.collectiveWaiting(2), "the exchange completed: nothing waits");
     }
 
+    @Test
+    void anAllReduceGivesWayCleanlyAndTheEndpointGoesOn() throws Exception
+    {
+        final LocalJobState job = new LocalJobState(3, 3);
+        final LocalEndpoint[] ranks = {new LocalEndpoint(job.world(), 0), new LocalEndpoint(job.world(), 1),
+            new LocalEndpoint(job.world(), 2)};
+        final java.util.concurrent.atomic.AtomicBoolean giveWay = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.List<CompletableFuture<Boolean>> leaving = new java.util.ArrayList<>();
+        for (int r = 0; r < 2; r++)
+        {
+            final LocalEndpoint ep = ranks[r];
+            leaving.add(CompletableFuture.supplyAsync(() ->
+                ep.allReduceUnless(new long[] {1}, new long[1], 1, ReduceOp.MIN, giveWay::get)));
+        }
+        awaitTrue(() -> ranks[2].collectiveWaiting(0)); // both deposits are in (rank 2 has not come)
+        giveWay.set(true);
+        for (final CompletableFuture<Boolean> each : leaving)
+        {
+            assertFalse(each.get(WAIT_SECONDS, TimeUnit.SECONDS), "gave way");
+        }
+        assertFalse(ranks[2].collectiveWaiting(0), "the deposits were taken back");
+        // The step was not counted: every rank's next collective is step 0 again, and completes.
+        final java.util.List<CompletableFuture<int[]>> sums = new java.util.ArrayList<>();
+        for (final LocalEndpoint ep : ranks)
+        {
+            sums.add(CompletableFuture.supplyAsync(() ->
+            {
+                final int[] sum = new int[1];
+                ep.allReduce(new int[] {ep.rank() + 1}, sum, 1, ReduceOp.SUM);
+                return sum;
+            }));
+        }
+        for (final CompletableFuture<int[]> sum : sums)
+        {
+            assertEquals(6, sum.get(WAIT_SECONDS, TimeUnit.SECONDS)[0]);
+        }
+        assertEquals(1, ranks[0].enterBarrierElsewhere().step());
+    }
+
+    @Test
+    void withNothingToGiveWayToItIsAnAllReduce() throws Exception
+    {
+        final LocalJobState job = new LocalJobState(2, 1);
+        final LocalEndpoint zero = new LocalEndpoint(job.world(), 0);
+        final LocalEndpoint one = new LocalEndpoint(job.world(), 1);
+        final long[] theirs = new long[1];
+        final CompletableFuture<Boolean> other = CompletableFuture.supplyAsync(() ->
+            one.allReduceUnless(new long[] {5}, theirs, 1, ReduceOp.MAX, () -> false));
+        final long[] mine = new long[1];
+        assertTrue(zero.allReduceUnless(new long[] {3}, mine, 1, ReduceOp.MAX, () -> false));
+        assertTrue(other.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(5, mine[0]);
+        assertEquals(5, theirs[0]);
+    }
+
     private static void awaitTrue(final java.util.function.BooleanSupplier condition) throws InterruptedException
     {
         final long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);

@@ -196,6 +196,19 @@ final class MpjEndpoint implements CommEndpoint
      */
     private void arrive(final Fingerprint print, final InterruptShield shield) throws MPIException
     {
+        arrive(print, shield, null);
+    }
+
+    /**
+     * {@link #arrive(Fingerprint, InterruptShield)}, which this rank leaves when {@code giveWay} (when not null)
+     * says so while it waits: it returns false then, leaving the messages it sent and its step counted (the
+     * members no longer agree on this endpoint's steps; see {@link #allReduceUnless}).
+     *
+     * @return true when every rank arrived with the same call; false when it gave way.
+     */
+    private boolean arrive(final Fingerprint print, final InterruptShield shield,
+        final java.util.function.BooleanSupplier giveWay) throws MPIException
+    {
         activity.enter(print, name); // the collective's caller clears it when the whole call ends
         steps++;
         final long code = print.code();
@@ -212,7 +225,10 @@ final class MpjEndpoint implements CommEndpoint
             // Isend: the multicore device's sends are synchronous, and every rank sends before it receives.
             final Request sent = comm().Isend(token, 0, token.length, MPI.LONG, (rank + distance) % size, tag);
             final int from = (rank - distance + size) % size;
-            awaitMessage(print, from, tag, shield);
+            if (!awaitMessage(print, from, tag, shield, giveWay))
+            {
+                return false;
+            }
             comm().Recv(received, 0, received.length, MPI.LONG, from, tag);
             heard[MIN_STEP] = Math.min(heard[MIN_STEP], received[MIN_STEP]);
             heard[MAX_STEP] = Math.max(heard[MAX_STEP], received[MAX_STEP]);
@@ -221,13 +237,21 @@ final class MpjEndpoint implements CommEndpoint
             heard[MIN_SHAPE] = Math.min(heard[MIN_SHAPE], received[MIN_SHAPE]);
             heard[MAX_SHAPE] = Math.max(heard[MAX_SHAPE], received[MAX_SHAPE]);
             // Not Wait(): the multicore device throws when a thread is interrupted inside it.
-            await(print, () -> isDone(sent), shield);
+            if (null == giveWay)
+            {
+                await(print, () -> isDone(sent), shield);
+            }
+            else if (!await(print.call(), () -> isDone(sent), giveWay::getAsBoolean, shield))
+            {
+                return false;
+            }
         }
         if (heard[MIN_STEP] != heard[MAX_STEP] || heard[MIN_CODE] != heard[MAX_CODE] ||
             heard[MIN_SHAPE] != heard[MAX_SHAPE])
         {
             throw Fingerprint.mismatch(members.name(), rank, gatherPrints(print, shield));
         }
+        return true;
     }
 
     /**
@@ -321,15 +345,35 @@ final class MpjEndpoint implements CommEndpoint
     private void awaitMessage(final Fingerprint print, final int source, final int tag, final InterruptShield shield)
         throws MPIException
     {
+        awaitMessage(print, source, tag, shield, null);
+    }
+
+    /**
+     * {@link #awaitMessage(Fingerprint, int, int, InterruptShield)}, which also ends when {@code giveWay} (when not
+     * null) says so.
+     *
+     * @return true when the message waits; false when {@code giveWay} said so first.
+     */
+    private boolean awaitMessage(final Fingerprint print, final int source, final int tag,
+        final InterruptShield shield, final java.util.function.BooleanSupplier giveWay) throws MPIException
+    {
         final Probe arrived = () -> null != iprobe(source, tag);
         if (null == print)
         {
             await("receive()", arrived, null, shield);
+            return true;
         }
-        else if (!await(print.call(), arrived, () -> members.hasFinished(source), shield))
+        final Probe gone = null == giveWay ? () -> members.hasFinished(source) :
+            () -> giveWay.getAsBoolean() || members.hasFinished(source);
+        if (await(print.call(), arrived, gone, shield))
         {
-            throw members.finishedWithout(source, worldRank, print);
+            return true;
         }
+        if (null != giveWay && giveWay.getAsBoolean())
+        {
+            return false;
+        }
+        throw members.finishedWithout(source, worldRank, print);
     }
 
     /** Something MPJ can be asked without blocking. */
@@ -432,6 +476,35 @@ final class MpjEndpoint implements CommEndpoint
         {
             arrive(Fingerprint.allReduce(steps, send, count, op), shield);
             comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("allReduce()", ex);
+        }
+        finally
+        {
+            activity.exit();
+            shield.lower();
+        }
+    }
+
+    /**
+     * Leaves the barrier that starts it, and only that: once every rank has arrived, MPJ's reduction runs to its
+     * end. A rank that left has its step counted and may have sent messages no one receives.
+     */
+    @Override
+    public boolean allReduceUnless(final Object send, final Object receive, final int count, final ReduceOp op,
+        final java.util.function.BooleanSupplier giveWay)
+    {
+        final InterruptShield shield = InterruptShield.raise();
+        try
+        {
+            if (!arrive(Fingerprint.allReduce(steps, send, count, op), shield, giveWay))
+            {
+                return false;
+            }
+            comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
+            return true;
         }
         catch (final MPIException ex)
         {

@@ -28,6 +28,12 @@ public final class CollectiveWaitingProbe
         {
             final CommEndpoint world = session.world();
             final int rank = world.rank();
+            if (session.applicationArgs().length > 0 && session.applicationArgs()[0].equals("giveWay"))
+            {
+                giveWay(world);
+                System.out.println("PROBE-OK " + rank);
+                return;
+            }
             // Step 0: a barrier elsewhere that every rank completes.
             world.enterBarrierElsewhere();
             world.exitBarrierElsewhere(true);
@@ -70,6 +76,26 @@ public final class CollectiveWaitingProbe
         {
             session.close();
         }
+    }
+
+    /**
+     * Ranks 0 and 1 in allReduceUnless, which rank 2 never joins: they leave it once rank 2's message (tag 7)
+     * waits, and end; the messages of the barrier they left are never received.
+     */
+    private static void giveWay(final CommEndpoint world) throws InterruptedException
+    {
+        final int tag = 7;
+        if (world.rank() == 2)
+        {
+            Thread.sleep(300);
+            world.send(new int[] {1}, 0, 1, 0, tag);
+            world.send(new int[] {1}, 0, 1, 1, tag);
+            return;
+        }
+        final boolean completed = world.allReduceUnless(new long[] {1}, new long[1], 1, ReduceOp.MIN,
+            () -> world.probe(2, tag));
+        check(!completed, "an allReduce without rank 2 completed");
+        world.receive(new int[1], 0, 1, 2, tag);
     }
 
     private static void awaitWaiting(final CommEndpoint world, final long step) throws InterruptedException

@@ -27,4 +27,18 @@ class CollectiveWaitingTest
             assertTrue(result.out().contains("PROBE-OK " + rank), result.both());
         }
     }
+
+    /** allReduceUnless leaves the barrier it starts with when told, and the job still ends, normally. */
+    @ParameterizedTest
+    @ValueSource(strings = {"niodev", "multicore"})
+    void anAllReduceGivesWayAndTheJobEnds(final String device)
+    {
+        final MpjJobs.Result result = MpjJobs.run(List.of("-np", "3", "--device", device, "--timeout", "120"),
+            CollectiveWaitingProbe.class.getName(), "giveWay");
+        assertEquals(0, result.status(), result.both());
+        for (int rank = 0; rank < 3; rank++)
+        {
+            assertTrue(result.out().contains("PROBE-OK " + rank), result.both());
+        }
+    }
 }
