@@ -194,6 +194,54 @@ class CommunicatorBarrierTest
     }
 
     @Test
+    void acrossNodesRanksWaitingForARankThatFailedOrFinishedNameIt()
+    {
+        // {ranks, nodes, the rank that goes, whether it throws (else it returns from main)}
+        for (final int[] layout : new int[][] {{4, 2, 3, 1}, {3, 2, 2, 0}, {3, 2, 1, 1}, {4, 2, 0, 0}})
+        {
+            final int ranks = layout[0];
+            final int gone = layout[2];
+            final Throwable[] seen = new Throwable[ranks];
+            final String where = "layout " + ranks + " on " + layout[1] + ", rank " + gone + " goes: ";
+            assertTimeoutPreemptively(LIMIT, () -> assertThrows(PshmemException.class, () ->
+                LocalJob.run(ranks, layout[1], world ->
+                {
+                    world.barrier();
+                    world.barrier(); // in node memory
+                    if (world.rank() == gone)
+                    {
+                        if (layout[3] == 1)
+                        {
+                            throw new IllegalStateException("rank " + gone + " leaves on purpose");
+                        }
+                        return;
+                    }
+                    try
+                    {
+                        world.barrier();
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        seen[world.rank()] = ex;
+                        throw ex;
+                    }
+                })), where);
+            // Every other rank ends, none waits. The first to see it names the rank that went; a rank that gives
+            // way after a node-mate failed because of it may name that node-mate instead (a cascade).
+            boolean named = false;
+            for (int rank = 0; rank < ranks; rank++)
+            {
+                if (rank != gone)
+                {
+                    assertInstanceOf(RankFailedException.class, seen[rank], where + "rank " + rank);
+                    named |= ((RankFailedException)seen[rank]).failedRank() == gone;
+                }
+            }
+            assertTrue(named, where + java.util.Arrays.toString(seen));
+        }
+    }
+
+    @Test
     void anInterruptedRankKeepsWaitingAndKeepsItsFlag()
     {
         final boolean[] flag = new boolean[3];
