@@ -278,17 +278,24 @@ final class LocalJobState
     {
         while (!done.getAsBoolean())
         {
-            if (null != failure)
-            {
-                throw failureSeenBy(op, waiter);
-            }
-            final int gone = missingFinished.getAsInt();
-            if (gone >= 0)
-            {
-                throw new RankFailedException(gone, op + " on rank " + waiter + ": rank " + gone +
-                    " finished without taking part" + (null == inCall ? "" : " in " + inCall), null);
-            }
+            checkWaiting(op, waiter, missingFinished, inCall);
             changed.awaitUninterruptibly();
+        }
+    }
+
+    /** With the lock held: throws when a rank has failed or when {@code missingFinished} names a rank. */
+    private void checkWaiting(final String op, final int waiter, final IntSupplier missingFinished,
+        final String inCall)
+    {
+        if (null != failure)
+        {
+            throw failureSeenBy(op, waiter);
+        }
+        final int gone = missingFinished.getAsInt();
+        if (gone >= 0)
+        {
+            throw new RankFailedException(gone, op + " on rank " + waiter + ": rank " + gone +
+                " finished without taking part" + (null == inCall ? "" : " in " + inCall), null);
         }
     }
 
@@ -306,16 +313,7 @@ final class LocalJobState
         {
             while (!done.getAsBoolean())
             {
-                if (null != failure)
-                {
-                    throw failureSeenBy(op, waiter);
-                }
-                final int gone = missingFinished.getAsInt();
-                if (gone >= 0)
-                {
-                    throw new RankFailedException(gone, op + " on rank " + waiter + ": rank " + gone +
-                        " finished without taking part" + (null == inCall ? "" : " in " + inCall), null);
-                }
+                checkWaiting(op, waiter, missingFinished, inCall);
                 if (giveWay.getAsBoolean())
                 {
                     return false;
