@@ -342,11 +342,16 @@ final class JobFolder
     /** {@link #died()} from one listing of the folder: only a rank with no outcome there is looked at further. */
     private List<Integer> died(final Map<String, List<Integer>> marks)
     {
+        final Set<Integer> ended = new HashSet<>();
+        for (final Outcome outcome : Outcome.values())
+        {
+            ended.addAll(marks.get(outcome.suffix));
+        }
         final List<Integer> dead = new ArrayList<>();
         for (final int rank : marks.get(PID))
         {
             // The outcome is looked at again after the process: a rank may write it and end between two looks.
-            if (!hasOutcome(marks, rank) && isGone(rank) && outcome(rank).isEmpty())
+            if (!ended.contains(rank) && isGone(rank) && outcome(rank).isEmpty())
             {
                 dead.add(rank);
             }
@@ -408,18 +413,6 @@ final class JobFolder
     {
         final long pid = pids.computeIfAbsent(rank, r -> RankProcess.localPid(file(r, PID)).orElse(OTHER_HOST));
         return OTHER_HOST != pid && ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true);
-    }
-
-    private static boolean hasOutcome(final Map<String, List<Integer>> marks, final int rank)
-    {
-        for (final Outcome outcome : Outcome.values())
-        {
-            if (marks.get(outcome.suffix).contains(rank))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** @return by suffix of {@link #MARK} (pid, returned and each outcome), the ranks with that mark, in rank
