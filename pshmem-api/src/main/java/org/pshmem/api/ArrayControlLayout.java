@@ -12,6 +12,8 @@ package org.pshmem.api;
  *   TOKEN         32              the creator's random token, 8 bytes
  *   WRITTEN       40              the number of the last set()/assign() whose copy into this node's memory
  *                                 is complete, 8 bytes: written (release) by the node's copying rank only
+ *   GIVE_WAY      48              in a communicator's barrier across nodes: step + 1 once a rank of the node
+ *                                 gave way to the endpoint's barrier at that step, so its node-mates follow
  *   RESULT        128             the result across nodes: min then max of each value, 16 * MAX_VALUES bytes,
  *                                 on its own cache lines, away from the barrier's words that every rank writes
  *   ACCUMULATORS  256             two sets of min/max accumulators, each 16 * MAX_VALUES bytes, used in turn
@@ -26,7 +28,7 @@ package org.pshmem.api;
 final class ArrayControlLayout
 {
     /** "PSHMCTRL" in ASCII. */
-    static final LayoutHeader HEADER = new LayoutHeader(0x5053_484D_4354_524CL, 2, "the control block of an array");
+    static final LayoutHeader HEADER = new LayoutHeader(0x5053_484D_4354_524CL, 3, "the control block of an array");
 
     /** Values one reduction carries; the first is the rank's array call. */
     static final int MAX_VALUES = 8;
@@ -39,9 +41,10 @@ final class ArrayControlLayout
     static final int GENERATION = ARRIVALS + Long.BYTES;
     static final int TOKEN = GENERATION + Long.BYTES;
     static final int WRITTEN = TOKEN + Long.BYTES;
+    static final int GIVE_WAY = WRITTEN + Long.BYTES;
     /** Min then max of each value: 16 bytes per value. */
     static final int EXTREMES_BYTES = 2 * Long.BYTES * MAX_VALUES;
-    static final int RESULT = align(WRITTEN + Long.BYTES, LINE_PAIR_BYTES);
+    static final int RESULT = align(GIVE_WAY + Long.BYTES, LINE_PAIR_BYTES);
     static final int ACCUMULATORS = RESULT + EXTREMES_BYTES;
     static final int SLOTS = ACCUMULATORS + 2 * EXTREMES_BYTES;
     static final int SLOT_BYTES = 64;

@@ -92,9 +92,9 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * Collective: returns when every rank has called it. When every rank is on one node, every barrier after
-     * the first (every barrier, once the communicator has made arrays) waits in node memory, with no message:
-     * a rank spins briefly, yields, then parks.
+     * Collective: returns when every rank has called it. Every barrier after the first (every barrier, once the
+     * communicator has made arrays) waits in node memory: a rank spins briefly, yields, then parks. On one node
+     * it sends no message; across nodes only the node leaders exchange messages.
      */
     public void barrier()
     {
@@ -104,7 +104,7 @@ public final class Communicator implements AutoCloseable
         {
             // Arrays made the node segment already, on every rank alike: even the first barrier can wait there.
             barrierChecked = true;
-            barrierInNodeMemory = size() > 1 && onOneNode();
+            barrierInNodeMemory = size() > 1;
         }
         if (barrierInNodeMemory)
         {
@@ -112,7 +112,7 @@ public final class Communicator implements AutoCloseable
             boolean done = false;
             try
             {
-                done = syncArray.sync().communicatorBarrier(print.toString());
+                done = syncArray.sync().communicatorBarrier(print.toString(), ep, print.step());
             }
             catch (final RankFailedException gone)
             {
@@ -136,7 +136,7 @@ public final class Communicator implements AutoCloseable
             barrierChecked = true;
             // Every rank is in its first barrier here, as the barrier above checked: the node segment that later
             // barriers wait in (the one arrays use) can be made now, collectively, when it does not exist yet.
-            if (size() > 1 && onOneNode())
+            if (size() > 1)
             {
                 arraySync();
                 barrierInNodeMemory = null != syncArray;

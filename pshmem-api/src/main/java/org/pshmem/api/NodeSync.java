@@ -2,6 +2,7 @@ package org.pshmem.api;
 
 import static org.pshmem.api.ArrayControlLayout.ARRIVALS;
 import static org.pshmem.api.ArrayControlLayout.GENERATION;
+import static org.pshmem.api.ArrayControlLayout.GIVE_WAY;
 import static org.pshmem.api.ArrayControlLayout.RESULT;
 import static org.pshmem.api.ArrayControlLayout.TOKEN;
 import static org.pshmem.api.ArrayControlLayout.WRITTEN;
@@ -73,6 +74,8 @@ final class NodeSync
     private long reductions;
     private long writes;
     private boolean handOver; // in communicatorBarrier(): a patient wait, which ranks in endpoint collectives end
+    private CommEndpoint barrierEp; // in communicatorBarrier() across nodes: the communicator's endpoint
+    private long barrierStep; // and the barrier's step on it
 
     /**
      * @param control  the segment's control part, at least {@link #controlBytes(int)} bytes.
@@ -218,6 +221,61 @@ final class NodeSync
         {
             throw new IllegalStateException(op + ": the communicator spans several nodes");
         }
+        return barrier(op);
+    }
+
+    /**
+     * A communicator's {@code barrier()} across nodes, as {@link #communicatorBarrier(String)} on one: the ranks of
+     * each node meet in node memory, and only the node leaders exchange messages (the reduction that array calls
+     * make, so a barrier against an array call of another node fails on every rank naming every call). It gives
+     * way, returning false, when a rank waiting in it learns that ranks are in other collectives of the
+     * communicator's endpoint at this step, which would wait there for it forever: this node's board shows it,
+     * or {@code ep} has such a collective waiting for this rank ({@link CommEndpoint#collectiveWaiting}), or a
+     * rank of this node gave way already (a word of node memory); the caller then meets them with {@code ep}'s
+     * barrier, where every rank fails naming every call. Ranks of other nodes follow: the first message of that
+     * barrier reaches one of their ranks waiting here.
+     *
+     * @param op   the barrier, as messages name it.
+     * @param ep   the communicator's endpoint.
+     * @param step the barrier's step on it ({@link CommEndpoint#enterBarrierElsewhere()}).
+     * @return true when every rank came; false when it gave way.
+     */
+    boolean communicatorBarrier(final String op, final CommEndpoint ep, final long step)
+    {
+        if (oneNode)
+        {
+            return barrier(op);
+        }
+        barrierEp = ep;
+        barrierStep = step;
+        try
+        {
+            final boolean done = barrier(op);
+            if (!done)
+            {
+                control.putLongVolatile(GIVE_WAY, step + 1); // node-mates still waiting here follow
+            }
+            return done;
+        }
+        catch (final RankFailedException gone)
+        {
+            control.putLongVolatile(GIVE_WAY, step + 1); // the caller goes to the endpoint's barrier too
+            throw gone;
+        }
+        finally
+        {
+            barrierEp = null;
+        }
+    }
+
+    /** Across nodes: whether a rank of this barrier should give way to the endpoint's barrier. */
+    private boolean givingWay()
+    {
+        return control.getLongVolatile(GIVE_WAY) == barrierStep + 1 || barrierEp.collectiveWaiting(barrierStep);
+    }
+
+    private boolean barrier(final String op)
+    {
         handOver = true;
         try
         {
@@ -305,7 +363,16 @@ final class NodeSync
         }
         if (null != leaders)
         {
-            leaders.allReduce(extremes.clone(), extremes, extremes.length, ReduceOp.MIN);
+            if (null == barrierEp)
+            {
+                leaders.allReduce(extremes.clone(), extremes, extremes.length, ReduceOp.MIN);
+            }
+            else if (!leaders.allReduceUnless(extremes.clone(), extremes, extremes.length, ReduceOp.MIN,
+                this::givingWay))
+            {
+                // A leader missing from this exchange is in another collective: no leader completes it.
+                throw HandOver.INSTANCE;
+            }
         }
         for (int v = 0; v < count; v++)
         {
@@ -410,6 +477,10 @@ final class NodeSync
                     if (null != failure && !done.getAsBoolean())
                     {
                         throw failure;
+                    }
+                    if (null != barrierEp && givingWay() && !done.getAsBoolean())
+                    {
+                        throw HandOver.INSTANCE;
                     }
                     final PshmemException mismatch = null == board ? null : board.mismatchHere();
                     if (null != mismatch && !done.getAsBoolean())

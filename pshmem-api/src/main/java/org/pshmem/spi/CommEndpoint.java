@@ -70,6 +70,23 @@ public interface CommEndpoint extends AutoCloseable
     }
 
     /**
+     * Asked, without blocking, by a rank that waits in a barrier made elsewhere (between
+     * {@link #enterBarrierElsewhere()} and {@link #exitBarrierElsewhere(boolean)}): whether another member has
+     * entered a collective of this endpoint at the same step, and what it sent this rank (or deposited for it)
+     * is there. That member is in a different collective and waits here for this rank, so the waiting rank
+     * should give way to {@link #barrier()} here, where the calls are compared and every member fails naming
+     * them. A collective of a later step (of a member that already left the barrier) does not count.
+     *
+     * @param step the step of the barrier made elsewhere, as {@link #enterBarrierElsewhere()} numbered it.
+     * @return true when such a collective of step {@code step} is known to wait for this rank; the default,
+     * for transports that cannot tell, is false.
+     */
+    default boolean collectiveWaiting(final long step)
+    {
+        return false;
+    }
+
+    /**
      * Returns where this rank's collectives are recorded, shared by all its endpoints.
      *
      * @return the rank's activity.
@@ -106,6 +123,28 @@ public interface CommEndpoint extends AutoCloseable
      * @param op      the reduction.
      */
     void allReduce(Object send, Object receive, int count, ReduceOp op);
+
+    /**
+     * {@link #allReduce}, which a rank waiting for the others can leave: while it waits, it asks {@code giveWay},
+     * and returns false, without a result, once that says so. Only for a call whose failure the caller then
+     * makes every member see by other means (the node leaders' exchange of a barrier made in node memory, which
+     * gives way to {@link #barrier()} on the communicator, where every rank fails): after it returned false, the
+     * members of this endpoint may no longer agree on its steps or messages. The default cannot be left: it is
+     * {@link #allReduce} and returns true.
+     *
+     * @param send     this member's values.
+     * @param receive  array of the same type and at least {@code count} elements, for the result.
+     * @param count    number of elements.
+     * @param op       the reduction.
+     * @param giveWay  asked, without blocking, while this rank waits; true ends the wait.
+     * @return true with the result in {@code receive}; false when it gave way.
+     */
+    default boolean allReduceUnless(final Object send, final Object receive, final int count, final ReduceOp op,
+        final java.util.function.BooleanSupplier giveWay)
+    {
+        allReduce(send, receive, count, op);
+        return true;
+    }
 
     /**
      * Sends {@code count} elements to {@code dest}; may return before the receiver has them. Not collective.

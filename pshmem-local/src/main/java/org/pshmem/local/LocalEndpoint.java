@@ -74,6 +74,12 @@ final class LocalEndpoint implements CommEndpoint
     }
 
     @Override
+    public boolean collectiveWaiting(final long step)
+    {
+        return group.collectiveWaiting(index, step);
+    }
+
+    @Override
     public RankActivity activity()
     {
         return activity;
@@ -125,6 +131,38 @@ final class LocalEndpoint implements CommEndpoint
         {
             reduceInto(receive, ((LocalGroup.Part)parts[i]).data, count, op);
         }
+    }
+
+    /** Leaves cleanly: the deposit is taken back and the step not counted, so the endpoint stays usable. */
+    @Override
+    public boolean allReduceUnless(final Object send, final Object receive, final int count, final ReduceOp op,
+        final java.util.function.BooleanSupplier giveWay)
+    {
+        final Fingerprint print = Fingerprint.allReduce(steps, send, count, op);
+        checkOpen();
+        steps++;
+        activity.enter(print, group.name());
+        final Object[] parts;
+        try
+        {
+            parts = group.exchange(print, index, LocalGroup.Part.copyOf(send, 0, count), giveWay);
+        }
+        finally
+        {
+            activity.exit();
+        }
+        if (null == parts)
+        {
+            steps--;
+            return false;
+        }
+        checkAllMatch("allReduce()", parts, (LocalGroup.Part)parts[0], "rank 0 contributes ");
+        System.arraycopy(((LocalGroup.Part)parts[0]).data, 0, receive, 0, count);
+        for (int i = 1; i < parts.length; i++)
+        {
+            reduceInto(receive, ((LocalGroup.Part)parts[i]).data, count, op);
+        }
+        return true;
     }
 
     private static void reduceInto(final Object into, final Object data, final int count, final ReduceOp op)

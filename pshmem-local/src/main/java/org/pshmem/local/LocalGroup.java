@@ -131,6 +131,18 @@ final class LocalGroup
      */
     Object[] exchange(final Fingerprint print, final int index, final Object contribution)
     {
+        return exchange(print, index, contribution, null);
+    }
+
+    /**
+     * {@link #exchange(Fingerprint, int, Object)}, which this member leaves when {@code giveWay} (when not null)
+     * says so while it waits: its deposit is taken back, so the exchange goes on as if it had not come.
+     *
+     * @return every member's contribution; null when this member gave way.
+     */
+    Object[] exchange(final Fingerprint print, final int index, final Object contribution,
+        final java.util.function.BooleanSupplier giveWay)
+    {
         job.countMessage(members[index]);
         job.lock.lock();
         try
@@ -150,10 +162,20 @@ final class LocalGroup
                 generation++;
                 job.signal();
             }
-            else
+            else if (null == giveWay)
             {
                 job.await(print.call(), members[index], () -> generation != round, this::absentAndFinished,
                     print.toString());
+            }
+            else if (!job.awaitUnless(print.call(), members[index], () -> generation != round,
+                this::absentAndFinished, print.toString(), giveWay))
+            {
+                // Still this round, as it cannot complete without this member: take the deposit back.
+                slots[index] = null;
+                prints[index] = null;
+                present[index] = false;
+                arrived--;
+                return null;
             }
             for (final Fingerprint other : publishedPrints)
             {
@@ -163,6 +185,31 @@ final class LocalGroup
                 }
             }
             return published;
+        }
+        finally
+        {
+            job.lock.unlock();
+        }
+    }
+
+    /**
+     * Whether another member deposited a call of step {@code step} in the collective now being gathered, and
+     * waits there for member {@code index}, which is not in it (it waits in a barrier made elsewhere). A deposit
+     * of a later step (a member that already left that barrier and went on) does not count.
+     */
+    boolean collectiveWaiting(final int index, final long step)
+    {
+        job.lock.lock();
+        try
+        {
+            for (int i = 0; i < members.length; i++)
+            {
+                if (i != index && present[i] && prints[i].step() == step)
+                {
+                    return true;
+                }
+            }
+            return false;
         }
         finally
         {

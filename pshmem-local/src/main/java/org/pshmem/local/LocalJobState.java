@@ -278,17 +278,63 @@ final class LocalJobState
     {
         while (!done.getAsBoolean())
         {
-            if (null != failure)
-            {
-                throw failureSeenBy(op, waiter);
-            }
-            final int gone = missingFinished.getAsInt();
-            if (gone >= 0)
-            {
-                throw new RankFailedException(gone, op + " on rank " + waiter + ": rank " + gone +
-                    " finished without taking part" + (null == inCall ? "" : " in " + inCall), null);
-            }
+            checkWaiting(op, waiter, missingFinished, inCall);
             changed.awaitUninterruptibly();
+        }
+    }
+
+    /** With the lock held: throws when a rank has failed or when {@code missingFinished} names a rank. */
+    private void checkWaiting(final String op, final int waiter, final IntSupplier missingFinished,
+        final String inCall)
+    {
+        if (null != failure)
+        {
+            throw failureSeenBy(op, waiter);
+        }
+        final int gone = missingFinished.getAsInt();
+        if (gone >= 0)
+        {
+            throw new RankFailedException(gone, op + " on rank " + waiter + ": rank " + gone +
+                " finished without taking part" + (null == inCall ? "" : " in " + inCall), null);
+        }
+    }
+
+    /**
+     * {@link #await}, which also ends when {@code giveWay} says so: asked about every millisecond, as what it
+     * reads (node memory) does not signal.
+     *
+     * @return true when {@code done}; false when {@code giveWay} said so first.
+     */
+    boolean awaitUnless(final String op, final int waiter, final BooleanSupplier done,
+        final IntSupplier missingFinished, final String inCall, final BooleanSupplier giveWay)
+    {
+        boolean interrupted = false;
+        try
+        {
+            while (!done.getAsBoolean())
+            {
+                checkWaiting(op, waiter, missingFinished, inCall);
+                if (giveWay.getAsBoolean())
+                {
+                    return false;
+                }
+                try
+                {
+                    changed.awaitNanos(1_000_000);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true; // kept for after the collective, as await's wait does
+                }
+            }
+            return true;
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -47,9 +47,12 @@ import org.pshmem.spi.Setting;
  */
 final class MpjEndpoint implements CommEndpoint
 {
-    /** First tag of the barrier's rounds; the API refuses user tags above {@code Communicator.MAX_TAG}. */
+    /**
+     * First tag of the barrier's rounds; the API refuses user tags above {@code Communicator.MAX_TAG}. Round k of
+     * a collective at step s uses {@link #barrierTag}: {@code BARRIER_TAG + 2k + (s & 1)}.
+     */
     static final int BARRIER_TAG = 1 << 30;
-    /** First tag of the rounds that gather every rank's fingerprint when they differ. */
+    /** First tag of the rounds that gather every rank's fingerprint when they differ; above every round's tag. */
     static final int MISMATCH_TAG = BARRIER_TAG + 64;
     private static final int MIN_STEP = 0;
     private static final int MAX_STEP = 1;
@@ -193,6 +196,19 @@ final class MpjEndpoint implements CommEndpoint
      */
     private void arrive(final Fingerprint print, final InterruptShield shield) throws MPIException
     {
+        arrive(print, shield, null);
+    }
+
+    /**
+     * {@link #arrive(Fingerprint, InterruptShield)}, which this rank leaves when {@code giveWay} (when not null)
+     * says so while it waits: it returns false then, leaving the messages it sent and its step counted (the
+     * members no longer agree on this endpoint's steps; see {@link #allReduceUnless}).
+     *
+     * @return true when every rank arrived with the same call; false when it gave way.
+     */
+    private boolean arrive(final Fingerprint print, final InterruptShield shield,
+        final java.util.function.BooleanSupplier giveWay) throws MPIException
+    {
         activity.enter(print, name); // the collective's caller clears it when the whole call ends
         steps++;
         final long code = print.code();
@@ -204,12 +220,15 @@ final class MpjEndpoint implements CommEndpoint
         heard[MAX_SHAPE] = print.shape();
         for (int k = 0, distance = 1; distance < size; k++, distance <<= 1)
         {
-            final int tag = BARRIER_TAG + k;
+            final int tag = barrierTag(k, print.step());
             System.arraycopy(heard, 0, token, 0, token.length);
             // Isend: the multicore device's sends are synchronous, and every rank sends before it receives.
             final Request sent = comm().Isend(token, 0, token.length, MPI.LONG, (rank + distance) % size, tag);
             final int from = (rank - distance + size) % size;
-            awaitMessage(print, from, tag, shield);
+            if (!awaitMessage(print, from, tag, shield, giveWay))
+            {
+                return false;
+            }
             comm().Recv(received, 0, received.length, MPI.LONG, from, tag);
             heard[MIN_STEP] = Math.min(heard[MIN_STEP], received[MIN_STEP]);
             heard[MAX_STEP] = Math.max(heard[MAX_STEP], received[MAX_STEP]);
@@ -218,13 +237,37 @@ final class MpjEndpoint implements CommEndpoint
             heard[MIN_SHAPE] = Math.min(heard[MIN_SHAPE], received[MIN_SHAPE]);
             heard[MAX_SHAPE] = Math.max(heard[MAX_SHAPE], received[MAX_SHAPE]);
             // Not Wait(): the multicore device throws when a thread is interrupted inside it.
-            await(print, () -> isDone(sent), shield);
+            if (null == giveWay)
+            {
+                await(print, () -> isDone(sent), shield);
+            }
+            else if (!await(print.call(), () -> isDone(sent), giveWay::getAsBoolean, shield))
+            {
+                return false;
+            }
         }
         if (heard[MIN_STEP] != heard[MAX_STEP] || heard[MIN_CODE] != heard[MAX_CODE] ||
             heard[MIN_SHAPE] != heard[MAX_SHAPE])
         {
             throw Fingerprint.mismatch(members.name(), rank, gatherPrints(print, shield));
         }
+        return true;
+    }
+
+    /**
+     * The tag of round {@code round} of the barrier that starts the collective at step {@code step}. The step's
+     * parity is in it, so a rank that waits in a barrier made elsewhere at step s tells a collective of step s
+     * that waits for it (whose first message has s's parity; {@link #collectiveWaiting}) from the next collective
+     * of a rank that already left that barrier (step s + 1). No rank can be two steps ahead of a waiting one, as
+     * each collective needs every rank.
+     *
+     * @param round the round, from 0; below 31, as a communicator has fewer than 2^31 ranks.
+     * @param step  the collective's step.
+     * @return a tag from {@link #BARRIER_TAG} to below {@link #MISMATCH_TAG}.
+     */
+    static int barrierTag(final int round, final long step)
+    {
+        return BARRIER_TAG + 2 * round + (int)(step & 1);
     }
 
     /**
@@ -302,15 +345,35 @@ final class MpjEndpoint implements CommEndpoint
     private void awaitMessage(final Fingerprint print, final int source, final int tag, final InterruptShield shield)
         throws MPIException
     {
+        awaitMessage(print, source, tag, shield, null);
+    }
+
+    /**
+     * {@link #awaitMessage(Fingerprint, int, int, InterruptShield)}, which also ends when {@code giveWay} (when not
+     * null) says so.
+     *
+     * @return true when the message waits; false when {@code giveWay} said so first.
+     */
+    private boolean awaitMessage(final Fingerprint print, final int source, final int tag,
+        final InterruptShield shield, final java.util.function.BooleanSupplier giveWay) throws MPIException
+    {
         final Probe arrived = () -> null != iprobe(source, tag);
         if (null == print)
         {
             await("receive()", arrived, null, shield);
+            return true;
         }
-        else if (!await(print.call(), arrived, () -> members.hasFinished(source), shield))
+        final Probe gone = null == giveWay ? () -> members.hasFinished(source) :
+            () -> giveWay.getAsBoolean() || members.hasFinished(source);
+        if (await(print.call(), arrived, gone, shield))
         {
-            throw members.finishedWithout(source, worldRank, print);
+            return true;
         }
+        if (null != giveWay && giveWay.getAsBoolean())
+        {
+            return false;
+        }
+        throw members.finishedWithout(source, worldRank, print);
     }
 
     /** Something MPJ can be asked without blocking. */
@@ -425,6 +488,35 @@ final class MpjEndpoint implements CommEndpoint
         }
     }
 
+    /**
+     * Leaves the barrier that starts it, and only that: once every rank has arrived, MPJ's reduction runs to its
+     * end. A rank that left has its step counted and may have sent messages no one receives.
+     */
+    @Override
+    public boolean allReduceUnless(final Object send, final Object receive, final int count, final ReduceOp op,
+        final java.util.function.BooleanSupplier giveWay)
+    {
+        final InterruptShield shield = InterruptShield.raise();
+        try
+        {
+            if (!arrive(Fingerprint.allReduce(steps, send, count, op), shield, giveWay))
+            {
+                return false;
+            }
+            comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
+            return true;
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("allReduce()", ex);
+        }
+        finally
+        {
+            activity.exit();
+            shield.lower();
+        }
+    }
+
     @Override
     public void send(final Object array, final int offset, final int count, final int dest, final int tag)
     {
@@ -476,6 +568,33 @@ final class MpjEndpoint implements CommEndpoint
         catch (final MPIException ex)
         {
             throw failed("probe()", ex);
+        }
+        finally
+        {
+            shield.lower();
+        }
+    }
+
+    /**
+     * Whether a collective of step {@code step} waits for this rank: every collective starts with the barrier
+     * whose first round's message goes from each rank to the next, so this looks for that message, from the rank
+     * before this one, with {@code step}'s parity in its tag ({@link #barrierTag}).
+     */
+    @Override
+    public boolean collectiveWaiting(final long step)
+    {
+        if (size < 2 || closed)
+        {
+            return false;
+        }
+        final InterruptShield shield = InterruptShield.raise();
+        try
+        {
+            return null != iprobe((rank - 1 + size) % size, barrierTag(0, step));
+        }
+        catch (final MPIException ex)
+        {
+            throw failed("barrier()", ex);
         }
         finally
         {

@@ -91,7 +91,10 @@ public final class BenchGoals
         "read_sum_GBps_per_rank", "with more ranks than cores each rank reads with part of a core; " +
             "read_sum_reduction (sum(Region)) is the faster read",
         "barrier_wait_cores", "the figure's line splits it by thread: the JIT compiler compiling code that ran " +
-            "before the wait counts; the library's own are the waiting thread and pshmem's (the watchdog)");
+            "before the wait counts; the library's own are the waiting thread and pshmem's (the watchdog)",
+        "memory_copies_per_node", "whole-process Pss also counts what each JVM grows by meanwhile (heap, " +
+            "compiled code, MPJ's buffers), more with more ranks; memory_copies_per_node_segments counts the " +
+            "array's segments alone");
 
     private BenchGoals()
     {

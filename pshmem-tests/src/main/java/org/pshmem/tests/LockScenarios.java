@@ -30,7 +30,7 @@ public final class LockScenarios
 {
     /** Thread CPU an interrupted rank may use while it waits {@link #WAIT_MS}: a spinning one uses all of it. */
     static final long MAX_WAIT_CPU_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    static final long WAIT_MS = 2000;
+    static final long WAIT_MS = 1000;
 
     private LockScenarios()
     {
@@ -225,7 +225,7 @@ public final class LockScenarios
             // A barrier waited for by interrupted ranks: parked too, and the flag kept.
             if (comm.rank() == 0)
             {
-                Thread.sleep(comm.size() > 1 ? WAIT_MS / 2 : 0);
+                Thread.sleep(comm.size() > 1 ? WAIT_MS : 0);
                 comm.barrier();
             }
             else

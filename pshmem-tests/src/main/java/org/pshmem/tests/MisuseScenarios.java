@@ -125,6 +125,57 @@ public final class MisuseScenarios
             }
         }, List.of("collectives do not match at call 2 of the world communicator since its first array: rank 0 " +
             "called barrier(), rank", "called set() on array 1")));
+        all.put("barrier-against-allReduce-by-node", new Misuse(pshmem ->
+        {
+            // Every rank of rank 0's node in barrier(), every rank of the other nodes in allReduce(): no rank of
+            // a node meets a different call in node memory, and the barrier's node leaders exchange messages
+            // with leaders that are not there. On one node, rank 0 against the others.
+            final Communicator world = pshmem.world();
+            final boolean withRankZero = withRankZero(world);
+            world.barrier(); // the first barrier goes through the transport; later ones through node memory
+            if (withRankZero)
+            {
+                world.barrier();
+            }
+            else
+            {
+                world.allReduce(world.rank(), ReduceOp.SUM);
+            }
+        }, List.of("collectives do not match at step ", " of the world communicator: rank", "called barrier()",
+            "called allReduce(int, SUM)")));
+        all.put("barrier-against-set-by-node", new Misuse(pshmem ->
+        {
+            final Communicator world = pshmem.world();
+            try (SharedIntArray array = SharedArray.ofInts(world, 4))
+            {
+                final int writer = world.size() - 1; // never on rank 0's node, when there are several
+                if (withRankZero(world))
+                {
+                    world.barrier();
+                }
+                else
+                {
+                    array.set(world.rank() == writer ? new int[] {1, 2, 3, 4} : null, writer);
+                }
+            }
+        }, List.of("collectives do not match at call ", " of the world communicator since its first array: rank",
+            "called barrier()", "called set() on array 1")));
+        all.put("barrier-against-allReduce-mixed", new Misuse(pshmem ->
+        {
+            // Rank 1 alone in allReduce(): on two nodes of 3 ranks (0-1, 2) its node is mixed and the other
+            // node is all in barrier().
+            final Communicator world = pshmem.world();
+            world.barrier();
+            if (world.rank() == 1)
+            {
+                world.allReduce(world.rank(), ReduceOp.SUM);
+            }
+            else
+            {
+                world.barrier();
+            }
+        }, List.of("collectives do not match at step ", " of the world communicator: rank", "called barrier()",
+            "rank 1 called allReduce(int, SUM)")));
         all.put("barrier-against-lock-close", new Misuse(pshmem ->
         {
             // The lock's close() has a barrier of its own: it must not complete rank 0's.
@@ -169,5 +220,20 @@ public final class MisuseScenarios
             }
         }, List.of("rank 1 finished without taking part in barrier() (step 0)")));
         return all;
+    }
+
+    /**
+     * Collective over {@code world}: whether this rank's node holds rank 0; on one node, whether it is rank 0.
+     */
+    private static boolean withRankZero(final Communicator world)
+    {
+        try (NodeGroups groups = NodeGroups.split(world))
+        {
+            if (groups.node().size() == world.size())
+            {
+                return world.rank() == 0;
+            }
+            return groups.node().allReduce(world.rank() == 0 ? 1 : 0, ReduceOp.MAX) == 1;
+        }
     }
 }

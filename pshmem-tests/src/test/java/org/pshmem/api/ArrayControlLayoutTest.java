@@ -19,7 +19,7 @@ class ArrayControlLayoutTest
     {
         for (final int nodeSize : new int[] {1, 2, 7, 64})
         {
-            final int[][] regions = new int[8 + nodeSize][];
+            final int[][] regions = new int[9 + nodeSize][];
             regions[0] = new int[] {0, LayoutHeader.BYTES};
             regions[1] = new int[] {ArrayControlLayout.ARRIVALS, Long.BYTES};
             regions[2] = new int[] {ArrayControlLayout.GENERATION, Long.BYTES};
@@ -28,9 +28,10 @@ class ArrayControlLayoutTest
             regions[5] = new int[] {ArrayControlLayout.accumulators(0), EXTREMES_BYTES};
             regions[6] = new int[] {ArrayControlLayout.accumulators(1), EXTREMES_BYTES};
             regions[7] = new int[] {ArrayControlLayout.WRITTEN, Long.BYTES};
+            regions[8] = new int[] {ArrayControlLayout.GIVE_WAY, Long.BYTES};
             for (int r = 0; r < nodeSize; r++)
             {
-                regions[8 + r] = new int[] {ArrayControlLayout.slot(r), ArrayControlLayout.SLOT_BYTES};
+                regions[9 + r] = new int[] {ArrayControlLayout.slot(r), ArrayControlLayout.SLOT_BYTES};
             }
             final int[][] withPayload = java.util.Arrays.copyOf(regions, regions.length + 1);
             withPayload[regions.length] = new int[] {ArrayControlLayout.payload(nodeSize),

@@ -18,7 +18,8 @@ import org.pshmem.local.LocalJob;
 /**
  * {@code barrier()} in node memory, on ranks run as threads: it holds every rank until all came, round after
  * round; the first barrier makes the node segment; a mismatch with a collective of the endpoint fails on every
- * rank with the steps; a rank that leaves is named; an interrupt is kept; across nodes the endpoint is used.
+ * rank with the steps; a rank that leaves is named; an interrupt is kept; across nodes too (node leaders only
+ * exchange messages).
  */
 class CommunicatorBarrierTest
 {
@@ -193,6 +194,54 @@ class CommunicatorBarrierTest
     }
 
     @Test
+    void acrossNodesRanksWaitingForARankThatFailedOrFinishedNameIt()
+    {
+        // {ranks, nodes, the rank that goes, whether it throws (else it returns from main)}
+        for (final int[] layout : new int[][] {{4, 2, 3, 1}, {3, 2, 2, 0}, {3, 2, 1, 1}, {4, 2, 0, 0}})
+        {
+            final int ranks = layout[0];
+            final int gone = layout[2];
+            final Throwable[] seen = new Throwable[ranks];
+            final String where = "layout " + ranks + " on " + layout[1] + ", rank " + gone + " goes: ";
+            assertTimeoutPreemptively(LIMIT, () -> assertThrows(PshmemException.class, () ->
+                LocalJob.run(ranks, layout[1], world ->
+                {
+                    world.barrier();
+                    world.barrier(); // in node memory
+                    if (world.rank() == gone)
+                    {
+                        if (layout[3] == 1)
+                        {
+                            throw new IllegalStateException("rank " + gone + " leaves on purpose");
+                        }
+                        return;
+                    }
+                    try
+                    {
+                        world.barrier();
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        seen[world.rank()] = ex;
+                        throw ex;
+                    }
+                })), where);
+            // Every other rank ends, none waits. The first to see it names the rank that went; a rank that gives
+            // way after a node-mate failed because of it may name that node-mate instead (a cascade).
+            boolean named = false;
+            for (int rank = 0; rank < ranks; rank++)
+            {
+                if (rank != gone)
+                {
+                    assertInstanceOf(RankFailedException.class, seen[rank], where + "rank " + rank);
+                    named |= ((RankFailedException)seen[rank]).failedRank() == gone;
+                }
+            }
+            assertTrue(named, where + java.util.Arrays.toString(seen));
+        }
+    }
+
+    @Test
     void anInterruptedRankKeepsWaitingAndKeepsItsFlag()
     {
         final boolean[] flag = new boolean[3];
@@ -215,18 +264,46 @@ class CommunicatorBarrierTest
     }
 
     @Test
-    void aCommunicatorOverSeveralNodesKeepsTheEndpointsBarrier()
+    void aCommunicatorOverSeveralNodesWaitsInNodeMemoryAndHoldsEveryRank()
     {
-        final boolean[] board = new boolean[4];
-        assertTimeoutPreemptively(LIMIT, () -> LocalJob.run(4, 2, world ->
+        for (final int[] layout : new int[][] {{4, 2}, {5, 3}, {3, 3}})
         {
-            for (int round = 0; round < 5; round++)
+            final int ranks = layout[0];
+            final int rounds = 30;
+            final AtomicInteger[] arrived = new AtomicInteger[rounds];
+            for (int round = 0; round < rounds; round++)
             {
-                world.barrier();
+                arrived[round] = new AtomicInteger();
             }
-            board[world.rank()] = null != world.callBoard();
-        }));
-        assertArrayEquals(new boolean[4], board);
+            final int[][] seen = new int[ranks][rounds];
+            final boolean[] board = new boolean[ranks];
+            assertTimeoutPreemptively(LIMIT, () -> LocalJob.run(ranks, layout[1], world ->
+            {
+                world.barrier(); // the first: through the endpoint, then makes the node segment
+                board[world.rank()] = null != world.callBoard();
+                for (int round = 0; round < rounds; round++)
+                {
+                    if (round % ranks == world.rank())
+                    {
+                        Thread.sleep(2);
+                    }
+                    arrived[round].incrementAndGet();
+                    world.barrier();
+                    seen[world.rank()][round] = arrived[round].get();
+                }
+                // The steps still match.
+                assertEquals(ranks * (ranks + 1) / 2, world.allReduce(world.rank() + 1, ReduceOp.SUM));
+            }));
+            for (int rank = 0; rank < ranks; rank++)
+            {
+                assertTrue(board[rank], "layout " + ranks + " on " + layout[1] + ": rank " + rank);
+                for (int round = 0; round < rounds; round++)
+                {
+                    assertEquals(ranks, seen[rank][round], "layout " + ranks + " on " + layout[1] + ": rank " +
+                        rank + ", round " + round);
+                }
+            }
+        }
     }
 
     @Test

@@ -47,6 +47,16 @@ class BenchGoalsTest
     }
 
     @Test
+    void everyWhyLineBelongsToAGoal()
+    {
+        for (final String figure : BenchGoals.WHY_MISSED.keySet())
+        {
+            assertTrue(BenchGoals.GOALS.stream().anyMatch(goal -> goal.figure().equals(figure)),
+                "a why line for " + figure + ", which no goal judges");
+        }
+    }
+
+    @Test
     void peerGoalsAreMultiplesOfThePeersFigureOfTheSameSitting()
     {
         final List<String> lines = BenchGoals.report(BenchGoals.figures(OURS),
