@@ -23,6 +23,12 @@ import org.pshmem.spi.Setting;
  * library, so a waiting rank can see the interrupt flag and ranks that left the job. Once every rank has agreed,
  * the collective itself is the library's blocking one, as every rank is there.
  *
+ * <p>Entry notes: no probe sees a rank enter an {@code MPI_Iallreduce}, so on entering a collective each rank also
+ * sends the next one a byte tagged with the step's parity ({@link #entryTag}), and takes the one from the rank
+ * before once the agreement is complete. A rank waiting in a barrier made in node memory probes for that note
+ * ({@link #collectiveWaiting}): a whole node in another collective of this communicator is seen, and the waiting
+ * rank gives way to this endpoint's barrier, where every rank fails naming the calls.
+ *
  * <p>Ranks that left: once a wait parks, it asks the session's {@link Departures} whether a rank it waits for has
  * finished (closed its session or ended) or any rank has failed, and then throws a {@link RankFailedException}
  * naming that rank and the call: a collective waits for every member, a receive for its source (for every other
@@ -42,6 +48,9 @@ final class MpiEndpoint implements CommEndpoint
     private static final int AGREEMENT_LONGS = 6;
     /** Bytes of a node name in the gather that groups ranks by an overriding node name. */
     static final int NODE_NAME_BYTES = 256;
+    /** First tag of the entry notes: above {@code Communicator.MAX_TAG}, so no user's message matches them. */
+    static final int ENTRY_TAG = 1 << 30;
+    private static final byte[] NOTE = new byte[1];
 
     private final MpiLibrary mpi;
     private final MpiComm comm;
@@ -62,6 +71,7 @@ final class MpiEndpoint implements CommEndpoint
     private final String id;
     private final long[] mine = new long[AGREEMENT_LONGS];
     private final long[] least = new long[AGREEMENT_LONGS];
+    private final byte[] noteIn = new byte[1];
     private long steps;
     private boolean closed;
 
@@ -219,17 +229,63 @@ final class MpiEndpoint implements CommEndpoint
         try
         {
             arrive(Fingerprint.allReduce(steps, send, count, op));
-            mpi.allReduce(comm, send, receive, count, switch (op)
-            {
-                case SUM -> MpiOp.SUM;
-                case MIN -> MpiOp.MIN;
-                case MAX -> MpiOp.MAX;
-            });
+            mpi.allReduce(comm, send, receive, count, mpiOp(op));
         }
         finally
         {
             activity.exit();
         }
+    }
+
+    /**
+     * Leaves the agreement that starts it, and only that, when {@code giveWay} says so while it waits parked: the
+     * agreement's reduction is left pending (MPI cannot withdraw a collective), so the members no longer agree on
+     * this communicator, which is what a rank that gives way has found anyway.
+     */
+    @Override
+    public boolean allReduceUnless(final Object send, final Object receive, final int count, final ReduceOp op,
+        final java.util.function.BooleanSupplier giveWay)
+    {
+        try
+        {
+            if (!arrive(Fingerprint.allReduce(steps, send, count, op), giveWay))
+            {
+                return false;
+            }
+            mpi.allReduce(comm, send, receive, count, mpiOp(op));
+            return true;
+        }
+        finally
+        {
+            activity.exit();
+        }
+    }
+
+    /** The entry notes tell: barriers across nodes may wait in node memory. */
+    @Override
+    public boolean tellsCollectiveWaiting()
+    {
+        return true;
+    }
+
+    /**
+     * Whether the rank before this one entered a collective of step {@code step}: its entry note, of the step's
+     * parity, waits here (no rank can be two steps ahead of one that waits, as every collective needs all).
+     */
+    @Override
+    public boolean collectiveWaiting(final long step)
+    {
+        return size > 1 && !closed && null != mpi.probe(comm, (rank - 1 + size) % size, entryTag(step),
+            MpiDatatype.BYTE);
+    }
+
+    /**
+     * @param step a collective's step.
+     * @return the tag of its entry notes.
+     */
+    static int entryTag(final long step)
+    {
+        return ENTRY_TAG + (int)(step & 1);
     }
 
     @Override
@@ -398,6 +454,17 @@ final class MpiEndpoint implements CommEndpoint
      */
     private void arrive(final Fingerprint print)
     {
+        arrive(print, null);
+    }
+
+    /**
+     * {@link #arrive(Fingerprint)}, which this rank leaves when {@code giveWay} (when not null) says so while it
+     * waits parked.
+     *
+     * @return true when every rank arrived with the same call; false when it gave way.
+     */
+    private boolean arrive(final Fingerprint print, final java.util.function.BooleanSupplier giveWay)
+    {
         activity.enter(print, name);
         steps++;
         mine[0] = print.step();
@@ -407,8 +474,20 @@ final class MpiEndpoint implements CommEndpoint
         mine[3] = ~mine[0];
         mine[4] = ~mine[1];
         mine[5] = ~mine[2];
-        await(print.call(), mpi.allReduceLater(comm, mine, least, AGREEMENT_LONGS, MpiOp.MIN),
-            () -> departed(print.call(), members, "finished without taking part in " + print + " on " + name));
+        final int tag = entryTag(print.step());
+        final MpiRequest note = size > 1 ? mpi.sendLater(comm, NOTE, 0, 1, (rank + 1) % size, tag) : null;
+        final Gone gone = () -> departed(print.call(), members, "finished without taking part in " + print + " on " +
+            name);
+        if (!await(print.call(), mpi.allReduceLater(comm, mine, least, AGREEMENT_LONGS, MpiOp.MIN), gone, giveWay))
+        {
+            return false;
+        }
+        if (null != note)
+        {
+            // Every rank has entered, so the note of the rank before is sent; ours completes as the next takes it.
+            await(print.call(), mpi.receiveLater(comm, noteIn, 0, 1, (rank - 1 + size) % size, tag), gone);
+            await(print.call(), note, gone);
+        }
         if (least[0] != ~least[3] || least[1] != ~least[4] || least[2] != ~least[5])
         {
             // Every rank saw the same reduction, so every rank comes here, and the gather matches.
@@ -421,6 +500,7 @@ final class MpiEndpoint implements CommEndpoint
             }
             throw Fingerprint.mismatch(name, rank, prints);
         }
+        return true;
     }
 
     /**
@@ -431,6 +511,18 @@ final class MpiEndpoint implements CommEndpoint
      * is then left to the library: a collective or a send cannot be withdrawn, and the job is ending.
      */
     private static void await(final String call, final MpiRequest request, final Gone gone)
+    {
+        await(call, request, gone, null);
+    }
+
+    /**
+     * {@link #await(String, MpiRequest, Gone)}, which also ends, leaving the request pending, when {@code giveWay}
+     * (when not null) says so once the wait parks.
+     *
+     * @return true when the request completed; false when {@code giveWay} said so first.
+     */
+    private static boolean await(final String call, final MpiRequest request, final Gone gone,
+        final java.util.function.BooleanSupplier giveWay)
     {
         boolean interrupted = Thread.interrupted();
         try
@@ -456,8 +548,13 @@ final class MpiEndpoint implements CommEndpoint
                     {
                         throw failure;
                     }
+                    if (null != giveWay && giveWay.getAsBoolean() && !request.test())
+                    {
+                        return false;
+                    }
                 }
             }
+            return true;
         }
         finally
         {
@@ -474,6 +571,16 @@ final class MpiEndpoint implements CommEndpoint
     {
         /** @return the failure to throw, or null while the wait may still end. */
         RankFailedException failure();
+    }
+
+    private static MpiOp mpiOp(final ReduceOp op)
+    {
+        return switch (op)
+        {
+            case SUM -> MpiOp.SUM;
+            case MIN -> MpiOp.MIN;
+            case MAX -> MpiOp.MAX;
+        };
     }
 
     private static int source(final int source)
