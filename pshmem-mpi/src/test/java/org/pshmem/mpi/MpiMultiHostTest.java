@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -34,7 +36,15 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.pshmem.api.Communicator;
+import org.pshmem.api.Pshmem;
+import org.pshmem.api.ReduceOp;
+import org.pshmem.api.SharedArray;
+import org.pshmem.api.SharedLongArray;
 import org.pshmem.examples.ReadmeExample;
+import org.pshmem.shm.SegmentNaming;
+import org.pshmem.shm.ShmSegment;
+import org.pshmem.spi.Setting;
 import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.CoordinationScenarios;
@@ -51,8 +61,9 @@ import org.pshmem.tests.SyncScenarios;
  * place of {@code ssh} ({@code plm_rsh_agent}), which runs Open MPI's daemon inside that host's namespaces; the
  * daemons and ranks talk over TCP between the hosts' addresses only ({@code oob_tcp_if_include},
  * {@code btl_tcp_if_include}). Node groups are Open MPI's own ({@code MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)},
- * no {@code pshmem.node}), so every host must be one node. It runs the README example and the whole conformance
- * suite, one {@code mpirun} each, with replication chunks of {@value #CHUNK_BYTES} bytes.
+ * no {@code pshmem.node}), so every host must be one node. It runs a probe (host, node and the segments every
+ * rank maps: one copy per host, none shared between hosts), the README example and the whole conformance suite,
+ * one {@code mpirun} each, the suite with replication chunks of {@value #CHUNK_BYTES} bytes.
  *
  * <p>Unlike pshmem-mpj's {@code MultiHostTest}, the hosts share the machine's file system, {@code /dev/shm} and
  * {@code /tmp} included (and its pid namespace): segment files of different hosts lie side by side, so their
@@ -74,7 +85,7 @@ class MpiMultiHostTest
     private static final Pattern OURS = Pattern.compile("^" + PREFIX + "(\\d+)x[a-z0-9]{3}(a|b|c|net)$");
     private static final int CHUNK_BYTES = 65536;
     /** mpirun's own {@code --timeout}; the test kills the job 60 s later if mpirun did not end it. */
-    private static final long JOB_TIMEOUT_S = 240;
+    private static final long JOB_TIMEOUT_S = 600;
 
     private static Lab lab;
 
@@ -100,6 +111,60 @@ class MpiMultiHostTest
     @Test
     @Order(1)
     @Timeout(value = 360, unit = TimeUnit.SECONDS)
+    void everyHostIsOneNodeWithOneCopyOfItsOwn() throws Exception
+    {
+        final Job job = lab.mpirun(HostProbe.class, List.of());
+        assertEquals(0, job.status(), job.describe());
+        job.assertTwoRanksOnEveryHost(lab);
+        final Pattern line = Pattern.compile("^PROBE rank=(\\d+)/(\\d+) host=(\\S+) javaHost=(\\S+) " +
+            "node=(\\d+)/(\\d+) nodeRank=(\\d+)/(\\d+) arrayNodes=(\\d+) perNode=(\\d+) naming=(\\S+) " +
+            "segments=(\\S+) namedFiles=(\\S+) readBack=(\\S+) everyRankReadBack=(\\d+)$");
+        final Map<Integer, Matcher> byRank = new TreeMap<>();
+        job.output().lines().map(line::matcher).filter(Matcher::matches)
+            .forEach(m -> byRank.put(Integer.parseInt(m.group(1)), m));
+        byRank.values().forEach(m -> System.out.println("[MpiMultiHostTest] " + m.group()));
+        assertEquals(RANKS, byRank.size(), "one PROBE line per rank\n" + job.describe());
+        final Map<String, Set<String>> segmentsByHost = new TreeMap<>();
+        final Map<String, Set<String>> nodesByHost = new TreeMap<>();
+        for (int r = 0; r < RANKS; r++)
+        {
+            final Matcher m = byRank.get(r);
+            final String host = lab.hosts.get(r / RANKS_PER_HOST);
+            final String where = "rank " + r + ": " + m.group() + "\n" + job.describe();
+            assertEquals(host, m.group(3), "the rank's host name " + where);
+            assertEquals(host, m.group(4), "the rank's host name in Java " + where);
+            assertEquals(Integer.toString(HOSTS), m.group(6), "node count " + where);
+            assertEquals(Integer.toString(RANKS_PER_HOST), m.group(8), "ranks on the node " + where);
+            assertEquals(Integer.toString(HOSTS), m.group(9), "the array's node count " + where);
+            assertEquals(Integer.toString(RANKS_PER_HOST), m.group(10), "the array's ranks per node " + where);
+            // Every host shares /proc and the pid namespace with the others: descriptors can be passed.
+            assertEquals("UNNAMED", m.group(11), "segment naming " + where);
+            assertTrue(!"none".equals(m.group(12)), "the rank maps a segment file " + where);
+            assertEquals("none", m.group(13), "no segment file keeps a name in /dev/shm " + where);
+            assertEquals("ok", m.group(14), "data written on host A, then on host C, read back " + where);
+            assertEquals(Integer.toString(RANKS), m.group(15), "ranks that read the data back " + where);
+            segmentsByHost.computeIfAbsent(host, h -> new TreeSet<>()).add(m.group(12));
+            nodesByHost.computeIfAbsent(host, h -> new TreeSet<>()).add(m.group(5));
+        }
+        final Set<String> allSegments = new TreeSet<>();
+        for (final String host : lab.hosts)
+        {
+            assertEquals(1, nodesByHost.get(host).size(), "one node index per host: " + nodesByHost);
+            assertEquals(1, segmentsByHost.get(host).size(),
+                "both ranks of " + host + " map the same segment (one copy per host): " + segmentsByHost);
+            for (final String segment : segmentsByHost.get(host).iterator().next().split(","))
+            {
+                assertTrue(allSegments.add(segment), "segment " + segment + " mapped on two hosts: " + segmentsByHost);
+            }
+        }
+        assertEquals(HOSTS, nodesByHost.values().stream().flatMap(Set::stream).distinct().count(),
+            "distinct node indexes: " + nodesByHost);
+        lab.assertNothingLeft("the probe");
+    }
+
+    @Test
+    @Order(2)
+    @Timeout(value = 360, unit = TimeUnit.SECONDS)
     void theReadmeExampleRunsAcrossThreeHosts() throws Exception
     {
         final Job job = lab.mpirun(ReadmeExample.class, List.of());
@@ -122,8 +187,8 @@ class MpiMultiHostTest
     }
 
     @Test
-    @Order(2)
-    @Timeout(value = 360, unit = TimeUnit.SECONDS)
+    @Order(3)
+    @Timeout(value = JOB_TIMEOUT_S + 120, unit = TimeUnit.SECONDS)
     void theConformanceSuitePassesOnEveryRankAcrossThreeHosts() throws Exception
     {
         final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
@@ -143,6 +208,91 @@ class MpiMultiHostTest
             .collect(Collectors.toList());
         assertTrue(missing.isEmpty(), "scenarios not passed on every rank: " + missing + "\n" + job.describe());
         lab.assertNothingLeft("the conformance job");
+    }
+
+    /**
+     * Run as a 6-rank job: prints, in rank order, each rank's host name, node index, node-rank, the array's node
+     * layout, the segment naming, the segment files it maps (device:inode) and the names in the segment folder that
+     * carry its host, after data written on rank 0 (host A) and then on the last rank (host C) was read back on
+     * every rank.
+     */
+    public static final class HostProbe
+    {
+        private HostProbe()
+        {
+        }
+
+        public static void main(final String[] args) throws Exception
+        {
+            try (Pshmem pshmem = Pshmem.init(args); SharedLongArray array = SharedArray.ofLongs(pshmem.world(), 4, 8))
+            {
+                final Communicator world = pshmem.world();
+                final int rank = world.rank();
+                final String uts = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+                final String javaHost = InetAddress.getLocalHost().getHostName();
+                boolean readBack = true;
+                for (final int writer : new int[] {0, world.size() - 1})
+                {
+                    final long base = 1000L * (writer + 1);
+                    final long[] data = new long[32];
+                    for (int i = 0; i < data.length; i++)
+                    {
+                        data[i] = base + i;
+                    }
+                    array.set(rank == writer ? data : null, writer);
+                    world.barrier();
+                    for (int i = 0; i < data.length; i++)
+                    {
+                        readBack &= array.get(i / 8, i % 8) == base + i;
+                    }
+                    world.barrier();
+                }
+                final int readers = world.allReduce(readBack ? 1 : 0, ReduceOp.SUM);
+                final String segments = mappedSegments();
+                final String named;
+                try (Stream<Path> files = Files.list(Path.of(Setting.SHM_DIR.value().orElseThrow())))
+                {
+                    named = files.map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith(ShmSegment.PREFIX + uts)).sorted().collect(Collectors.joining(","));
+                }
+                try (Communicator node = world.splitByNode())
+                {
+                    final long leader = node.broadcast((long)rank, 0);
+                    final long[] leaders = world.allGather(node.rank() == 0 ? (long)rank : -1L);
+                    final long nodes = Arrays.stream(leaders).filter(l -> l >= 0).count();
+                    final long nodeIndex = Arrays.stream(leaders).filter(l -> l >= 0 && l < leader).count();
+                    for (int p = 0; p < world.size(); p++)
+                    {
+                        if (p == rank)
+                        {
+                            System.out.println("PROBE rank=" + rank + "/" + world.size() + " host=" + uts +
+                                " javaHost=" + javaHost + " node=" + nodeIndex + "/" + nodes + " nodeRank=" +
+                                node.rank() + "/" + node.size() + " arrayNodes=" + array.nodeCount() + " perNode=" +
+                                array.processesPerNode() + " naming=" + SegmentNaming.here() + " segments=" +
+                                segments + " namedFiles=" + (named.isEmpty() ? "none" : named) + " readBack=" +
+                                (readBack ? "ok" : "WRONG") + " everyRankReadBack=" + readers);
+                            System.out.flush();
+                        }
+                        world.barrier();
+                    }
+                }
+            }
+        }
+
+        /** Segment files this process maps, as device:inode. */
+        private static String mappedSegments() throws IOException
+        {
+            final Set<String> files = new TreeSet<>();
+            for (final String entry : Files.readAllLines(Path.of("/proc/self/maps")))
+            {
+                final String[] fields = entry.trim().split("\\s+", 6);
+                if (fields.length == 6 && ShmSegment.isSegmentMapping(fields[5]))
+                {
+                    files.add(fields[3] + ":" + fields[4]);
+                }
+            }
+            return files.isEmpty() ? "none" : String.join(",", files);
+        }
     }
 
     /**
