@@ -448,7 +448,10 @@ class MpiMultiHostTest
             Files.writeString(runDir.resolve("hostfile"), slots.toString());
             // In place of ssh: Open MPI runs "AGENT HOST WORDS..." and means "run WORDS with a shell on HOST". The
             // agent runs that shell inside HOST's network namespace with HOST as its host name, with exec at every
-            // step, so Open MPI's daemon there is the agent process itself, a child of mpirun.
+            // step, so Open MPI's daemon there is the agent process itself, a child of mpirun. The host name matters:
+            // with the machine's on every host, Open MPI's shared-memory BTL names its files in the shared /dev/shm
+            // vader_segment.<host name>.<job>.<local rank>, the ranks of different hosts map one another's, and
+            // they crash (SIGSEGV in mca_btl_vader_poll_handle_frag, seen with Open MPI 4.1.4).
             final Path agent = runDir.resolve("agent");
             Files.writeString(agent, "#!/bin/sh\n" +
                 "# Open MPI's plm_rsh_agent for namespace hosts: $1 is the host, the rest the remote command.\n" +
