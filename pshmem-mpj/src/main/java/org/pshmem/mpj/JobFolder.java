@@ -356,11 +356,7 @@ final class JobFolder
         {
             return false; // the folder gone with the job: the caller waits its whole period
         }
-        final Set<Integer> ended = new HashSet<>();
-        for (final Outcome outcome : Outcome.values())
-        {
-            ended.addAll(marks.get(outcome.suffix));
-        }
+        final Set<Integer> ended = ended(marks);
         final Set<Integer> started = new HashSet<>(marks.get(PID));
         for (int rank = 0; rank < ranks; rank++)
         {
@@ -375,11 +371,7 @@ final class JobFolder
     /** {@link #died()} from one listing of the folder: only a rank with no outcome there is looked at further. */
     private List<Integer> died(final Map<String, List<Integer>> marks)
     {
-        final Set<Integer> ended = new HashSet<>();
-        for (final Outcome outcome : Outcome.values())
-        {
-            ended.addAll(marks.get(outcome.suffix));
-        }
+        final Set<Integer> ended = ended(marks);
         final List<Integer> dead = new ArrayList<>();
         for (final int rank : marks.get(PID))
         {
@@ -446,6 +438,17 @@ final class JobFolder
     {
         final long pid = pids.computeIfAbsent(rank, r -> RankProcess.localPid(file(r, PID)).orElse(OTHER_HOST));
         return OTHER_HOST != pid && ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true);
+    }
+
+    /** @return the ranks with an outcome mark, of any kind, in {@code marks} (one listing of the folder). */
+    private static Set<Integer> ended(final Map<String, List<Integer>> marks)
+    {
+        final Set<Integer> ended = new HashSet<>();
+        for (final Outcome outcome : Outcome.values())
+        {
+            ended.addAll(marks.get(outcome.suffix));
+        }
+        return ended;
     }
 
     /** @return by suffix of {@link #MARK} (pid, returned and each outcome), the ranks with that mark, in rank
