@@ -30,9 +30,9 @@ public enum Setting
     LISTEN_ADDRESS("pshmem.listenAddress", "PSHMEM_LISTEN_ADDRESS", null,
         "the one address MPJ Express listens on (daemon, starter, niodev), default the address the host name " +
         "resolves to; loopback for a job on one host (mpj)"),
-    /** How long a failed rank waits before ending its JVM, in milliseconds (mpj). */
+    /** How long a failed rank waits at most, for the others to end, before ending its JVM, in milliseconds (mpj). */
     ABORT_GRACE_MS("pshmem.abortGraceMs", null, "1000",
-        "how long a failed rank waits, in ms, before ending its JVM (mpj)"),
+        "how long a failed rank waits at most, in ms, for the others to end before ending its JVM (mpj)"),
     /** Milliseconds between a waiting rank's looks at the job folder for failed ranks (mpj). */
     FAILURE_CHECK_MS("pshmem.failureCheckMs", null, "200",
         "ms between a waiting rank's looks at the job folder for failed ranks (mpj)"),

@@ -13,17 +13,18 @@ import org.pshmem.spi.Setting;
 /**
  * Runs an application's {@code main} as a rank of an MPJ job and guards it, like upstream's exception guard:
  * when it throws, the rank marks the failure and its stack trace for the launcher (which prints one summary for
- * the job; without a job folder the rank prints them itself) and, after a short grace period, ends its JVM with
- * status 1 so the job is aborted instead of left hanging. MPJ's
+ * the job; without a job folder the rank prints them itself) and, after a short grace period (over once every
+ * other rank has ended), ends its JVM with status 1 so the job is aborted instead of left hanging. MPJ's
  * {@code Finalize} is called only after {@code main} returned normally (a failing rank must not take part in
  * it, or it would match a peer's collective).
  *
  * <p>With a job folder ({@link #JOB_DIR_PROPERTY}, as under {@link MpjLauncher}) it also watches the job from
  * a thread of its own: when another rank has failed or died and this rank has not noticed within the grace
  * period (it may be blocked in an MPJ call, which cannot be interrupted), it ends this rank with a message
- * naming the failed one; when the launcher ({@link #LAUNCHER_PID_PROPERTY}) is gone, it ends this rank too. That
- * thread also leaves the collective this rank has been in for a second or more in the job folder, for the
- * launcher's report of a job that stopped moving.
+ * naming the failed one, at once when this rank's main returned and the failed one's had not (MPJ's Finalize,
+ * a barrier of every rank, would wait for it for ever); when the launcher ({@link #LAUNCHER_PID_PROPERTY}) is
+ * gone, it ends this rank too. That thread also leaves the collective this rank has been in for a second or
+ * more in the job folder, for the launcher's report of a job that stopped moving.
  * A rank that ends early, or by SIGTERM/SIGINT, first removes the names of the segment files it knows.
  *
  * <p>Started by MPJRun as {@code GuardedRank <rank> <conf> <device> MainClass [args...]}; {@link MpjLauncher}
@@ -40,6 +41,10 @@ public final class GuardedRank
     /** How long a rank is in one collective before its watchdog leaves the call in the job folder. */
     private static final long LASTING_MILLIS = 1000;
     private static final java.util.concurrent.atomic.AtomicBoolean ENDING = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set once main returned normally: the rank is in MPJ's Finalize (or past it), no longer in its own code. */
+    private static volatile boolean mainReturned;
+    /** How often a failed rank looks whether every other rank has ended, during its grace period. */
+    private static final long ENDED_LOOK_MILLIS = 20;
 
     private GuardedRank()
     {
@@ -78,6 +83,7 @@ public final class GuardedRank
             final Method main = Class.forName(args[3], true, GuardedRank.class.getClassLoader())
                 .getMethod("main", String[].class);
             main.invoke(null, (Object)rankArgs);
+            mainReturned = true;
             markReturned(folder, rank);
             MpjSession.finalizeIfClosed();
             mark(folder, rank, JobFolder.Outcome.OK, "");
@@ -130,6 +136,14 @@ public final class GuardedRank
             if (null == failure || failure.failedRank() == self)
             {
                 continue;
+            }
+            if (mainReturned && !folder.returned(failure.failedRank()))
+            {
+                // MPJ's Finalize begins with a barrier of every rank, which a rank that failed or died before its
+                // main returned never enters: no code of this rank is left to notice, so the grace would only wait.
+                stop(folder, rank, "rank " + failure.failedRank() + " failed or died (" + failure.getMessage() +
+                    "), and this rank, whose main returned, waits for it in MPJ Express's Finalize; ending it");
+                return;
             }
             if (0 == failureSeenAt)
             {
@@ -215,8 +229,41 @@ public final class GuardedRank
         }
         mark(folder, rank, outcome, markText);
         ShmSegment.removeKnownNames();
-        sleep(graceMillis);
+        awaitOthers(folder, rank, graceMillis);
         Runtime.getRuntime().halt(1);
+    }
+
+    /**
+     * The grace period of a rank that ends: up to {@code graceMillis}, for the other ranks to notice and leave their
+     * marks (under the multicore device they are threads of this JVM, which the halt ends); over as soon as every
+     * other rank of the job has ended (an outcome, or its process gone), since then nobody is left to notice.
+     * Without a job folder, or before MPJ knows the job's size, the whole period.
+     */
+    private static void awaitOthers(final JobFolder folder, final String rank, final long graceMillis)
+    {
+        final int size = null == folder || graceMillis <= 0 ? 0 : worldSize();
+        final long deadline = System.nanoTime() + graceMillis * 1_000_000L;
+        for (long left = graceMillis; left > 0; left = (deadline - System.nanoTime()) / 1_000_000L)
+        {
+            if (size > 0 && folder.othersEnded(size, Integer.parseInt(rank)))
+            {
+                return;
+            }
+            sleep(size > 0 ? Math.min(ENDED_LOOK_MILLIS, left) : left);
+        }
+    }
+
+    /** @return the number of ranks of the job, or 0 when MPJ was not initialised (or cannot say). */
+    private static int worldSize()
+    {
+        try
+        {
+            return null == mpi.MPI.COMM_WORLD ? 0 : mpi.MPI.COMM_WORLD.Size();
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            return 0;
+        }
     }
 
     private static void sleep(final long millis)

@@ -339,14 +339,39 @@ final class JobFolder
         return died(ranksBySuffix());
     }
 
+    /**
+     * @param ranks  the job's size.
+     * @param except a world rank not to look at (the asking one).
+     * @return true when every rank of the job but {@code except} has ended: it wrote an outcome, or its process on
+     * this host is gone; from one listing of the folder.
+     */
+    boolean othersEnded(final int ranks, final int except)
+    {
+        final Map<String, List<Integer>> marks;
+        try
+        {
+            marks = ranksBySuffix();
+        }
+        catch (final IOException ex)
+        {
+            return false; // the folder gone with the job: the caller waits its whole period
+        }
+        final Set<Integer> ended = ended(marks);
+        final Set<Integer> started = new HashSet<>(marks.get(PID));
+        for (int rank = 0; rank < ranks; rank++)
+        {
+            if (rank != except && !ended.contains(rank) && !(started.contains(rank) && isGone(rank)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** {@link #died()} from one listing of the folder: only a rank with no outcome there is looked at further. */
     private List<Integer> died(final Map<String, List<Integer>> marks)
     {
-        final Set<Integer> ended = new HashSet<>();
-        for (final Outcome outcome : Outcome.values())
-        {
-            ended.addAll(marks.get(outcome.suffix));
-        }
+        final Set<Integer> ended = ended(marks);
         final List<Integer> dead = new ArrayList<>();
         for (final int rank : marks.get(PID))
         {
@@ -413,6 +438,17 @@ final class JobFolder
     {
         final long pid = pids.computeIfAbsent(rank, r -> RankProcess.localPid(file(r, PID)).orElse(OTHER_HOST));
         return OTHER_HOST != pid && ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true);
+    }
+
+    /** @return the ranks with an outcome mark, of any kind, in {@code marks} (one listing of the folder). */
+    private static Set<Integer> ended(final Map<String, List<Integer>> marks)
+    {
+        final Set<Integer> ended = new HashSet<>();
+        for (final Outcome outcome : Outcome.values())
+        {
+            ended.addAll(marks.get(outcome.suffix));
+        }
+        return ended;
     }
 
     /** @return by suffix of {@link #MARK} (pid, returned and each outcome), the ranks with that mark, in rank

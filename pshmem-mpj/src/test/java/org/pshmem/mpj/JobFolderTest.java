@@ -125,6 +125,21 @@ class JobFolderTest
     }
 
     @Test
+    void othersHaveEndedOnceEachHasAnOutcomeOrItsProcessIsGone() throws Exception
+    {
+        final JobFolder folder = new JobFolder(dir);
+        folder.markStarted(0); // the asking rank: never looked at
+        pidMark(1, endedPid(), thisHost());
+        folder.markStarted(2);
+        assertFalse(folder.othersEnded(4, 0), "rank 2 runs (this process) and rank 3 has not even started");
+        pidMark(3, endedPid(), thisHost());
+        assertFalse(folder.othersEnded(4, 0), "rank 2 runs");
+        folder.markEnded(2, JobFolder.Outcome.STOPPED, "stopped because rank 0 failed");
+        assertTrue(folder.othersEnded(4, 0), "rank 2 has an outcome, ranks 1 and 3 are gone");
+        assertFalse(folder.othersEnded(5, 0), "rank 4 of a job of 5 has not started");
+    }
+
+    @Test
     void aRankWhoseProcessEndedWithNoOutcomeDied() throws Exception
     {
         final JobFolder folder = new JobFolder(dir);
