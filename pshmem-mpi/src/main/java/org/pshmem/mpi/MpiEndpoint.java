@@ -21,7 +21,10 @@ import org.pshmem.spi.Setting;
  * fingerprint and throw the same failure naming each rank's call, before the collective itself starts. The
  * agreement is waited for as every wait here is: spinning, then yielding, then parking, never blocked inside the
  * library, so a waiting rank can see the interrupt flag and ranks that left the job. Once every rank has agreed,
- * the collective itself is the library's blocking one, as every rank is there.
+ * the collective itself is the library's non-blocking one, waited for the same way: a blocking MPI call polls
+ * without yielding while Open MPI believes the node is not oversubscribed (one rank per slot of its host file), and
+ * on a shared core that stole the time of the very ranks it waited for (a job of 1,000 small arrays, 6 ranks on 2
+ * cores: 50 s, 7 s with Open MPI yielding).
  *
  * <p>Entry notes: no probe sees a rank enter an {@code MPI_Iallreduce}, so on entering a collective each rank also
  * sends the next one a byte tagged with the step's parity ({@link #entryTag}), and takes the one from the rank
@@ -200,8 +203,9 @@ final class MpiEndpoint implements CommEndpoint
     {
         try
         {
-            arrive(Fingerprint.broadcast(steps, array, count, root));
-            mpi.broadcast(comm, array, offset, count, root);
+            final Fingerprint print = Fingerprint.broadcast(steps, array, count, root);
+            arrive(print);
+            await(print.call(), mpi.broadcastLater(comm, array, offset, count, root), gone(print));
         }
         finally
         {
@@ -214,8 +218,9 @@ final class MpiEndpoint implements CommEndpoint
     {
         try
         {
-            arrive(Fingerprint.of(steps, Collective.ALL_GATHER, send, count));
-            mpi.allGather(comm, send, count, receive);
+            final Fingerprint print = Fingerprint.of(steps, Collective.ALL_GATHER, send, count);
+            arrive(print);
+            await(print.call(), mpi.allGatherLater(comm, send, count, receive), gone(print));
         }
         finally
         {
@@ -228,8 +233,9 @@ final class MpiEndpoint implements CommEndpoint
     {
         try
         {
-            arrive(Fingerprint.allReduce(steps, send, count, op));
-            mpi.allReduce(comm, send, receive, count, mpiOp(op));
+            final Fingerprint print = Fingerprint.allReduce(steps, send, count, op);
+            arrive(print);
+            await(print.call(), mpi.allReduceLater(comm, send, receive, count, mpiOp(op)), gone(print));
         }
         finally
         {
@@ -248,11 +254,12 @@ final class MpiEndpoint implements CommEndpoint
     {
         try
         {
-            if (!arrive(Fingerprint.allReduce(steps, send, count, op), giveWay))
+            final Fingerprint print = Fingerprint.allReduce(steps, send, count, op);
+            if (!arrive(print, giveWay))
             {
                 return false;
             }
-            mpi.allReduce(comm, send, receive, count, mpiOp(op));
+            await(print.call(), mpi.allReduceLater(comm, send, receive, count, mpiOp(op)), gone(print));
             return true;
         }
         finally
@@ -476,8 +483,7 @@ final class MpiEndpoint implements CommEndpoint
         mine[5] = ~mine[2];
         final int tag = entryTag(print.step());
         final MpiRequest note = size > 1 ? mpi.sendLater(comm, NOTE, 0, 1, (rank + 1) % size, tag) : null;
-        final Gone gone = () -> departed(print.call(), members, "finished without taking part in " + print + " on " +
-            name);
+        final Gone gone = gone(print);
         if (!await(print.call(), mpi.allReduceLater(comm, mine, least, AGREEMENT_LONGS, MpiOp.MIN), gone, giveWay))
         {
             return false;
@@ -501,6 +507,12 @@ final class MpiEndpoint implements CommEndpoint
             throw Fingerprint.mismatch(name, rank, prints);
         }
         return true;
+    }
+
+    /** Why a wait in the collective {@code print} can no longer end: a member failed or finished. */
+    private Gone gone(final Fingerprint print)
+    {
+        return () -> departed(print.call(), members, "finished without taking part in " + print + " on " + name);
     }
 
     /**

@@ -60,6 +60,8 @@ public final class MpiLibrary
     private final MethodHandle isend;
     private final MethodHandle ibarrier;
     private final MethodHandle iallreduce;
+    private final MethodHandle ibcast;
+    private final MethodHandle iallgather;
     private final MethodHandle test;
     private final MethodHandle cancel;
     private final MethodHandle waitRequest;
@@ -103,6 +105,8 @@ public final class MpiLibrary
         isend = function("MPI_Isend", INT, PTR, INT, PTR, INT, INT, PTR, PTR);
         ibarrier = function("MPI_Ibarrier", INT, PTR, PTR);
         iallreduce = function("MPI_Iallreduce", INT, PTR, PTR, INT, PTR, PTR, PTR, PTR);
+        ibcast = function("MPI_Ibcast", INT, PTR, INT, PTR, INT, PTR, PTR);
+        iallgather = function("MPI_Iallgather", INT, PTR, INT, PTR, PTR, INT, PTR, PTR, PTR);
         test = function("MPI_Test", INT, PTR, PTR, PTR);
         cancel = function("MPI_Cancel", INT, PTR);
         waitRequest = function("MPI_Wait", INT, PTR, PTR);
@@ -663,6 +667,72 @@ public final class MpiLibrary
             check("MPI_Iallreduce", (int)iallreduce.invokeExact(in, out, count, datatypes.get(type), ops.get(op),
                 comm.handle(), request));
             return new MpiRequest(this, arena, request, MpiRequest.Kind.RESULT, out, type, receive, 0, count);
+        }
+        catch (final Throwable t)
+        {
+            arena.close();
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code MPI_Ibcast}: starts a broadcast and returns; on a rank other than the root the elements are copied
+     * into {@code array} when {@link MpiRequest#test()} first finds it complete. Collective.
+     *
+     * @param comm   the communicator.
+     * @param array  a primitive array: the root's is copied at once, every other rank's written on completion.
+     * @param offset first element.
+     * @param count  number of elements.
+     * @param root   the rank whose elements are copied.
+     * @return the request.
+     */
+    public MpiRequest broadcastLater(final MpiComm comm, final Object array, final int offset, final int count,
+        final int root)
+    {
+        final MpiDatatype type = MpiDatatype.of(array);
+        final boolean isRoot = rank(comm) == root;
+        final Arena arena = Arena.ofShared();
+        try
+        {
+            final MemorySegment buffer = isRoot ? copyIn(arena, type, array, offset, count)
+                : arena.allocate(type.layout(), Math.max(1, count));
+            final MemorySegment request = arena.allocate(PTR);
+            check("MPI_Ibcast", (int)ibcast.invokeExact(buffer, count, datatypes.get(type), root, comm.handle(),
+                request));
+            return isRoot ? new MpiRequest(this, arena, request, MpiRequest.Kind.NONE, null, null, null, 0, 0)
+                : new MpiRequest(this, arena, request, MpiRequest.Kind.RESULT, buffer, type, array, offset, count);
+        }
+        catch (final Throwable t)
+        {
+            arena.close();
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code MPI_Iallgather}: starts {@link #allGather} and returns; {@code receive} is written when
+     * {@link MpiRequest#test()} first finds it complete. Collective.
+     *
+     * @param comm    the communicator.
+     * @param send    this rank's contribution, a primitive array, copied at once.
+     * @param count   number of elements each rank contributes.
+     * @param receive an array of the same type with room for {@code size(comm) * count} elements.
+     * @return the request.
+     */
+    public MpiRequest allGatherLater(final MpiComm comm, final Object send, final int count, final Object receive)
+    {
+        final MpiDatatype type = sameType(send, receive);
+        final int total = Math.multiplyExact(size(comm), count);
+        final Arena arena = Arena.ofShared();
+        try
+        {
+            final MemorySegment in = copyIn(arena, type, send, 0, count);
+            final MemorySegment out = arena.allocate(type.layout(), Math.max(1, total));
+            final MemorySegment request = arena.allocate(PTR);
+            final MemorySegment handle = datatypes.get(type);
+            check("MPI_Iallgather", (int)iallgather.invokeExact(in, count, handle, out, count, handle, comm.handle(),
+                request));
+            return new MpiRequest(this, arena, request, MpiRequest.Kind.RESULT, out, type, receive, 0, total);
         }
         catch (final Throwable t)
         {

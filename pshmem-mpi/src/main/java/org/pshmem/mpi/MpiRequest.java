@@ -4,7 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A non-blocking operation ({@code MPI_Irecv}, {@code MPI_Isend}, {@code MPI_Ibarrier}, {@code MPI_Iallreduce})
+ * A non-blocking operation ({@code MPI_Irecv}, {@code MPI_Isend}, {@code MPI_Ibarrier}, {@code MPI_Iallreduce},
+ * {@code MPI_Ibcast}, {@code MPI_Iallgather})
  * and the native memory it owns: the request slot and the buffers the library reads or writes. That memory lives
  * until the request completes (found by {@link #test()}) or is withdrawn by {@link #close()}. A result (a
  * received message, a reduction) is copied into the caller's array on completion, so no Java array is handed to

@@ -401,6 +401,23 @@ public final class MpiJobMain
         await(barrier);
         await(reduction);
         equal("Iallreduce MAX", "[" + (size - 1) + ", 0]", Arrays.toString(reduced));
+
+        // Ibcast writes a non-root's array only on completion, at the offset; the root's array is left alone.
+        final int root = size - 1;
+        final long[] longs = rank == root ? new long[] {0, 7, -8, Long.MIN_VALUE} : new long[] {3, 3, 3, 3};
+        final MpiRequest broadcast = mpi.broadcastLater(world, longs, 1, 3, root);
+        await(broadcast);
+        equal("Ibcast at offset 1", rank == root ? "[0, 7, -8, " + Long.MIN_VALUE + "]"
+            : "[3, 7, -8, " + Long.MIN_VALUE + "]", Arrays.toString(longs));
+        // Iallgather: two doubles of every rank, in rank order.
+        final double[] gathered = new double[2 * size];
+        final MpiRequest gather = mpi.allGatherLater(world, new double[] {rank, -0.5 * rank}, 2, gathered);
+        await(gather);
+        for (int r = 0; r < size; r++)
+        {
+            equal("Iallgather of rank " + r, "[" + (double)r + ", " + -0.5 * r + "]",
+                Arrays.toString(Arrays.copyOfRange(gathered, 2 * r, 2 * r + 2)));
+        }
         mpi.barrier(world);
     }
 
