@@ -1,6 +1,7 @@
 package org.pshmem.mpi;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import org.pshmem.api.RankFailedException;
@@ -201,41 +202,31 @@ final class MpiEndpoint implements CommEndpoint
     @Override
     public void broadcast(final Object array, final int offset, final int count, final int root)
     {
-        try
-        {
-            final Fingerprint print = Fingerprint.broadcast(steps, array, count, root);
-            arrive(print);
-            await(print.call(), mpi.broadcastLater(comm, array, offset, count, root), gone(print));
-        }
-        finally
-        {
-            activity.exit();
-        }
+        collective(Fingerprint.broadcast(steps, array, count, root),
+            () -> mpi.broadcastLater(comm, array, offset, count, root));
     }
 
     @Override
     public void allGather(final Object send, final int count, final Object receive)
     {
-        try
-        {
-            final Fingerprint print = Fingerprint.of(steps, Collective.ALL_GATHER, send, count);
-            arrive(print);
-            await(print.call(), mpi.allGatherLater(comm, send, count, receive), gone(print));
-        }
-        finally
-        {
-            activity.exit();
-        }
+        collective(Fingerprint.of(steps, Collective.ALL_GATHER, send, count),
+            () -> mpi.allGatherLater(comm, send, count, receive));
     }
 
     @Override
     public void allReduce(final Object send, final Object receive, final int count, final ReduceOp op)
     {
+        collective(Fingerprint.allReduce(steps, send, count, op),
+            () -> mpi.allReduceLater(comm, send, receive, count, mpiOp(op)));
+    }
+
+    /** The agreement on {@code print}, then the collective {@code start} begins, waited for like the agreement. */
+    private void collective(final Fingerprint print, final Supplier<MpiRequest> start)
+    {
         try
         {
-            final Fingerprint print = Fingerprint.allReduce(steps, send, count, op);
             arrive(print);
-            await(print.call(), mpi.allReduceLater(comm, send, receive, count, mpiOp(op)), gone(print));
+            await(print.call(), start.get(), gone(print));
         }
         finally
         {

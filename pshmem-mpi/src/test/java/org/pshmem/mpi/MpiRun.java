@@ -6,12 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Runs a Java main on several ranks with Open MPI's {@code mpirun}, on the Java that runs the tests, with the
  * module's classes. Oversubscribed, as test machines may have fewer cores than ranks; as root, Open MPI's
- * variables that allow it are set.
+ * variables that allow it are set. A job that leaves Open MPI's shared-memory files in {@code /dev/shm} fails.
  */
 final class MpiRun
 {
@@ -19,6 +23,8 @@ final class MpiRun
     record Result(int exitCode, String output)
     {
     }
+
+    private static final Path SHM = Path.of("/dev/shm");
 
     private MpiRun()
     {
@@ -81,6 +87,7 @@ final class MpiRun
             builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
         }
         builder.environment().remove("PSHMEM_MPI_LIBRARY");
+        final Set<String> before = openMpiSharedFiles();
         final Process process = builder.start();
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
         {
@@ -90,7 +97,31 @@ final class MpiRun
             throw new AssertionError("did not end within " + timeoutSeconds + " s: " + command + "\n"
                 + Files.readString(output, StandardCharsets.UTF_8));
         }
-        return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+        final String printed = Files.readString(output, StandardCharsets.UTF_8);
+        final Set<String> left = openMpiSharedFiles();
+        left.removeAll(before);
+        if (!left.isEmpty())
+        {
+            throw new AssertionError("the job left Open MPI's shared-memory files in " + SHM + ": " + left + " (" +
+                command + ", exit " + process.exitValue() + ")\n" + printed);
+        }
+        return new Result(process.exitValue(), printed);
+    }
+
+    /**
+     * The files in {@code /dev/shm} named as Open MPI names its shared memory: {@code vader_segment.*} (4.x's
+     * shared-memory transport), {@code sm_segment.*} (5.x's) and {@code ompi.*}. One MPI job runs at a time in
+     * these tests, so a new one that outlives mpirun is the job's.
+     */
+    static Set<String> openMpiSharedFiles() throws IOException
+    {
+        try (Stream<Path> files = Files.list(SHM))
+        {
+            return files.map(file -> file.getFileName().toString())
+                .filter(name -> name.startsWith("vader_segment.") || name.startsWith("sm_segment.") ||
+                    name.startsWith("ompi."))
+                .collect(Collectors.toCollection(TreeSet::new));
+        }
     }
 
     /**
