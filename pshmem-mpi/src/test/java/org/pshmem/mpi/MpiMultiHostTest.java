@@ -45,13 +45,8 @@ import org.pshmem.examples.ReadmeExample;
 import org.pshmem.shm.SegmentNaming;
 import org.pshmem.shm.ShmSegment;
 import org.pshmem.spi.Setting;
-import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
-import org.pshmem.tests.CoordinationScenarios;
 import org.pshmem.tests.ExpectedLayout;
-import org.pshmem.tests.LockScenarios;
-import org.pshmem.tests.SharedArrayScenarios;
-import org.pshmem.tests.SyncScenarios;
 
 /**
  * The native MPI transport across three hosts on one machine: each test host is a Linux network namespace with
@@ -191,11 +186,7 @@ class MpiMultiHostTest
     @Timeout(value = JOB_TIMEOUT_S + 120, unit = TimeUnit.SECONDS)
     void theConformanceSuitePassesOnEveryRankAcrossThreeHosts() throws Exception
     {
-        final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
-        scenarios.addAll(CommunicatorScenarios.all().keySet());
-        scenarios.addAll(CoordinationScenarios.all().keySet());
-        scenarios.addAll(LockScenarios.all().keySet());
-        scenarios.addAll(SyncScenarios.all().keySet());
+        final List<String> scenarios = ConformanceJob.scenarioNames();
         final Job job = lab.mpirun(ConformanceJob.class, List.of("-Xmx256m", "-Dpshmem.setChunkBytes=" + CHUNK_BYTES),
             ExpectedLayout.arg(HOSTS));
         assertEquals(0, job.status(), job.describe());
@@ -204,7 +195,7 @@ class MpiMultiHostTest
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
         // Rank 0 prints OK for a scenario only when every rank passed it; nodeLayout checks the 3 nodes.
         final List<String> missing = scenarios.stream()
-            .filter(s -> !job.output().contains("SCENARIO " + s + " OK\n"))
+            .filter(s -> !job.output().contains(ConformanceJob.passedLine(s)))
             .collect(Collectors.toList());
         assertTrue(missing.isEmpty(), "scenarios not passed on every rank: " + missing + "\n" + job.describe());
         lab.assertNothingLeft("the conformance job");

@@ -42,13 +42,8 @@ import org.pshmem.api.ReduceOp;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedLongArray;
 import org.pshmem.shm.ShmSegment;
-import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
-import org.pshmem.tests.CoordinationScenarios;
 import org.pshmem.tests.ExpectedLayout;
-import org.pshmem.tests.LockScenarios;
-import org.pshmem.tests.SharedArrayScenarios;
-import org.pshmem.tests.SyncScenarios;
 
 /**
  * Real multi-host MPJ Express on one machine: three test hosts, each a Linux network namespace with its own
@@ -186,11 +181,7 @@ class MultiHostTest
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void theConformanceSuitePassesOnEveryRankAcrossThreeHosts() throws Exception
     {
-        final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
-        scenarios.addAll(CommunicatorScenarios.all().keySet());
-        scenarios.addAll(CoordinationScenarios.all().keySet());
-        scenarios.addAll(LockScenarios.all().keySet());
-        scenarios.addAll(SyncScenarios.all().keySet());
+        final List<String> scenarios = ConformanceJob.scenarioNames();
         final Job job = lab.launch(ConformanceJob.class.getName(), ExpectedLayout.arg(HOSTS));
         assertEquals(0, job.status(), job.describe());
         assertTrue(job.output().contains(ConformanceJob.CHUNK_LINE + CHUNK_BYTES + "\n"), job.describe());
@@ -198,7 +189,7 @@ class MultiHostTest
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
         // Rank 0 prints OK for a scenario only when every rank passed it.
         final List<String> missing = scenarios.stream()
-            .filter(s -> !job.output().contains("SCENARIO " + s + " OK\n"))
+            .filter(s -> !job.output().contains(ConformanceJob.passedLine(s)))
             .collect(Collectors.toList());
         assertTrue(missing.isEmpty(), "scenarios not passed on every rank: " + missing + "\n" + job.describe());
         lab.assertNothingLeft("the conformance job");
