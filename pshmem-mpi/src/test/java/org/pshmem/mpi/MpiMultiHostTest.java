@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +43,8 @@ import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.ExpectedLayout;
 import org.pshmem.tests.hosts.ExitCleanup;
 import org.pshmem.tests.hosts.NamespaceHosts;
+import org.pshmem.tests.hosts.OneCopyPerHost;
+import org.pshmem.tests.hosts.ProbeRank;
 import org.pshmem.tests.hosts.RunFiles;
 
 /**
@@ -115,8 +116,7 @@ class MpiMultiHostTest
             .forEach(m -> byRank.put(Integer.parseInt(m.group(1)), m));
         byRank.values().forEach(m -> System.out.println("[MpiMultiHostTest] " + m.group()));
         assertEquals(RANKS, byRank.size(), "one PROBE line per rank\n" + job.describe());
-        final Map<String, Set<String>> segmentsByHost = new TreeMap<>();
-        final Map<String, Set<String>> nodesByHost = new TreeMap<>();
+        final OneCopyPerHost copies = new OneCopyPerHost();
         for (int r = 0; r < RANKS; r++)
         {
             final Matcher m = byRank.get(r);
@@ -134,22 +134,9 @@ class MpiMultiHostTest
             assertEquals("none", m.group(13), "no segment file keeps a name in /dev/shm " + where);
             assertEquals("ok", m.group(14), "data written on host A, then on host C, read back " + where);
             assertEquals(Integer.toString(RANKS), m.group(15), "ranks that read the data back " + where);
-            segmentsByHost.computeIfAbsent(host, h -> new TreeSet<>()).add(m.group(12));
-            nodesByHost.computeIfAbsent(host, h -> new TreeSet<>()).add(m.group(5));
+            copies.add(host, m.group(5), m.group(12));
         }
-        final Set<String> allSegments = new TreeSet<>();
-        for (final String host : lab.hosts)
-        {
-            assertEquals(1, nodesByHost.get(host).size(), "one node index per host: " + nodesByHost);
-            assertEquals(1, segmentsByHost.get(host).size(),
-                "both ranks of " + host + " map the same segment (one copy per host): " + segmentsByHost);
-            for (final String segment : segmentsByHost.get(host).iterator().next().split(","))
-            {
-                assertTrue(allSegments.add(segment), "segment " + segment + " mapped on two hosts: " + segmentsByHost);
-            }
-        }
-        assertEquals(HOSTS, nodesByHost.values().stream().flatMap(Set::stream).distinct().count(),
-            "distinct node indexes: " + nodesByHost);
+        copies.check(lab.hosts, job.describe());
         lab.assertNothingLeft("the probe");
     }
 
@@ -182,7 +169,6 @@ class MpiMultiHostTest
     @Timeout(value = JOB_TIMEOUT_S + 120, unit = TimeUnit.SECONDS)
     void theConformanceSuitePassesOnEveryRankAcrossThreeHosts() throws Exception
     {
-        final List<String> scenarios = ConformanceJob.scenarioNames();
         final Job job = lab.mpirun(ConformanceJob.class, List.of("-Xmx256m", "-Dpshmem.setChunkBytes=" + CHUNK_BYTES),
             ExpectedLayout.arg(HOSTS));
         assertEquals(0, job.status(), job.describe());
@@ -190,9 +176,7 @@ class MpiMultiHostTest
         assertTrue(job.output().contains(ConformanceJob.CHUNK_LINE + CHUNK_BYTES + "\n"), job.describe());
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
         // Rank 0 prints OK for a scenario only when every rank passed it; nodeLayout checks the 3 nodes.
-        final List<String> missing = scenarios.stream()
-            .filter(s -> !job.output().contains(ConformanceJob.passedLine(s)))
-            .collect(Collectors.toList());
+        final List<String> missing = ConformanceJob.notPassed(job.output());
         assertTrue(missing.isEmpty(), "scenarios not passed on every rank: " + missing + "\n" + job.describe());
         lab.assertNothingLeft("the conformance job");
     }
@@ -217,25 +201,9 @@ class MpiMultiHostTest
                 final int rank = world.rank();
                 final String uts = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
                 final String javaHost = InetAddress.getLocalHost().getHostName();
-                boolean readBack = true;
-                for (final int writer : new int[] {0, world.size() - 1})
-                {
-                    final long base = 1000L * (writer + 1);
-                    final long[] data = new long[32];
-                    for (int i = 0; i < data.length; i++)
-                    {
-                        data[i] = base + i;
-                    }
-                    array.set(rank == writer ? data : null, writer);
-                    world.barrier();
-                    for (int i = 0; i < data.length; i++)
-                    {
-                        readBack &= array.get(i / 8, i % 8) == base + i;
-                    }
-                    world.barrier();
-                }
+                final boolean readBack = ProbeRank.readsBackWritesOfFirstAndLast(world, array);
                 final int readers = world.allReduce(readBack ? 1 : 0, ReduceOp.SUM);
-                final String segments = mappedSegments();
+                final String segments = ProbeRank.mappedSegments(ShmSegment::isSegmentMapping);
                 final String named;
                 try (Stream<Path> files = Files.list(Path.of(Setting.SHM_DIR.value().orElseThrow())))
                 {
@@ -244,41 +212,15 @@ class MpiMultiHostTest
                 }
                 try (Communicator node = world.splitByNode())
                 {
-                    final long leader = node.broadcast((long)rank, 0);
-                    final long[] leaders = world.allGather(node.rank() == 0 ? (long)rank : -1L);
-                    final long nodes = Arrays.stream(leaders).filter(l -> l >= 0).count();
-                    final long nodeIndex = Arrays.stream(leaders).filter(l -> l >= 0 && l < leader).count();
-                    for (int p = 0; p < world.size(); p++)
-                    {
-                        if (p == rank)
-                        {
-                            System.out.println("PROBE rank=" + rank + "/" + world.size() + " host=" + uts +
-                                " javaHost=" + javaHost + " node=" + nodeIndex + "/" + nodes + " nodeRank=" +
-                                node.rank() + "/" + node.size() + " arrayNodes=" + array.nodeCount() + " perNode=" +
-                                array.processesPerNode() + " naming=" + SegmentNaming.here() + " segments=" +
-                                segments + " namedFiles=" + (named.isEmpty() ? "none" : named) + " readBack=" +
-                                (readBack ? "ok" : "WRONG") + " everyRankReadBack=" + readers);
-                            System.out.flush();
-                        }
-                        world.barrier();
-                    }
+                    final ProbeRank.NodePlace place = ProbeRank.nodePlace(world, node);
+                    ProbeRank.printInRankOrder(world, "PROBE rank=" + rank + "/" + world.size() + " host=" + uts +
+                        " javaHost=" + javaHost + " node=" + place.index() + "/" + place.count() + " nodeRank=" +
+                        node.rank() + "/" + node.size() + " arrayNodes=" + array.nodeCount() + " perNode=" +
+                        array.processesPerNode() + " naming=" + SegmentNaming.here() + " segments=" + segments +
+                        " namedFiles=" + (named.isEmpty() ? "none" : named) + " readBack=" +
+                        (readBack ? "ok" : "WRONG") + " everyRankReadBack=" + readers);
                 }
             }
-        }
-
-        /** Segment files this process maps, as device:inode. */
-        private static String mappedSegments() throws IOException
-        {
-            final Set<String> files = new TreeSet<>();
-            for (final String entry : Files.readAllLines(Path.of("/proc/self/maps")))
-            {
-                final String[] fields = entry.trim().split("\\s+", 6);
-                if (fields.length == 6 && ShmSegment.isSegmentMapping(fields[5]))
-                {
-                    files.add(fields[3] + ":" + fields[4]);
-                }
-            }
-            return files.isEmpty() ? "none" : String.join(",", files);
         }
     }
 

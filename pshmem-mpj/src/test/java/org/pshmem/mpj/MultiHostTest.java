@@ -43,6 +43,8 @@ import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.ExpectedLayout;
 import org.pshmem.tests.hosts.ExitCleanup;
 import org.pshmem.tests.hosts.NamespaceHosts;
+import org.pshmem.tests.hosts.OneCopyPerHost;
+import org.pshmem.tests.hosts.ProbeRank;
 import org.pshmem.tests.hosts.RunFiles;
 import org.pshmem.tests.hosts.ShortCommand;
 
@@ -117,8 +119,7 @@ class MultiHostTest
             .forEach(m -> byRank.put(Integer.parseInt(m.group(1)), m));
         byRank.values().forEach(m -> System.out.println("[MultiHostTest] " + m.group()));
         assertEquals(RANKS, byRank.size(), "one PROBE line per rank\n" + job.describe());
-        final Map<String, Set<String>> segmentsByHost = new LinkedHashMap<>();
-        final Map<String, Set<String>> nodesByHost = new LinkedHashMap<>();
+        final OneCopyPerHost copies = new OneCopyPerHost();
         final Set<String> netns = new HashSet<>();
         for (int r = 0; r < RANKS; r++)
         {
@@ -136,26 +137,13 @@ class MultiHostTest
             assertEquals("ok", m.group(14), "data written on host A, then on host C, read back " + where);
             assertEquals(Integer.toString(RANKS), m.group(15), "ranks that read the data back " + where);
             assertTrue(!"none".equals(m.group(13)), "the rank maps a segment file " + where);
-            segmentsByHost.computeIfAbsent(m.group(3), h -> new TreeSet<>()).add(m.group(13));
-            nodesByHost.computeIfAbsent(m.group(3), h -> new TreeSet<>()).add(m.group(7));
+            copies.add(m.group(3), m.group(7), m.group(13));
             netns.add(m.group(6));
         }
         assertEquals(HOSTS, netns.size(), "one network namespace per host\n" + job.describe());
         assertTrue(!netns.contains(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString()),
             "no rank in the machine's own network namespace\n" + job.describe());
-        final Set<String> allSegments = new HashSet<>();
-        for (final String host : lab.hosts)
-        {
-            assertEquals(1, nodesByHost.get(host).size(), "one node index per host: " + nodesByHost + "\n" + job.describe());
-            assertEquals(1, segmentsByHost.get(host).size(),
-                "both ranks of " + host + " map the same segment (one copy per host): " + segmentsByHost + "\n" + job.describe());
-            for (final String segment : segmentsByHost.get(host).iterator().next().split(","))
-            {
-                assertTrue(allSegments.add(segment), "segment " + segment + " mapped on two hosts: " + segmentsByHost);
-            }
-        }
-        assertEquals(HOSTS, nodesByHost.values().stream().flatMap(Set::stream).distinct().count(),
-            "distinct node indexes: " + nodesByHost);
+        copies.check(lab.hosts, job.describe());
         lab.assertNothingLeft("the probe");
     }
 
@@ -180,16 +168,13 @@ class MultiHostTest
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void theConformanceSuitePassesOnEveryRankAcrossThreeHosts() throws Exception
     {
-        final List<String> scenarios = ConformanceJob.scenarioNames();
         final Job job = lab.launch(ConformanceJob.class.getName(), ExpectedLayout.arg(HOSTS));
         assertEquals(0, job.status(), job.describe());
         assertTrue(job.output().contains(ConformanceJob.CHUNK_LINE + CHUNK_BYTES + "\n"), job.describe());
         job.assertListeningOnOwnAddressesOnly(lab.ips);
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
         // Rank 0 prints OK for a scenario only when every rank passed it.
-        final List<String> missing = scenarios.stream()
-            .filter(s -> !job.output().contains(ConformanceJob.passedLine(s)))
-            .collect(Collectors.toList());
+        final List<String> missing = ConformanceJob.notPassed(job.output());
         assertTrue(missing.isEmpty(), "scenarios not passed on every rank: " + missing + "\n" + job.describe());
         lab.assertNothingLeft("the conformance job");
     }
@@ -218,61 +203,19 @@ class MultiHostTest
                     .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
                     .map(InetAddress::getHostAddress).sorted().collect(Collectors.joining(","));
                 final String netns = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-                boolean readBack = true;
-                for (final int writer : new int[] {0, world.size() - 1})
-                {
-                    final long base = 1000L * (writer + 1);
-                    final long[] data = new long[32];
-                    for (int i = 0; i < data.length; i++)
-                    {
-                        data[i] = base + i;
-                    }
-                    array.set(rank == writer ? data : null, writer);
-                    world.barrier();
-                    for (int i = 0; i < data.length; i++)
-                    {
-                        readBack &= array.get(i / 8, i % 8) == base + i;
-                    }
-                    world.barrier();
-                }
+                final boolean readBack = ProbeRank.readsBackWritesOfFirstAndLast(world, array);
                 final int readers = world.allReduce(readBack ? 1 : 0, ReduceOp.SUM);
-                final String segments = mappedSegments();
+                final String segments = ProbeRank.mappedSegments(ShmSegment::isSegmentMapping);
                 try (Communicator node = world.splitByNode())
                 {
-                    final long leader = node.broadcast((long)rank, 0);
-                    final long[] leaders = world.allGather(node.rank() == 0 ? (long)rank : -1L);
-                    final long nodes = Arrays.stream(leaders).filter(l -> l >= 0).count();
-                    final long nodeIndex = Arrays.stream(leaders).filter(l -> l >= 0 && l < leader).count();
-                    for (int p = 0; p < world.size(); p++)
-                    {
-                        if (p == rank)
-                        {
-                            System.out.println("PROBE rank=" + rank + "/" + world.size() + " host=" + uts + " javaHost=" +
-                                javaHost + " ip=" + addresses + " netns=" + netns + " node=" + nodeIndex + "/" + nodes +
-                                " nodeRank=" + node.rank() + "/" + node.size() + " arrayNodes=" + array.nodeCount() +
-                                " perNode=" + array.processesPerNode() + " segments=" + segments + " readBack=" +
-                                (readBack ? "ok" : "WRONG") + " everyRankReadBack=" + readers);
-                            System.out.flush();
-                        }
-                        world.barrier();
-                    }
+                    final ProbeRank.NodePlace place = ProbeRank.nodePlace(world, node);
+                    ProbeRank.printInRankOrder(world, "PROBE rank=" + rank + "/" + world.size() + " host=" + uts +
+                        " javaHost=" + javaHost + " ip=" + addresses + " netns=" + netns + " node=" + place.index() +
+                        "/" + place.count() + " nodeRank=" + node.rank() + "/" + node.size() + " arrayNodes=" +
+                        array.nodeCount() + " perNode=" + array.processesPerNode() + " segments=" + segments +
+                        " readBack=" + (readBack ? "ok" : "WRONG") + " everyRankReadBack=" + readers);
                 }
             }
-        }
-
-        /** Segment files this process maps, as device:inode (their names are removed once all ranks mapped). */
-        private static String mappedSegments() throws IOException
-        {
-            final Set<String> files = new TreeSet<>();
-            for (final String entry : Files.readAllLines(Path.of("/proc/self/maps")))
-            {
-                final String[] fields = entry.trim().split("\\s+", 6);
-                if (fields.length == 6 && ShmSegment.isSegmentMapping(fields[5]))
-                {
-                    files.add(fields[3] + ":" + fields[4]);
-                }
-            }
-            return files.isEmpty() ? "none" : String.join(",", files);
         }
     }
 

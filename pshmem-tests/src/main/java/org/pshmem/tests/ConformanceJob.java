@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.pshmem.api.Communicator;
 import org.pshmem.api.Pshmem;
@@ -54,6 +55,15 @@ public final class ConformanceJob
     public static String passedLine(final String scenario)
     {
         return "SCENARIO " + scenario + " OK\n";
+    }
+
+    /**
+     * @param output what a whole run of the job printed.
+     * @return the scenarios that the output does not say every rank passed, in the order the job runs them.
+     */
+    public static List<String> notPassed(final String output)
+    {
+        return scenarioNames().stream().filter(name -> !output.contains(passedLine(name))).collect(Collectors.toList());
     }
 
     /**
