@@ -15,6 +15,8 @@ public final class RankSession implements TransportSession
     private boolean closed;
 
     /**
+     * Holds a rank's open session for the API.
+     *
      * @param world           endpoint of all ranks of the job.
      * @param self            endpoint holding this rank alone.
      * @param applicationArgs the application's arguments, with any the launcher added removed; copied.

@@ -34,6 +34,8 @@ final class MpiSession
     private final ShmNodeMemory nodeMemory;
 
     /**
+     * Starts this rank: initialises MPI and opens its session.
+     *
      * @param mpi    the system's library, not yet initialised in this process.
      * @param args   the arguments main received; all are the application's ({@code mpirun} adds none).
      * @param opened told this rank's world rank once the session is open.

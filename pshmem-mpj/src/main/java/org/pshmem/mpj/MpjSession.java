@@ -39,6 +39,8 @@ final class MpjSession
     private final ShmNodeMemory nodeMemory;
 
     /**
+     * Starts this rank: initialises MPI and opens its session.
+     *
      * @param args the arguments main received, the launcher's first.
      * @return the open session, which the caller owns.
      */

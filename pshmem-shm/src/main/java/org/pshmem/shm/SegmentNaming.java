@@ -82,6 +82,8 @@ public enum SegmentNaming
     public interface AllGather<T, E extends Exception>
     {
         /**
+         * Gathers every rank's elements.
+         *
          * @param mine this rank's elements.
          * @param all  room for every rank's, {@code mine.length} each.
          * @throws E when the transport's MPI fails.

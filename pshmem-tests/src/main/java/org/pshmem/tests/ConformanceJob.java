@@ -28,6 +28,8 @@ public final class ConformanceJob
     }
 
     /**
+     * Returns every conformance scenario by name, in the order the job runs them.
+     *
      * @return every conformance scenario by name, in the order the job runs them.
      */
     public static Map<String, Scenario> scenarios()
@@ -41,6 +43,8 @@ public final class ConformanceJob
     }
 
     /**
+     * Returns the names of every conformance scenario, in the order the job runs them.
+     *
      * @return the names of every conformance scenario, in the order the job runs them.
      */
     public static List<String> scenarioNames()
@@ -49,8 +53,10 @@ public final class ConformanceJob
     }
 
     /**
+     * Returns the line, with its line end, that rank 0 prints once every rank passed a scenario.
+     *
      * @param scenario a scenario's name.
-     * @return the line, with its line end, that rank 0 prints once every rank passed the scenario.
+     * @return the line.
      */
     public static String passedLine(final String scenario)
     {
@@ -58,6 +64,8 @@ public final class ConformanceJob
     }
 
     /**
+     * Returns the scenarios a run did not pass on every rank.
+     *
      * @param output what a whole run of the job printed.
      * @return the scenarios that the output does not say every rank passed, in the order the job runs them.
      */

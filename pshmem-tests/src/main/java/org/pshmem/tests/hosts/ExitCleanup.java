@@ -11,6 +11,8 @@ public final class ExitCleanup implements AutoCloseable
     private boolean done;
 
     /**
+     * Registers the clean-up to run as the JVM exits, unless closed first.
+     *
      * @param name    the name of the shutdown hook's thread.
      * @param cleanup what to do; must never throw: it does what it can and says what failed.
      */

@@ -83,7 +83,9 @@ public final class NamespaceHosts implements AutoCloseable
     }
 
     /**
-     * @return how the name of everything of this run starts, for finding its files.
+     * Returns how the name of everything of this run starts, for finding its files.
+     *
+     * @return the start of every name of this run.
      */
     public String base()
     {
@@ -91,7 +93,9 @@ public final class NamespaceHosts implements AutoCloseable
     }
 
     /**
-     * @return the hosts' names, which are their network namespaces' names too, host A first.
+     * Returns the hosts' names, which are their network namespaces' names too, host A first.
+     *
+     * @return the hosts' names.
      */
     public List<String> hosts()
     {
@@ -99,7 +103,9 @@ public final class NamespaceHosts implements AutoCloseable
     }
 
     /**
-     * @return the hosts' addresses, in the order of {@link #hosts()}.
+     * Returns the hosts' addresses, in the order of {@link #hosts()}.
+     *
+     * @return the hosts' addresses.
      */
     public List<String> ips()
     {
@@ -107,7 +113,9 @@ public final class NamespaceHosts implements AutoCloseable
     }
 
     /**
-     * @return the hosts' network, such as {@code 10.77.5.0/24}.
+     * Returns the hosts' network, such as {@code 10.77.5.0/24}.
+     *
+     * @return the hosts' network.
      */
     public String subnet()
     {
@@ -115,6 +123,8 @@ public final class NamespaceHosts implements AutoCloseable
     }
 
     /**
+     * Returns a host's network namespace as process links name it.
+     *
      * @param host one of {@link #hosts()}.
      * @return its network namespace as {@code /proc/<pid>/ns/net} links name it, {@code net:[<inode>]}, once
      * {@link #up()} made it.
@@ -274,8 +284,9 @@ public final class NamespaceHosts implements AutoCloseable
     }
 
     /**
-     * @return what is left of this run's namespaces after {@link #close()}: namespaces, {@code /etc/netns}
-     * entries.
+     * Lists what is left of this run's namespaces after {@link #close()}.
+     *
+     * @return namespaces and {@code /etc/netns} entries of this run that still exist.
      */
     public List<String> leftovers()
     {

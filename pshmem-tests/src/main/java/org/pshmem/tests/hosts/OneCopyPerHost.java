@@ -31,6 +31,8 @@ public final class OneCopyPerHost
     }
 
     /**
+     * Checks what the ranks printed.
+     *
      * @param hosts the hosts, each of which must have ranks.
      * @param job   the job, described for failure messages.
      * @throws AssertionError when a host is not one node, its ranks map different segments, or two hosts map

@@ -80,6 +80,8 @@ public final class ProbeRank
     }
 
     /**
+     * Lists the segment files this process maps.
+     *
      * @param isSegmentMapping whether a path of {@code /proc/self/maps} is a pshmem segment's.
      * @return the segment files this process maps, as {@code device:inode}, or {@code none}.
      * @throws IOException when {@code /proc/self/maps} cannot be read.

@@ -18,6 +18,8 @@ public final class RunFiles
     }
 
     /**
+     * Reads a text file, or says why it cannot.
+     *
      * @param file a text file, such as a log.
      * @return its text, or why it cannot be read.
      */

@@ -26,7 +26,9 @@ public final class ShortCommand
     public record Result(List<String> command, int status, String output)
     {
         /**
-         * @return the command, its status and its output, for a failure message.
+         * Describes the command for a failure message.
+         *
+         * @return the command, its status and its output.
          */
         public String describe()
         {
@@ -40,6 +42,8 @@ public final class ShortCommand
     }
 
     /**
+     * Runs a command to its end, or until its deadline.
+     *
      * @param timeoutSeconds how long it may run; then it and its descendants are killed.
      * @param command        the command and its arguments.
      * @return how it ended.
