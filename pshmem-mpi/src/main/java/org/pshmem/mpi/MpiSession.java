@@ -2,26 +2,21 @@ package org.pshmem.mpi;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.UUID;
 import java.util.function.IntConsumer;
 
 import org.pshmem.api.PshmemException;
 import org.pshmem.shm.SegmentNaming;
+import org.pshmem.shm.ShmNodeMemory;
 import org.pshmem.shm.ShmSegment;
-import org.pshmem.spi.CommEndpoint;
 import org.pshmem.spi.EscapedBuffers;
-import org.pshmem.spi.NodeMemory;
-import org.pshmem.spi.NodeSegment;
 import org.pshmem.spi.RankActivity;
+import org.pshmem.spi.RankSession;
 import org.pshmem.spi.Setting;
-import org.pshmem.spi.TransportSession;
 
 /**
- * One rank of an MPI job: MPI initialised ({@code MPI_Init_thread}, asking for {@code MPI_THREAD_MULTIPLE}), the
- * world and self endpoints, and node memory in the segment directory, as the MPJ Express transport has it.
+ * Opens one rank of an MPI job: MPI initialised ({@code MPI_Init_thread}, asking for {@code MPI_THREAD_MULTIPLE}),
+ * the world and self endpoints, and node memory in the segment directory ({@link ShmNodeMemory}), as the MPJ
+ * Express transport has it; and what closing the session ({@link RankSession}) gives back.
  * Which ranks share a node is {@code MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)}'s answer, unless the node setting
  * ({@link Setting#NODE}) names nodes, so that one machine acts as several.
  *
@@ -29,24 +24,30 @@ import org.pshmem.spi.TransportSession;
  * that closes its session, or whose JVM ends, while others wait for it tells them so ({@link Departures}), and
  * they fail naming it. A rank that dies ends the job through {@code mpirun}.
  */
-final class MpiSession implements TransportSession, NodeMemory
+final class MpiSession
 {
     private final MpiLibrary mpi;
-    private final String[] applicationArgs;
     private final MpiEndpoint world;
     private final MpiEndpoint self;
     private final Departures departures;
     private final String node;
-    private final Path shmDir;
-    private boolean closed;
-    private Capacity capacity;
+    private final ShmNodeMemory nodeMemory;
 
     /**
+     * Starts this rank: initialises MPI and opens its session.
+     *
      * @param mpi    the system's library, not yet initialised in this process.
      * @param args   the arguments main received; all are the application's ({@code mpirun} adds none).
      * @param opened told this rank's world rank once the session is open.
+     * @return the open session, which the caller owns.
      */
-    MpiSession(final MpiLibrary mpi, final String[] args, final IntConsumer opened)
+    static RankSession open(final MpiLibrary mpi, final String[] args, final IntConsumer opened)
+    {
+        final MpiSession rank = new MpiSession(mpi, opened);
+        return new RankSession(rank.world, rank.self, args, rank.nodeMemory, rank::release);
+    }
+
+    private MpiSession(final MpiLibrary mpi, final IntConsumer opened)
     {
         this.mpi = mpi;
         if (mpi.finalized() || mpi.initialized())
@@ -64,7 +65,6 @@ final class MpiSession implements TransportSession, NodeMemory
         abortOnUncaughtFailure(mpi, leaving, opener);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> finalizeAtExit(mpi, leaving, opener),
             "pshmem-mpi-finalize"));
-        applicationArgs = null == args ? new String[0] : args.clone();
         final RankActivity activity = new RankActivity();
         final String override = nodeOverride(worldRank);
         node = null == override ? hostName() : override;
@@ -72,7 +72,7 @@ final class MpiSession implements TransportSession, NodeMemory
             departures, "world");
         self = new MpiEndpoint(mpi, mpi.self(), worldRank, "the self communicator", activity, override,
             departures, "self");
-        shmDir = shmDir();
+        nodeMemory = ShmNodeMemory.inSettingsDirectory(node);
         agreeOnSegmentNaming(worldRank);
         opened.accept(worldRank);
     }
@@ -81,7 +81,7 @@ final class MpiSession implements TransportSession, NodeMemory
      * Makes a failure that leaves {@code opener} (the thread that opened the session, normally main's) end the
      * whole job with {@code MPI_Abort}, once the thread's handler has printed it. Without this, the failure would
      * pass through {@code Pshmem.close()} (try-with-resources), and a rank that finalised MPI there would leave the
-     * other ranks waiting for it for ever; so {@link #close()} does not finalise, {@link #finalizeAtExit} does.
+     * other ranks waiting for it for ever; so {@link #release()} does not finalise, {@link #finalizeAtExit} does.
      * The failure is first told to the other ranks, so that those waiting for this one name it rather than this
      * rank's finish (its session closed on the way out of main).
      */
@@ -187,109 +187,21 @@ final class MpiSession implements TransportSession, NodeMemory
      */
     private void agreeOnSegmentNaming(final int worldRank)
     {
-        final int size = mpi.size(mpi.world());
-        final long[] all = new long[2 * size];
-        final long[] mine = {ProcessHandle.current().pid(),
-            UUID.nameUUIDFromBytes(node.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits()};
-        mpi.allGather(mpi.world(), mine, 2, all);
-        final long[] pids = new long[size];
-        final long[] nodes = new long[size];
-        for (int rank = 0; rank < size; rank++)
-        {
-            pids[rank] = all[2 * rank];
-            nodes[rank] = all[2 * rank + 1];
-        }
-        final SegmentNaming.Decision local = SegmentNaming.probe();
-        final int[] findings = new int[size];
-        mpi.allGather(mpi.world(), new int[] {SegmentNaming.find(local, pids, nodes, worldRank)}, 1, findings);
-        SegmentNaming.settle(SegmentNaming.agree(findings, pids, worldRank, local), worldRank == 0);
+        SegmentNaming.agreeAcrossJob(mpi.size(mpi.world()), worldRank, node,
+            (mine, all) -> mpi.allGather(mpi.world(), mine, mine.length, all),
+            (mine, all) -> mpi.allGather(mpi.world(), mine, mine.length, all));
     }
 
-    private static Path shmDir()
+    /** What closing the session gives back; run once. */
+    private void release()
     {
-        final Path path = Path.of(Setting.SHM_DIR.value().orElseThrow());
-        if (!Files.isDirectory(path))
-        {
-            throw new PshmemException("segment directory " + path + " (from " + Setting.SHM_DIR.sources() +
-                " or the default) is not a directory");
-        }
-        return path;
-    }
-
-    @Override
-    public CommEndpoint world()
-    {
-        return world;
-    }
-
-    @Override
-    public CommEndpoint self()
-    {
-        return self;
-    }
-
-    @Override
-    public String[] applicationArgs()
-    {
-        return applicationArgs.clone();
-    }
-
-    @Override
-    public NodeMemory nodeMemory()
-    {
-        return this;
-    }
-
-    @Override
-    public Capacity capacity()
-    {
-        if (null == capacity)
-        {
-            final Capacity machine = NodeMemory.machineMemory();
-            Capacity found = machine;
-            try
-            {
-                final long total = Files.getFileStore(shmDir).getTotalSpace();
-                if (total < machine.bytes())
-                {
-                    found = new Capacity(total, "the size of the segment directory " + shmDir);
-                }
-            }
-            catch (final java.io.IOException ex)
-            {
-                // the segment's own reservation says what is wrong with the directory
-            }
-            capacity = found;
-        }
-        return capacity;
-    }
-
-    @Override
-    public NodeSegment create(final long byteSize, final int controlBytes, final String label)
-    {
-        return ShmSegment.create(shmDir, node, byteSize, controlBytes);
-    }
-
-    @Override
-    public NodeSegment attach(final byte[] handle, final long byteSize, final int controlBytes)
-    {
-        return ShmSegment.attach(handle, byteSize, controlBytes);
-    }
-
-    @Override
-    public void close()
-    {
-        if (!closed)
-        {
-            closed = true;
-            MpiTransport.released();
-            self.close();
-            world.close();
-            EscapedBuffers.reap();
-            // Ranks that still wait for this one fail now, not when this JVM ends, which may be much later.
-            departures.announce(Departures.Kind.FINISHED, null);
-            // MPI is finalised as the JVM exits (finalizeAtExit), so that a failure on its way out of main can
-            // still end the job with MPI_Abort.
-        }
+        MpiTransport.released();
+        self.close();
+        world.close();
+        EscapedBuffers.reap();
+        // Ranks that still wait for this one fail now, not when this JVM ends, which may be much later.
+        departures.announce(Departures.Kind.FINISHED, null);
+        // MPI is finalised as the JVM exits (finalizeAtExit), so that a failure on its way out of main can
+        // still end the job with MPI_Abort.
     }
 }

@@ -84,7 +84,7 @@ public final class MpiTransport implements Transport
         boolean opened = false;
         try
         {
-            final MpiSession session = new MpiSession(MpiLibrary.system(), args, OPEN_RANK::set);
+            final TransportSession session = MpiSession.open(MpiLibrary.system(), args, OPEN_RANK::set);
             opened = true;
             return session;
         }

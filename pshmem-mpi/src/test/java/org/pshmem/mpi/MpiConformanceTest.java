@@ -12,13 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
-import org.pshmem.tests.CoordinationScenarios;
 import org.pshmem.tests.ExpectedLayout;
-import org.pshmem.tests.LockScenarios;
-import org.pshmem.tests.SharedArrayScenarios;
-import org.pshmem.tests.SyncScenarios;
 
 /**
  * The whole conformance suite on the native MPI transport, one {@code mpirun} launch per layout: 4 ranks on this
@@ -47,11 +42,7 @@ class MpiConformanceTest
     @TestFactory
     Stream<DynamicContainer> everyScenarioOnEveryLayout()
     {
-        final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
-        scenarios.addAll(CommunicatorScenarios.all().keySet());
-        scenarios.addAll(CoordinationScenarios.all().keySet());
-        scenarios.addAll(LockScenarios.all().keySet());
-        scenarios.addAll(SyncScenarios.all().keySet());
+        final List<String> scenarios = ConformanceJob.scenarioNames();
         return LAYOUTS.stream().map(layout ->
         {
             final Map<String, DynamicTest> tests = new LinkedHashMap<>();
@@ -75,7 +66,7 @@ class MpiConformanceTest
                 tests.put(scenario, DynamicTest.dynamicTest(scenario, () ->
                 {
                     assertTrue(null != result[0], "the job ran");
-                    assertTrue(result[0].output().contains("SCENARIO " + scenario + " OK\n"), result[0].output());
+                    assertTrue(result[0].output().contains(ConformanceJob.passedLine(scenario)), result[0].output());
                 }));
             }
             return DynamicContainer.dynamicContainer(layout.label(), tests.values().stream());

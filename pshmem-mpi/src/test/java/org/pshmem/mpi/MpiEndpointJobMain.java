@@ -1,5 +1,8 @@
 package org.pshmem.mpi;
 
+import static org.pshmem.mpi.RankChecks.check;
+import static org.pshmem.mpi.RankChecks.equal;
+
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -16,8 +19,6 @@ import org.pshmem.spi.RankActivity;
  */
 public final class MpiEndpointJobMain
 {
-    private static int checks;
-
     private MpiEndpointJobMain()
     {
     }
@@ -47,7 +48,8 @@ public final class MpiEndpointJobMain
             mpi.abort(mpi.world(), 3);
         }
         mpi.finalizeMpi();
-        System.out.println("endpoint rank " + rank + " of " + expectedSize + ": " + checks + " checks passed");
+        System.out.println("endpoint rank " + rank + " of " + expectedSize + ": " + RankChecks.count() +
+            " checks passed");
     }
 
     private static void run(final MpiEndpoint world, final int expectedSize) throws Exception
@@ -187,27 +189,9 @@ public final class MpiEndpointJobMain
         }
         catch (final PshmemException e)
         {
-            checks++;
+            RankChecks.passed();
             return e.getMessage();
         }
         throw new AssertionError("a mismatched collective did not throw");
-    }
-
-    private static void check(final String what, final boolean ok)
-    {
-        if (!ok)
-        {
-            throw new AssertionError(what);
-        }
-        checks++;
-    }
-
-    private static void equal(final String what, final Object expected, final Object actual)
-    {
-        if (!Objects.equals(expected, actual))
-        {
-            throw new AssertionError(what + ": expected " + expected + ", got " + actual);
-        }
-        checks++;
     }
 }

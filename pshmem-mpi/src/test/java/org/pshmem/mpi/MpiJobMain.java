@@ -1,5 +1,8 @@
 package org.pshmem.mpi;
 
+import static org.pshmem.mpi.RankChecks.check;
+import static org.pshmem.mpi.RankChecks.equal;
+
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.Objects;
@@ -16,7 +19,6 @@ import java.util.Objects;
  */
 public final class MpiJobMain
 {
-    private static int checks;
     private static int rank = -1;
 
     private MpiJobMain()
@@ -52,7 +54,7 @@ public final class MpiJobMain
             System.out.println("rank " + rank + " FAILED: MPI_Finalized is false after MPI_Finalize");
             System.exit(4);
         }
-        System.out.println("rank " + rank + " of " + expectedSize + ": " + checks + " checks passed");
+        System.out.println("rank " + rank + " of " + expectedSize + ": " + RankChecks.count() + " checks passed");
     }
 
     private static void run(final MpiLibrary mpi, final MpiComm world, final int expectedSize, final String mode,
@@ -370,7 +372,7 @@ public final class MpiJobMain
         }
         catch (final IllegalStateException expected)
         {
-            checks++;
+            RankChecks.passed();
         }
 
         // Non-blocking collectives: the last rank enters only when every other rank has started its own and
@@ -432,7 +434,7 @@ public final class MpiJobMain
             }
             Thread.yield();
         }
-        checks++;
+        RankChecks.passed();
     }
 
     private static void errors(final MpiLibrary mpi, final MpiComm world, final int size)
@@ -472,25 +474,7 @@ public final class MpiJobMain
         }
         catch (final IllegalArgumentException expected)
         {
-            checks++;
+            RankChecks.passed();
         }
-    }
-
-    private static void check(final String what, final boolean ok)
-    {
-        if (!ok)
-        {
-            throw new AssertionError(what);
-        }
-        checks++;
-    }
-
-    private static void equal(final String what, final Object expected, final Object actual)
-    {
-        if (!Objects.equals(expected, actual))
-        {
-            throw new AssertionError(what + ": expected " + expected + ", got " + actual);
-        }
-        checks++;
     }
 }

@@ -2,20 +2,14 @@ package org.pshmem.mpi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,13 +39,13 @@ import org.pshmem.examples.ReadmeExample;
 import org.pshmem.shm.SegmentNaming;
 import org.pshmem.shm.ShmSegment;
 import org.pshmem.spi.Setting;
-import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
-import org.pshmem.tests.CoordinationScenarios;
 import org.pshmem.tests.ExpectedLayout;
-import org.pshmem.tests.LockScenarios;
-import org.pshmem.tests.SharedArrayScenarios;
-import org.pshmem.tests.SyncScenarios;
+import org.pshmem.tests.hosts.ExitCleanup;
+import org.pshmem.tests.hosts.NamespaceHosts;
+import org.pshmem.tests.hosts.OneCopyPerHost;
+import org.pshmem.tests.hosts.ProbeRank;
+import org.pshmem.tests.hosts.RunFiles;
 
 /**
  * The native MPI transport across three hosts on one machine: each test host is a Linux network namespace with
@@ -82,7 +76,6 @@ class MpiMultiHostTest
     private static final int RANKS = HOSTS * RANKS_PER_HOST;
     /** Names of everything this test creates: {@code pmi<pid of the test JVM>x<3 random characters><role>}. */
     private static final String PREFIX = "pmi";
-    private static final Pattern OURS = Pattern.compile("^" + PREFIX + "(\\d+)x[a-z0-9]{3}(a|b|c|net)$");
     private static final int CHUNK_BYTES = 65536;
     /** mpirun's own {@code --timeout}; the test kills the job 60 s later if mpirun did not end it. */
     private static final long JOB_TIMEOUT_S = 600;
@@ -102,7 +95,6 @@ class MpiMultiHostTest
         if (null != lab)
         {
             lab.close();
-            lab.removeHook();
             final List<String> left = lab.leftovers();
             assertTrue(left.isEmpty(), "MpiMultiHostTest left behind: " + left);
         }
@@ -124,8 +116,7 @@ class MpiMultiHostTest
             .forEach(m -> byRank.put(Integer.parseInt(m.group(1)), m));
         byRank.values().forEach(m -> System.out.println("[MpiMultiHostTest] " + m.group()));
         assertEquals(RANKS, byRank.size(), "one PROBE line per rank\n" + job.describe());
-        final Map<String, Set<String>> segmentsByHost = new TreeMap<>();
-        final Map<String, Set<String>> nodesByHost = new TreeMap<>();
+        final OneCopyPerHost copies = new OneCopyPerHost();
         for (int r = 0; r < RANKS; r++)
         {
             final Matcher m = byRank.get(r);
@@ -143,22 +134,9 @@ class MpiMultiHostTest
             assertEquals("none", m.group(13), "no segment file keeps a name in /dev/shm " + where);
             assertEquals("ok", m.group(14), "data written on host A, then on host C, read back " + where);
             assertEquals(Integer.toString(RANKS), m.group(15), "ranks that read the data back " + where);
-            segmentsByHost.computeIfAbsent(host, h -> new TreeSet<>()).add(m.group(12));
-            nodesByHost.computeIfAbsent(host, h -> new TreeSet<>()).add(m.group(5));
+            copies.add(host, m.group(5), m.group(12));
         }
-        final Set<String> allSegments = new TreeSet<>();
-        for (final String host : lab.hosts)
-        {
-            assertEquals(1, nodesByHost.get(host).size(), "one node index per host: " + nodesByHost);
-            assertEquals(1, segmentsByHost.get(host).size(),
-                "both ranks of " + host + " map the same segment (one copy per host): " + segmentsByHost);
-            for (final String segment : segmentsByHost.get(host).iterator().next().split(","))
-            {
-                assertTrue(allSegments.add(segment), "segment " + segment + " mapped on two hosts: " + segmentsByHost);
-            }
-        }
-        assertEquals(HOSTS, nodesByHost.values().stream().flatMap(Set::stream).distinct().count(),
-            "distinct node indexes: " + nodesByHost);
+        copies.check(lab.hosts, job.describe());
         lab.assertNothingLeft("the probe");
     }
 
@@ -191,11 +169,6 @@ class MpiMultiHostTest
     @Timeout(value = JOB_TIMEOUT_S + 120, unit = TimeUnit.SECONDS)
     void theConformanceSuitePassesOnEveryRankAcrossThreeHosts() throws Exception
     {
-        final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
-        scenarios.addAll(CommunicatorScenarios.all().keySet());
-        scenarios.addAll(CoordinationScenarios.all().keySet());
-        scenarios.addAll(LockScenarios.all().keySet());
-        scenarios.addAll(SyncScenarios.all().keySet());
         final Job job = lab.mpirun(ConformanceJob.class, List.of("-Xmx256m", "-Dpshmem.setChunkBytes=" + CHUNK_BYTES),
             ExpectedLayout.arg(HOSTS));
         assertEquals(0, job.status(), job.describe());
@@ -203,9 +176,7 @@ class MpiMultiHostTest
         assertTrue(job.output().contains(ConformanceJob.CHUNK_LINE + CHUNK_BYTES + "\n"), job.describe());
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
         // Rank 0 prints OK for a scenario only when every rank passed it; nodeLayout checks the 3 nodes.
-        final List<String> missing = scenarios.stream()
-            .filter(s -> !job.output().contains("SCENARIO " + s + " OK\n"))
-            .collect(Collectors.toList());
+        final List<String> missing = ConformanceJob.notPassed(job.output());
         assertTrue(missing.isEmpty(), "scenarios not passed on every rank: " + missing + "\n" + job.describe());
         lab.assertNothingLeft("the conformance job");
     }
@@ -230,25 +201,9 @@ class MpiMultiHostTest
                 final int rank = world.rank();
                 final String uts = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
                 final String javaHost = InetAddress.getLocalHost().getHostName();
-                boolean readBack = true;
-                for (final int writer : new int[] {0, world.size() - 1})
-                {
-                    final long base = 1000L * (writer + 1);
-                    final long[] data = new long[32];
-                    for (int i = 0; i < data.length; i++)
-                    {
-                        data[i] = base + i;
-                    }
-                    array.set(rank == writer ? data : null, writer);
-                    world.barrier();
-                    for (int i = 0; i < data.length; i++)
-                    {
-                        readBack &= array.get(i / 8, i % 8) == base + i;
-                    }
-                    world.barrier();
-                }
+                final boolean readBack = ProbeRank.readsBackWritesOfFirstAndLast(world, array);
                 final int readers = world.allReduce(readBack ? 1 : 0, ReduceOp.SUM);
-                final String segments = mappedSegments();
+                final String segments = ProbeRank.mappedSegments(ShmSegment::isSegmentMapping);
                 final String named;
                 try (Stream<Path> files = Files.list(Path.of(Setting.SHM_DIR.value().orElseThrow())))
                 {
@@ -257,41 +212,15 @@ class MpiMultiHostTest
                 }
                 try (Communicator node = world.splitByNode())
                 {
-                    final long leader = node.broadcast((long)rank, 0);
-                    final long[] leaders = world.allGather(node.rank() == 0 ? (long)rank : -1L);
-                    final long nodes = Arrays.stream(leaders).filter(l -> l >= 0).count();
-                    final long nodeIndex = Arrays.stream(leaders).filter(l -> l >= 0 && l < leader).count();
-                    for (int p = 0; p < world.size(); p++)
-                    {
-                        if (p == rank)
-                        {
-                            System.out.println("PROBE rank=" + rank + "/" + world.size() + " host=" + uts +
-                                " javaHost=" + javaHost + " node=" + nodeIndex + "/" + nodes + " nodeRank=" +
-                                node.rank() + "/" + node.size() + " arrayNodes=" + array.nodeCount() + " perNode=" +
-                                array.processesPerNode() + " naming=" + SegmentNaming.here() + " segments=" +
-                                segments + " namedFiles=" + (named.isEmpty() ? "none" : named) + " readBack=" +
-                                (readBack ? "ok" : "WRONG") + " everyRankReadBack=" + readers);
-                            System.out.flush();
-                        }
-                        world.barrier();
-                    }
+                    final ProbeRank.NodePlace place = ProbeRank.nodePlace(world, node);
+                    ProbeRank.printInRankOrder(world, "PROBE rank=" + rank + "/" + world.size() + " host=" + uts +
+                        " javaHost=" + javaHost + " node=" + place.index() + "/" + place.count() + " nodeRank=" +
+                        node.rank() + "/" + node.size() + " arrayNodes=" + array.nodeCount() + " perNode=" +
+                        array.processesPerNode() + " naming=" + SegmentNaming.here() + " segments=" + segments +
+                        " namedFiles=" + (named.isEmpty() ? "none" : named) + " readBack=" +
+                        (readBack ? "ok" : "WRONG") + " everyRankReadBack=" + readers);
                 }
             }
-        }
-
-        /** Segment files this process maps, as device:inode. */
-        private static String mappedSegments() throws IOException
-        {
-            final Set<String> files = new TreeSet<>();
-            for (final String entry : Files.readAllLines(Path.of("/proc/self/maps")))
-            {
-                final String[] fields = entry.trim().split("\\s+", 6);
-                if (fields.length == 6 && ShmSegment.isSegmentMapping(fields[5]))
-                {
-                    files.add(fields[3] + ":" + fields[4]);
-                }
-            }
-            return files.isEmpty() ? "none" : String.join(",", files);
         }
     }
 
@@ -353,96 +282,24 @@ class MpiMultiHostTest
         }
     }
 
-    /** The test hosts: namespaces, their files, the agent and host file; removed by {@link #close()}. */
+    /** The test hosts ({@link NamespaceHosts}), the agent and the host file; removed by {@link #close()}. */
     private static final class Lab implements AutoCloseable
     {
-        final String base;
-        final String bridgeNs;
-        final String subnet;
-        final List<String> hosts = new ArrayList<>();
-        final List<String> ips = new ArrayList<>();
+        // No '-': segment names carry the host name with '-' changed to '_'.
+        final NamespaceHosts namespaces = new NamespaceHosts("MpiMultiHostTest", PREFIX, 'x', HOSTS);
+        final List<String> hosts = namespaces.hosts();
         final Path runDir;
-        private final Map<String, String> netnsIds = new ConcurrentHashMap<>();
-        private final Thread hook;
-        private final List<String> created = new ArrayList<>();
-        private boolean createdEtcNetns;
-        private boolean closed;
+        private final ExitCleanup cleanup;
 
         Lab() throws IOException
         {
-            final SecureRandom random = new SecureRandom();
-            final String chars = "abcdefghijklmnopqrstuvwxyz0123456789";
-            final StringBuilder tag = new StringBuilder();
-            for (int i = 0; i < 3; i++)
-            {
-                tag.append(chars.charAt(random.nextInt(chars.length())));
-            }
-            // No '-': segment names carry the host name with '-' changed to '_'.
-            base = PREFIX + ProcessHandle.current().pid() + "x" + tag;
-            bridgeNs = base + "net";
-            final int third = 1 + random.nextInt(250);
-            subnet = "10.77." + third + ".0/24";
-            for (int h = 0; h < HOSTS; h++)
-            {
-                hosts.add(base + (char)('a' + h));
-                ips.add("10.77." + third + "." + (h + 1));
-            }
-            runDir = Files.createTempDirectory(MpiRun.workDir(), "multihost-" + base + "-");
-            hook = new Thread(this::close, "pshmem-mpi-multihost-cleanup");
-            Runtime.getRuntime().addShutdownHook(hook);
+            runDir = Files.createTempDirectory(MpiRun.workDir(), "multihost-" + namespaces.base() + "-");
+            cleanup = new ExitCleanup("pshmem-mpi-multihost-cleanup", this::removeAll);
         }
 
         void up() throws IOException, InterruptedException
         {
-            final Path etcNetns = Path.of("/etc/netns");
-            if (removeStale() && Files.isDirectory(etcNetns))
-            {
-                try (Stream<Path> entries = Files.list(etcNetns))
-                {
-                    createdEtcNetns = entries.findAny().isEmpty(); // made by that run: removed again when done
-                }
-            }
-            final Cmd add = run(15, "ip", "netns", "add", bridgeNs);
-            if (add.status != 0)
-            {
-                fail("\n*** MpiMultiHostTest CANNOT RUN: 'ip netns add " + bridgeNs + "' failed (" + add.describe() +
-                    ").\n*** It builds test hosts from Linux network namespaces and needs root and iproute2; CI runs " +
-                    "it as\n*** root. This is a failure, not a skip: run the tests as root on Linux with iproute2 " +
-                    "installed.\n");
-            }
-            created.add(bridgeNs);
-            must("ip", "-n", bridgeNs, "link", "set", "lo", "up");
-            must("ip", "-n", bridgeNs, "link", "add", "br0", "type", "bridge");
-            must("ip", "-n", bridgeNs, "link", "set", "br0", "up");
-            if (!Files.isDirectory(etcNetns))
-            {
-                Files.createDirectories(etcNetns);
-                createdEtcNetns = true;
-            }
-            final StringBuilder hostsFile = new StringBuilder("127.0.0.1 localhost\n");
-            for (int h = 0; h < HOSTS; h++)
-            {
-                // Every host name maps to its routable address, never to 127.x: Open MPI's daemons connect back.
-                hostsFile.append(ips.get(h)).append(' ').append(hosts.get(h)).append('\n');
-            }
-            for (int h = 0; h < HOSTS; h++)
-            {
-                final String host = hosts.get(h);
-                must("ip", "netns", "add", host);
-                created.add(host);
-                final String port = "p" + h;
-                must("ip", "link", "add", "eth0", "netns", host, "type", "veth", "peer", "name", port, "netns", bridgeNs);
-                must("ip", "-n", bridgeNs, "link", "set", port, "master", "br0", "up");
-                must("ip", "-n", host, "link", "set", "lo", "up");
-                must("ip", "-n", host, "addr", "add", ips.get(h) + "/24", "dev", "eth0");
-                must("ip", "-n", host, "link", "set", "eth0", "up");
-                // ip netns exec puts these over /etc/hosts and /etc/resolv.conf of the processes it starts.
-                final Path etc = etcNetns.resolve(host);
-                Files.createDirectories(etc);
-                Files.writeString(etc.resolve("hosts"), hostsFile.toString());
-                Files.writeString(etc.resolve("resolv.conf"), "nameserver 127.0.0.1\n"); // no DNS: fail fast
-                netnsIds.put(host, "net:[" + Files.getAttribute(Path.of("/run/netns", host), "unix:ino") + "]");
-            }
+            namespaces.up();
             final StringBuilder slots = new StringBuilder();
             hosts.forEach(host -> slots.append(host).append(" slots=").append(RANKS_PER_HOST).append('\n'));
             Files.writeString(runDir.resolve("hostfile"), slots.toString());
@@ -458,13 +315,13 @@ class MpiMultiHostTest
                 "host=\"$1\"; shift\n" +
                 "exec ip netns exec \"$host\" unshare --uts -- sh -c 'hostname \"$0\" && exec sh -c \"$*\"' \"$host\" \"$@\"\n");
             Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
-            System.out.println("[MpiMultiHostTest] hosts " + hosts + " at " + ips + " (" + netnsIds + "), run folder " +
-                runDir);
+            System.out.println("[MpiMultiHostTest] hosts " + hosts + " at " + namespaces.ips() + " (" +
+                hosts.stream().map(namespaces::netns).collect(Collectors.toList()) + "), run folder " + runDir);
         }
 
         String netns(final String host)
         {
-            return netnsIds.get(host);
+            return namespaces.netns(host);
         }
 
         /**
@@ -483,9 +340,9 @@ class MpiMultiHostTest
                 // mpirun starts every daemon itself (else a daemon would start others, through the agent too).
                 "--mca", "plm_rsh_no_tree_spawn", "1",
                 // Daemons and ranks talk over the hosts' addresses only (each host also has lo).
-                "--mca", "oob_tcp_if_include", subnet,
+                "--mca", "oob_tcp_if_include", namespaces.subnet(),
                 "--mca", "btl", "self,vader,tcp",
-                "--mca", "btl_tcp_if_include", subnet));
+                "--mca", "btl_tcp_if_include", namespaces.subnet()));
             final List<String> jvm = new ArrayList<>(MpiRun.chronicleOptions());
             jvm.addAll(jvmOptions);
             command.addAll(MpiRun.java(main, jvm, args));
@@ -606,7 +463,7 @@ class MpiMultiHostTest
                 try (Stream<Path> files = Files.list(dir))
                 {
                     assertEquals(List.of(), files.map(p -> p.getFileName().toString())
-                        .filter(n -> n.contains(base)).sorted().collect(Collectors.toList()),
+                        .filter(n -> n.contains(namespaces.base())).sorted().collect(Collectors.toList()),
                         "files of the hosts left in " + dir + " after " + after);
                 }
             }
@@ -618,192 +475,24 @@ class MpiMultiHostTest
                 .collect(Collectors.toList());
         }
 
-        /** Removes what a killed earlier run (its JVM gone) left behind; says whether there was something. */
-        private static boolean removeStale() throws IOException, InterruptedException
-        {
-            boolean found = false;
-            for (final String ns : ourNamespaces())
-            {
-                final Matcher m = OURS.matcher(ns);
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> !p.isAlive()).orElse(true))
-                {
-                    System.out.println("[MpiMultiHostTest] removing namespace " + ns + " left by an earlier run");
-                    removeNamespace(ns);
-                    found = true;
-                }
-            }
-            return found;
-        }
-
-        private static List<String> ourNamespaces() throws IOException, InterruptedException
-        {
-            final Cmd list = run(10, "ip", "netns", "list");
-            return list.output.lines().map(l -> l.split("\\s+")[0])
-                .filter(n -> OURS.matcher(n).matches()).collect(Collectors.toList());
-        }
-
-        private static void removeNamespace(final String ns) throws IOException, InterruptedException
-        {
-            final Cmd pids = run(10, "ip", "netns", "pids", ns);
-            pids.output.lines().map(String::trim).filter(l -> l.matches("\\d+"))
-                .forEach(pid -> ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly));
-            run(15, "ip", "netns", "del", ns);
-            deleteTree(Path.of("/etc/netns", ns));
-        }
-
-        /** Idempotent; also run by the shutdown hook. Never throws: it does what it can and says what failed. */
+        /** Removes everything of the run; idempotent, never throws. */
         @Override
-        public synchronized void close()
+        public void close()
         {
-            if (closed)
-            {
-                return;
-            }
-            closed = true;
-            final List<String> namespaces = new ArrayList<>(hosts);
-            namespaces.add(bridgeNs);
-            for (final String ns : namespaces)
-            {
-                try
-                {
-                    if (created.contains(ns) || Files.exists(Path.of("/run/netns", ns)))
-                    {
-                        removeNamespace(ns);
-                    }
-                    deleteTree(Path.of("/etc/netns", ns));
-                }
-                catch (final IOException | RuntimeException ex)
-                {
-                    System.err.println("[MpiMultiHostTest] cleanup of " + ns + " failed: " + ex);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            if (createdEtcNetns)
-            {
-                Path.of("/etc/netns").toFile().delete(); // only when empty
-            }
-            deleteTree(runDir);
+            cleanup.close();
         }
 
-        void removeHook()
+        /** Run once, by close or as the JVM exits: does what it can and says what failed. */
+        private void removeAll()
         {
-            try
-            {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            catch (final IllegalStateException ignored)
-            {
-                // Shutting down already.
-            }
+            namespaces.close();
+            RunFiles.deleteTree(runDir);
         }
 
         /** What is left of this run after {@link #close()}: namespaces, /etc/netns entries. */
         List<String> leftovers()
         {
-            final List<String> left = new ArrayList<>();
-            try
-            {
-                for (final String ns : ourNamespaces())
-                {
-                    if (ns.startsWith(base))
-                    {
-                        left.add("namespace " + ns);
-                    }
-                }
-            }
-            catch (final IOException ex)
-            {
-                left.add("cannot list namespaces: " + ex);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-            for (final String host : hosts)
-            {
-                if (Files.exists(Path.of("/etc/netns", host)))
-                {
-                    left.add("/etc/netns/" + host);
-                }
-            }
-            return left;
-        }
-
-        private static void must(final String... command) throws IOException, InterruptedException
-        {
-            final Cmd cmd = run(15, command);
-            assertEquals(0, cmd.status, cmd.describe());
-        }
-    }
-
-    /** A finished short command. */
-    private record Cmd(List<String> command, int status, String output)
-    {
-        String describe()
-        {
-            return String.join(" ", command) + ": exit status " + status + (output.isBlank() ? "" : ", output: " + output.trim());
-        }
-    }
-
-    /** Runs a short command with a deadline; a command that cannot be started (not installed) is status 127. */
-    private static Cmd run(final long timeoutSeconds, final String... command) throws IOException, InterruptedException
-    {
-        final Path out = Files.createTempFile("pshmem-mpi-multihost-cmd", ".out");
-        try
-        {
-            final Process process;
-            try
-            {
-                process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile()).start();
-            }
-            catch (final IOException ex)
-            {
-                return new Cmd(List.of(command), 127, ex.getMessage());
-            }
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
-            {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                return new Cmd(List.of(command), -1, "timed out after " + timeoutSeconds + " s; " + read(out));
-            }
-            return new Cmd(List.of(command), process.exitValue(), read(out));
-        }
-        finally
-        {
-            Files.deleteIfExists(out);
-        }
-    }
-
-    private static String read(final Path file)
-    {
-        try
-        {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            return "(cannot read " + file + ": " + ex + ")";
-        }
-    }
-
-    private static void deleteTree(final Path dir)
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
-        catch (final IOException ignored)
-        {
-            // Reported by the leftover check.
+            return namespaces.leftovers();
         }
     }
 }

@@ -1,9 +1,11 @@
 package org.pshmem.shm;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.UUID;
 
 import net.openhft.posix.PosixAPI;
 
@@ -67,6 +69,66 @@ public enum SegmentNaming
             }
             return decided.naming();
         }
+    }
+
+    /**
+     * One all-gather over the job's world communicator, as a transport does it with its own MPI: every rank gives
+     * {@code mine}, and {@code all} receives every rank's, in world rank order.
+     *
+     * @param <T> the array type, {@code long[]} or {@code int[]}.
+     * @param <E> what the transport's MPI throws.
+     */
+    @FunctionalInterface
+    public interface AllGather<T, E extends Exception>
+    {
+        /**
+         * Gathers every rank's elements.
+         *
+         * @param mine this rank's elements.
+         * @param all  room for every rank's, {@code mine.length} each.
+         * @throws E when the transport's MPI fails.
+         */
+        void allGather(T mine, T all) throws E;
+    }
+
+    /**
+     * Collective over the world: finds, with every rank of the job, whether segments can be unnamed on every node
+     * ({@link #find}, {@link #agree}), and {@link #settle}s that; world rank 0 says why when they cannot.
+     *
+     * @param <E>       what the transport's MPI throws.
+     * @param size      the number of ranks in the world.
+     * @param worldRank this rank.
+     * @param node      this rank's node name.
+     * @param longs     the world's all-gather of longs.
+     * @param ints      the world's all-gather of ints.
+     * @throws E when the transport's MPI fails.
+     */
+    public static <E extends Exception> void agreeAcrossJob(
+        final int size,
+        final int worldRank,
+        final String node,
+        final AllGather<long[], E> longs,
+        final AllGather<int[], E> ints) throws E
+    {
+        final long[] all = new long[2 * size];
+        longs.allGather(new long[] {ProcessHandle.current().pid(), nodeKey(node)}, all);
+        final long[] pids = new long[size];
+        final long[] nodes = new long[size];
+        for (int rank = 0; rank < size; rank++)
+        {
+            pids[rank] = all[2 * rank];
+            nodes[rank] = all[2 * rank + 1];
+        }
+        final Decision local = probe();
+        final int[] findings = new int[size];
+        ints.allGather(new int[] {find(local, pids, nodes, worldRank)}, findings);
+        settle(agree(findings, pids, worldRank, local), worldRank == 0);
+    }
+
+    /** A key equal for the ranks of one node, and short enough to send as a long. */
+    private static long nodeKey(final String node)
+    {
+        return UUID.nameUUIDFromBytes(node.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits();
     }
 
     /**
