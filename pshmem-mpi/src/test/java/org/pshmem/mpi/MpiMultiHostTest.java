@@ -56,8 +56,9 @@ import org.pshmem.tests.hosts.RunFiles;
  * daemons and ranks talk over TCP between the hosts' addresses only ({@code oob_tcp_if_include},
  * {@code btl_tcp_if_include}). Node groups are Open MPI's own ({@code MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)},
  * no {@code pshmem.node}), so every host must be one node. It runs a probe (host, node and the segments every
- * rank maps: one copy per host, none shared between hosts), the README example and the whole conformance suite,
- * one {@code mpirun} each, the suite with replication chunks of {@value #CHUNK_BYTES} bytes.
+ * rank maps: one copy per host, none shared between hosts) and the README example on two ranks per host, and the
+ * whole conformance suite on one rank per host, one {@code mpirun} each, the suite with replication chunks of
+ * {@value #CHUNK_BYTES} bytes.
  *
  * <p>Unlike pshmem-mpj's {@code MultiHostTest}, the hosts share the machine's file system, {@code /dev/shm} and
  * {@code /tmp} included (and its pid namespace): segment files of different hosts lie side by side, so their
@@ -105,9 +106,9 @@ class MpiMultiHostTest
     @Timeout(value = 360, unit = TimeUnit.SECONDS)
     void everyHostIsOneNodeWithOneCopyOfItsOwn() throws Exception
     {
-        final Job job = lab.mpirun(HostProbe.class, List.of());
+        final Job job = lab.mpirun(RANKS_PER_HOST, HostProbe.class, List.of());
         assertEquals(0, job.status(), job.describe());
-        job.assertTwoRanksOnEveryHost(lab);
+        job.assertRanksOnEveryHost(lab);
         final Pattern line = Pattern.compile("^PROBE rank=(\\d+)/(\\d+) host=(\\S+) javaHost=(\\S+) " +
             "node=(\\d+)/(\\d+) nodeRank=(\\d+)/(\\d+) arrayNodes=(\\d+) perNode=(\\d+) naming=(\\S+) " +
             "segments=(\\S+) namedFiles=(\\S+) readBack=(\\S+) everyRankReadBack=(\\d+)$");
@@ -145,9 +146,9 @@ class MpiMultiHostTest
     @Timeout(value = 360, unit = TimeUnit.SECONDS)
     void theReadmeExampleRunsAcrossThreeHosts() throws Exception
     {
-        final Job job = lab.mpirun(ReadmeExample.class, List.of());
+        final Job job = lab.mpirun(RANKS_PER_HOST, ReadmeExample.class, List.of());
         assertEquals(0, job.status(), job.describe());
-        job.assertTwoRanksOnEveryHost(lab);
+        job.assertRanksOnEveryHost(lab);
         // Lines of different ranks come through different daemons and interleave in no set order; a rank's own
         // lines keep theirs. So: the same lines as the expected output, and rank 0's headings in order.
         final List<String> expected = expectedReadmeOutput();
@@ -169,10 +170,12 @@ class MpiMultiHostTest
     @Timeout(value = JOB_TIMEOUT_S + 120, unit = TimeUnit.SECONDS)
     void theConformanceSuitePassesOnEveryRankAcrossThreeHosts() throws Exception
     {
-        final Job job = lab.mpirun(ConformanceJob.class, List.of("-Xmx256m", "-Dpshmem.setChunkBytes=" + CHUNK_BYTES),
+        // One rank per host: every message between ranks crosses hosts (the probe and the README example run two
+        // per host, sharing node memory), and 3 JVMs on the machine's cores in place of 6 keep the suite short.
+        final Job job = lab.mpirun(1, ConformanceJob.class, List.of("-Xmx256m", "-Dpshmem.setChunkBytes=" + CHUNK_BYTES),
             ExpectedLayout.arg(HOSTS));
         assertEquals(0, job.status(), job.describe());
-        job.assertTwoRanksOnEveryHost(lab);
+        job.assertRanksOnEveryHost(lab);
         assertTrue(job.output().contains(ConformanceJob.CHUNK_LINE + CHUNK_BYTES + "\n"), job.describe());
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
         // Rank 0 prints OK for a scenario only when every rank passed it; nodeLayout checks the 3 nodes.
@@ -256,7 +259,7 @@ class MpiMultiHostTest
      *
      * @param ranks by world rank: the network and UTS namespaces of the rank's JVM, as seen while the job ran.
      */
-    record Job(String main, int status, String output, long millis, Map<Integer, String> ranks)
+    record Job(String main, int perHost, int status, String output, long millis, Map<Integer, String> ranks)
     {
         String describe()
         {
@@ -264,13 +267,16 @@ class MpiMultiHostTest
                 ranks + "; output:\n" + output;
         }
 
-        /** Ranks 0 and 1 ran on host A, 2 and 3 on B, 4 and 5 on C (Open MPI fills each host's slots in turn). */
-        void assertTwoRanksOnEveryHost(final Lab lab) throws IOException
+        /**
+         * Two ranks per host: 0 and 1 ran on host A, 2 and 3 on B, 4 and 5 on C (Open MPI fills each host's slots in
+         * turn); one per host: rank R on host R.
+         */
+        void assertRanksOnEveryHost(final Lab lab) throws IOException
         {
             final Set<String> uts = new TreeSet<>();
-            for (int r = 0; r < RANKS; r++)
+            for (int r = 0; r < HOSTS * perHost; r++)
             {
-                final String host = lab.hosts.get(r / RANKS_PER_HOST);
+                final String host = lab.hosts.get(r / perHost);
                 final String where = ranks.get(r);
                 assertTrue(null != where && where.startsWith(lab.netns(host) + "/"), "rank " + r + " runs on " + host +
                     " (" + lab.netns(host) + "): " + describe());
@@ -325,15 +331,18 @@ class MpiMultiHostTest
         }
 
         /**
-         * Runs {@code main} on 6 ranks: {@code mpirun} on host A (its network namespace, its host name), the ranks
+         * Runs {@code main} on {@code perHost} ranks of every host (2 fill the host file's slots; 1 is mapped by
+         * node): {@code mpirun} on host A (its network namespace, its host name), the ranks
          * with the module's rank JVM options ({@link MpiRun#java}, {@link MpiRun#chronicleOptions}).
          */
-        Job mpirun(final Class<?> main, final List<String> jvmOptions, final String... args)
+        Job mpirun(final int perHost, final Class<?> main, final List<String> jvmOptions, final String... args)
             throws IOException, InterruptedException
         {
+            final int ranks = HOSTS * perHost;
             final List<String> command = new ArrayList<>(List.of("nice", "-n", "10", "ip", "netns", "exec", hosts.get(0),
                 "unshare", "--uts", "--", "sh", "-c", "hostname \"$0\" && exec \"$@\"", hosts.get(0),
-                "mpirun", "--oversubscribe", "-np", Integer.toString(RANKS), "--bind-to", "none",
+                "mpirun", "--oversubscribe", "-np", Integer.toString(ranks), "--map-by", perHost == 1 ? "node" : "slot",
+                "--bind-to", "none",
                 "--timeout", Long.toString(JOB_TIMEOUT_S),
                 "--hostfile", runDir.resolve("hostfile").toString(),
                 "--mca", "plm_rsh_agent", runDir.resolve("agent").toString(),
@@ -346,8 +355,8 @@ class MpiMultiHostTest
             final List<String> jvm = new ArrayList<>(MpiRun.chronicleOptions());
             jvm.addAll(jvmOptions);
             command.addAll(MpiRun.java(main, jvm, args));
-            final Map<Integer, String> ranks = new ConcurrentHashMap<>();
-            final Thread watcher = new Thread(() -> watchRanks(main.getName(), ranks), "pshmem-mpi-multihost-ranks");
+            final Map<Integer, String> seen = new ConcurrentHashMap<>();
+            final Thread watcher = new Thread(() -> watchRanks(main.getName(), ranks, seen), "pshmem-mpi-multihost-ranks");
             watcher.setDaemon(true);
             final long start = System.nanoTime();
             watcher.start();
@@ -363,17 +372,17 @@ class MpiMultiHostTest
             }
             final long millis = (System.nanoTime() - start) / 1_000_000;
             System.out.println("[MpiMultiHostTest] " + main.getName() + ": exit " + result.exitCode() + " in " + millis +
-                " ms; ranks (net/uts): " + new TreeMap<>(ranks));
-            return new Job(main.getName(), result.exitCode(), result.output(), millis, new TreeMap<>(ranks));
+                " ms; ranks (net/uts): " + new TreeMap<>(seen));
+            return new Job(main.getName(), perHost, result.exitCode(), result.output(), millis, new TreeMap<>(seen));
         }
 
         /**
          * Until interrupted, notes every rank JVM of the job running {@code main}: its world rank (from its
          * environment) and its network and UTS namespaces.
          */
-        private static void watchRanks(final String main, final Map<Integer, String> ranks)
+        private static void watchRanks(final String main, final int count, final Map<Integer, String> ranks)
         {
-            while (!Thread.currentThread().isInterrupted() && ranks.size() < RANKS)
+            while (!Thread.currentThread().isInterrupted() && ranks.size() < count)
             {
                 ProcessHandle.allProcesses().forEach(p ->
                 {
