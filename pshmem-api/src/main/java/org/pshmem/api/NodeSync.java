@@ -238,13 +238,18 @@ final class NodeSync
      * @param op   the barrier, as messages name it.
      * @param ep   the communicator's endpoint.
      * @param step the barrier's step on it ({@link CommEndpoint#enterBarrierElsewhere()}).
-     * @return true when every rank came; false when it gave way.
+     * @return true when every rank came; false when it gave way, or at once when {@code ep} cannot tell that
+     * collectives wait ({@link CommEndpoint#tellsCollectiveWaiting()}): then the endpoint's barrier is the barrier.
      */
     boolean communicatorBarrier(final String op, final CommEndpoint ep, final long step)
     {
         if (oneNode)
         {
             return barrier(op);
+        }
+        if (!ep.tellsCollectiveWaiting())
+        {
+            return false; // the same on every rank: all go to the endpoint's barrier at this step
         }
         barrierEp = ep;
         barrierStep = step;

@@ -79,9 +79,22 @@ public interface CommEndpoint extends AutoCloseable
      *
      * @param step the step of the barrier made elsewhere, as {@link #enterBarrierElsewhere()} numbered it.
      * @return true when such a collective of step {@code step} is known to wait for this rank; the default,
-     * for transports that cannot tell, is false.
+     * for transports that cannot tell ({@link #tellsCollectiveWaiting()} false), is false.
      */
     default boolean collectiveWaiting(final long step)
+    {
+        return false;
+    }
+
+    /**
+     * Whether {@link #collectiveWaiting(long)} can tell. A communicator's barrier across nodes waits in node memory
+     * only over an endpoint that can: elsewhere, a node whose ranks all wait in another collective of the endpoint
+     * could not be told, and the barrier's leaders would wait for it forever, so the endpoint's own barrier (which
+     * compares the calls) is the barrier.
+     *
+     * @return true when it can; the default is false.
+     */
+    default boolean tellsCollectiveWaiting()
     {
         return false;
     }

@@ -12,13 +12,13 @@ import java.util.Optional;
  */
 public enum Setting
 {
-    /** The transport, when no launcher decides ({@code local} or {@code mpj}). */
+    /** The transport, when no launcher decides ({@code local}, {@code mpj} or {@code mpi}). */
     TRANSPORT("pshmem.transport", "PSHMEM_TRANSPORT", null, "the transport, when no launcher decides"),
-    /** Node name of every rank, or a comma-separated list by world rank (mpj). */
+    /** Node name of every rank, or a comma-separated list by world rank (mpj, mpi). */
     NODE("pshmem.node", "PSHMEM_NODE", null,
-        "node name of every rank, or a comma-separated list by world rank (mpj)"),
-    /** Folder of the segment files (mpj). */
-    SHM_DIR("pshmem.shmDir", "PSHMEM_SHM_DIR", "/dev/shm", "folder of segment files (mpj)"),
+        "node name of every rank, or a comma-separated list by world rank (mpj, mpi)"),
+    /** Folder of the segment files (mpj, mpi). */
+    SHM_DIR("pshmem.shmDir", "PSHMEM_SHM_DIR", "/dev/shm", "folder of segment files (mpj, mpi)"),
     /** Arrays of at most this many bytes are carved from their communicator's node arena; 0: none. */
     SMALL_ARRAY_BYTES("pshmem.smallArrayBytes", "PSHMEM_SMALL_ARRAY_BYTES", Integer.toString(1 << 20),
         "arrays of at most this many bytes share segments, carved from their communicator's node arena; 0: " +
@@ -67,7 +67,10 @@ public enum Setting
         "JVM options, separated by spaces, that the launcher adds for every rank (mpj)"),
     /** An MPJ Express installation to use instead of the one found on the machine (mpj). */
     MPJ_HOME(null, "MPJ_HOME", null,
-        "an MPJ Express installation to use instead of the one found on the machine (mpj)");
+        "an MPJ Express installation to use instead of the one found on the machine (mpj)"),
+    /** The MPI library the native MPI transport loads: a name for the dynamic loader or a path (mpi). */
+    MPI_LIBRARY("pshmem.mpiLibrary", "PSHMEM_MPI_LIBRARY", "libmpi.so.40",
+        "the MPI library the native MPI transport loads: a name for the dynamic loader, or a path (mpi)");
 
     private final String property;
     private final String environmentVariable;

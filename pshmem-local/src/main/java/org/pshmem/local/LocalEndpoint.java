@@ -73,6 +73,13 @@ final class LocalEndpoint implements CommEndpoint
         activity.exit();
     }
 
+    /** {@link #collectiveWaiting} can tell: barriers across nodes may wait in node memory. */
+    @Override
+    public boolean tellsCollectiveWaiting()
+    {
+        return true;
+    }
+
     @Override
     public boolean collectiveWaiting(final long step)
     {

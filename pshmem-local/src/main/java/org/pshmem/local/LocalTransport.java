@@ -1,5 +1,6 @@
 package org.pshmem.local;
 
+import org.pshmem.spi.RankSession;
 import org.pshmem.spi.Transport;
 import org.pshmem.spi.TransportSession;
 
@@ -64,7 +65,20 @@ public final class LocalTransport implements Transport
         {
             throw TransportSession.alreadyOpen(null == rank ? 0 : rank.rank);
         }
-        return null == rank ? new LocalSession(new LocalJobState(1, 1), 0, args, open) :
-            new LocalSession(rank.job, rank.rank, args, open);
+        return null == rank ? session(new LocalJobState(1, 1), 0, args, open) :
+            session(rank.job, rank.rank, args, open);
+    }
+
+    /** One rank's session of {@code job}; closing it finalises nothing (the job's threads end with their ranks),
+     *  so the rank may open a session again. */
+    private static RankSession session(final LocalJobState job, final int rank, final String[] args,
+        final java.util.concurrent.atomic.AtomicBoolean open)
+    {
+        return new RankSession(
+            new LocalEndpoint(job.world(), rank),
+            new LocalEndpoint(new LocalGroup(job, new int[] {rank}, false), 0),
+            args,
+            new LocalNodeMemory(job),
+            () -> open.set(false));
     }
 }

@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 
+import org.pshmem.shm.ShmSegment;
 import org.pshmem.spi.FailureSummary;
 import org.pshmem.spi.RankActivity;
 import org.pshmem.spi.Setting;
@@ -22,7 +23,8 @@ import org.pshmem.spi.Setting;
  * period (it may be blocked in an MPJ call, which cannot be interrupted), it ends this rank with a message
  * naming the failed one, at once when this rank's main returned and the failed one's had not (MPJ's Finalize,
  * a barrier of every rank, would wait for it for ever); when the launcher ({@link #LAUNCHER_PID_PROPERTY}) is
- * gone, it ends this rank too. That thread also leaves the collective this rank has been in for a second or
+ * gone, it ends this rank too; when MPJ's reader thread has ended ({@link MpjReader}), it fails this rank. That
+ * thread also leaves the collective this rank has been in for a second or
  * more in the job folder, for the launcher's report of a job that stopped moving.
  * A rank that ends early, or by SIGTERM/SIGINT, first removes the names of the segment files it knows.
  *
@@ -128,6 +130,12 @@ public final class GuardedRank
                 end(folder, rank, "pshmem: rank " + rank + ": the launcher (pid " + launcher + ") is gone; ending " +
                     "this rank", null, JobFolder.Outcome.STOPPED, "the launcher (pid " + launcher + ") is gone; " +
                     "ending this rank", true, 0);
+                return;
+            }
+            if (MpjReader.ended())
+            {
+                end(folder, rank, "pshmem: rank " + rank + " failed: " + MpjReader.ENDED, null,
+                    JobFolder.Outcome.FAILED, MpjReader.ENDED, null == folder, grace);
                 return;
             }
             recorded = recordActivity(folder, self, recorded);

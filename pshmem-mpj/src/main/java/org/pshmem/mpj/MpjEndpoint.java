@@ -575,6 +575,13 @@ final class MpjEndpoint implements CommEndpoint
         }
     }
 
+    /** {@link #collectiveWaiting} can tell: barriers across nodes may wait in node memory. */
+    @Override
+    public boolean tellsCollectiveWaiting()
+    {
+        return true;
+    }
+
     /**
      * Whether a collective of step {@code step} waits for this rank: every collective starts with the barrier
      * whose first round's message goes from each rank to the next, so this looks for that message, from the rank

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.pshmem.shm.ShmSegment;
 import org.pshmem.spi.FailureSummary;
 import org.pshmem.spi.HangReport;
 import org.pshmem.spi.Setting;

@@ -1,25 +1,21 @@
 package org.pshmem.mpj;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import mpi.Intracomm;
 import mpi.MPI;
 import mpi.MPIException;
 import org.pshmem.api.PshmemException;
-import org.pshmem.spi.CommEndpoint;
+import org.pshmem.shm.SegmentNaming;
+import org.pshmem.shm.ShmNodeMemory;
 import org.pshmem.spi.EscapedBuffers;
-import org.pshmem.spi.NodeMemory;
-import org.pshmem.spi.NodeSegment;
 import org.pshmem.spi.RankActivity;
-import org.pshmem.spi.Setting;
-import org.pshmem.spi.TransportSession;
+import org.pshmem.spi.RankSession;
 
 /**
- * One rank of an MPJ Express job: MPI initialised from the launcher's arguments, the world and self endpoints,
- * and node memory in the segment directory.
+ * Opens one rank of an MPJ Express job: MPI initialised from the launcher's arguments, the world and self
+ * endpoints, and node memory in the segment directory ({@link ShmNodeMemory}); and what closing the session
+ * ({@link RankSession}) gives back.
  */
-final class MpjSession implements TransportSession, NodeMemory
+final class MpjSession
 {
     /** System property naming the directory of segment files; default {@value #DEFAULT_SHM_DIR}. */
     static final String SHM_DIR_PROPERTY = "pshmem.shmDir";
@@ -33,18 +29,28 @@ final class MpjSession implements TransportSession, NodeMemory
      */
     private static final RankActivity ACTIVITY = new RankActivity();
 
-    /** Set by {@link GuardedRank}: finalise after main returns, not in close(). */
+    /** Set by {@link GuardedRank}: finalise after main returns, not as the session closes. */
     private static volatile boolean finalizeDeferred;
     private static volatile boolean finalizePending;
 
     private final String[] applicationArgs;
     private final MpjEndpoint world;
     private final MpjEndpoint self;
-    private final Path shmDir;
-    private boolean closed;
-    private Capacity capacity;
+    private final ShmNodeMemory nodeMemory;
 
-    MpjSession(final String[] args)
+    /**
+     * Starts this rank: initialises MPI and opens its session.
+     *
+     * @param args the arguments main received, the launcher's first.
+     * @return the open session, which the caller owns.
+     */
+    static RankSession open(final String[] args)
+    {
+        final MpjSession rank = new MpjSession(args);
+        return new RankSession(rank.world, rank.self, rank.applicationArgs, rank.nodeMemory, rank::release);
+    }
+
+    private MpjSession(final String[] args)
     {
         OpenSession.claim();
         boolean started = false;
@@ -67,13 +73,13 @@ final class MpjSession implements TransportSession, NodeMemory
             {
                 throw new PshmemException("MPJ Express failed to start this rank: " + ex, ex);
             }
-            applicationArgs = null == remaining ? new String[0] : remaining;
+            applicationArgs = remaining;
             final Intracomm worldComm = MPI.COMM_WORLD;
             final int worldRank = worldComm.Rank();
             final String node = NodeNames.resolve(worldRank, MPI.Get_processor_name());
             world = new MpjEndpoint(worldComm, worldRank, node, false, "w", ACTIVITY);
             self = new MpjEndpoint(worldComm.Split(worldRank, 0), worldRank, node, true, "self", ACTIVITY);
-            shmDir = shmDir();
+            nodeMemory = ShmNodeMemory.inSettingsDirectory(node);
             agreeOnSegmentNaming(worldComm, worldRank, node);
             OpenSession.opened(worldRank);
             started = true;
@@ -95,24 +101,9 @@ final class MpjSession implements TransportSession, NodeMemory
     {
         try
         {
-            final int size = comm.Size();
-            final long[] all = new long[2 * size];
-            final long[] mine = {ProcessHandle.current().pid(),
-                java.util.UUID.nameUUIDFromBytes(node.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                    .getMostSignificantBits()};
-            comm.Allgather(mine, 0, 2, MPI.LONG, all, 0, 2, MPI.LONG);
-            final long[] pids = new long[size];
-            final long[] nodes = new long[size];
-            for (int rank = 0; rank < size; rank++)
-            {
-                pids[rank] = all[2 * rank];
-                nodes[rank] = all[2 * rank + 1];
-            }
-            final SegmentNaming.Decision local = SegmentNaming.probe();
-            final int[] findings = new int[size];
-            comm.Allgather(new int[] {SegmentNaming.find(local, pids, nodes, worldRank)}, 0, 1, MPI.INT, findings,
-                0, 1, MPI.INT);
-            SegmentNaming.settle(SegmentNaming.agree(findings, pids, worldRank, local), worldRank == 0);
+            SegmentNaming.agreeAcrossJob(comm.Size(), worldRank, node,
+                (mine, all) -> comm.Allgather(mine, 0, mine.length, MPI.LONG, all, 0, mine.length, MPI.LONG),
+                (mine, all) -> comm.Allgather(mine, 0, mine.length, MPI.INT, all, 0, mine.length, MPI.INT));
         }
         catch (final MPIException ex)
         {
@@ -120,95 +111,19 @@ final class MpjSession implements TransportSession, NodeMemory
         }
     }
 
-    private static Path shmDir()
+    /** What closing the session gives back; run once. */
+    private void release()
     {
-        final Path path = Path.of(Setting.SHM_DIR.value().orElseThrow());
-        if (!Files.isDirectory(path))
+        OpenSession.release();
+        self.close();
+        EscapedBuffers.reap();
+        if (finalizeDeferred)
         {
-            throw new PshmemException("segment directory " + path + " (from " + SHM_DIR_PROPERTY + ", " + SHM_DIR_ENV +
-                " or the default) is not a directory");
+            finalizePending = true;
         }
-        return path;
-    }
-
-    @Override
-    public CommEndpoint world()
-    {
-        return world;
-    }
-
-    @Override
-    public CommEndpoint self()
-    {
-        return self;
-    }
-
-    @Override
-    public String[] applicationArgs()
-    {
-        return applicationArgs.clone();
-    }
-
-    @Override
-    public NodeMemory nodeMemory()
-    {
-        return this;
-    }
-
-    @Override
-    public Capacity capacity()
-    {
-        if (null == capacity)
+        else
         {
-            capacity = readCapacity();
-        }
-        return capacity;
-    }
-
-    private Capacity readCapacity()
-    {
-        final Capacity machine = NodeMemory.machineMemory();
-        try
-        {
-            final long total = Files.getFileStore(shmDir).getTotalSpace();
-            return total < machine.bytes() ? new Capacity(total, "the size of the segment directory " + shmDir) :
-                machine;
-        }
-        catch (final java.io.IOException ex)
-        {
-            return machine; // the segment's own reservation says what is wrong with the directory
-        }
-    }
-
-    @Override
-    public NodeSegment create(final long byteSize, final int controlBytes, final String label)
-    {
-        return ShmSegment.create(shmDir, world.nodeName(), byteSize, controlBytes);
-    }
-
-    @Override
-    public NodeSegment attach(final byte[] handle, final long byteSize, final int controlBytes)
-    {
-        return ShmSegment.attach(handle, byteSize, controlBytes);
-    }
-
-    @Override
-    public void close()
-    {
-        if (!closed)
-        {
-            closed = true;
-            OpenSession.release();
-            self.close();
-            EscapedBuffers.reap();
-            if (finalizeDeferred)
-            {
-                finalizePending = true;
-            }
-            else
-            {
-                finalizeNow();
-            }
+            finalizeNow();
         }
     }
 

@@ -57,6 +57,6 @@ public final class MpjTransport implements Transport
     @Override
     public TransportSession open(final String[] args)
     {
-        return new MpjSession(args);
+        return MpjSession.open(args);
     }
 }

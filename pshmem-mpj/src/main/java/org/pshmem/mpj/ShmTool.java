@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.pshmem.shm.SegmentNaming;
+import org.pshmem.shm.ShmSegment;
+
 /**
  * {@code ShmTool list|clean [DIR]}: shows this library's segment files in the segment directory (default
  * {@code /dev/shm}) with their node, creating process, size, age and whether that process is alive; {@code clean}

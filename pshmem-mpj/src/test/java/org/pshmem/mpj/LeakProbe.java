@@ -7,6 +7,8 @@ import org.pshmem.api.Pshmem;
 import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
+import org.pshmem.shm.SegmentNaming;
+import org.pshmem.shm.ShmSegment;
 
 /**
  * Job program for the leak tests: creates a 1 MiB shared array, then, by the first argument: {@code close}

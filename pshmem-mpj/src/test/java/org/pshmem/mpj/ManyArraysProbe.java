@@ -12,6 +12,7 @@ import org.pshmem.api.Pshmem;
 import org.pshmem.api.Region;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedLongArray;
+import org.pshmem.shm.ShmSegment;
 
 /**
  * Job program for {@link DescriptorLimitTest}: every rank keeps {@code N} (the first argument) arrays of 4 longs

@@ -12,13 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.pshmem.tests.CommunicatorScenarios;
 import org.pshmem.tests.ConformanceJob;
-import org.pshmem.tests.CoordinationScenarios;
 import org.pshmem.tests.ExpectedLayout;
-import org.pshmem.tests.LockScenarios;
-import org.pshmem.tests.SharedArrayScenarios;
-import org.pshmem.tests.SyncScenarios;
 
 /**
  * The whole conformance suite on MPJ Express, one launch per layout: niodev with 4 JVMs on one node, with 2
@@ -45,11 +40,7 @@ class MpjConformanceTest
     @TestFactory
     Stream<DynamicContainer> everyScenarioOnEveryLayout()
     {
-        final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
-        scenarios.addAll(CommunicatorScenarios.all().keySet());
-        scenarios.addAll(CoordinationScenarios.all().keySet());
-        scenarios.addAll(LockScenarios.all().keySet());
-        scenarios.addAll(SyncScenarios.all().keySet());
+        final List<String> scenarios = ConformanceJob.scenarioNames();
         return LAYOUTS.stream().map(layout ->
         {
             final List<String> options = new ArrayList<>(layout.options());
@@ -68,7 +59,7 @@ class MpjConformanceTest
                 tests.put(scenario, DynamicTest.dynamicTest(scenario, () ->
                 {
                     assertTrue(null != result[0], "the job ran");
-                    assertTrue(result[0].out().contains("SCENARIO " + scenario + " OK\n"), result[0].both());
+                    assertTrue(result[0].out().contains(ConformanceJob.passedLine(scenario)), result[0].both());
                 }));
             }
             return DynamicContainer.dynamicContainer(String.join(" ", layout.options()), tests.values().stream());

@@ -28,7 +28,7 @@ class MpjJobReportTest
     void aJobThatStoppedMovingIsReportedRankByRankAndAgainAtItsTimeout(final String layout) throws Exception
     {
         // The stall report needs a 2 s stretch after the ranks start; the timeout leaves room for slow starts.
-        final List<String> options = new java.util.ArrayList<>(List.of("-np", "3", "--timeout", "14"));
+        final List<String> options = new java.util.ArrayList<>(List.of("-np", "3", "--timeout", "10"));
         options.addAll(List.of(layout.split(" ")));
         final MpjJobs.Result result = withLauncherSetting(Setting.HANG_REPORT_SECONDS, "2", () ->
             MpjJobs.run(options, HangJob.class.getName()));
@@ -36,7 +36,7 @@ class MpjJobReportTest
         assertEquals(1, result.status(), result.both());
         final List<String> lines = err.lines().toList();
         final int hang = OutputText.indexOf(lines, "pshmem: the job has not moved for ");
-        final int timeout = lines.indexOf("pshmem: the job did not finish within 14 s; aborted; where every rank was:");
+        final int timeout = lines.indexOf("pshmem: the job did not finish within 10 s; aborted; where every rank was:");
         assertTrue(hang >= 0 && timeout > hang, result.both());
         for (final int headline : new int[] {hang, timeout})
         {

@@ -16,6 +16,12 @@ import java.util.stream.Collectors;
  */
 final class MpjJobs
 {
+    /**
+     * The rank JVM options of a test job unless it names its own: C1 only and the serial collector, so that 3 or 4
+     * JVMs on 2 cores start with less CPU (MpjMisuseTest: 63 s -> 53 s).
+     */
+    static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
     /** Output and status of a finished job. */
     record Result(int status, String out, String err)
     {
@@ -43,7 +49,7 @@ final class MpjJobs
 
     static Result run(final List<String> launcherOptions, final String main, final String... args)
     {
-        return run(launcherOptions, List.of(), line -> { }, main, args);
+        return run(launcherOptions, QUICK_START, line -> { }, main, args);
     }
 
     /**
@@ -52,7 +58,7 @@ final class MpjJobs
     static Result run(final List<String> launcherOptions, final Consumer<String> onLine, final String main,
         final String... args)
     {
-        return run(launcherOptions, List.of(), onLine, main, args);
+        return run(launcherOptions, QUICK_START, onLine, main, args);
     }
 
     /**

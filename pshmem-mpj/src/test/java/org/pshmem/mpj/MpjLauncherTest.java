@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.pshmem.shm.ShmSegment;
 import org.pshmem.tests.ChildProcess;
 
 /**
@@ -131,7 +132,7 @@ class MpjLauncherTest
         final Set<Long> pids = ConcurrentHashMap.newKeySet();
         try
         {
-            final MpjJobs.Result result = MpjJobs.run(List.of("-np", "2", "--device", "niodev", "--timeout", "20",
+            final MpjJobs.Result result = MpjJobs.run(List.of("-np", "2", "--device", "niodev", "--timeout", "10",
                 "--shm-dir", shmDir.toString()), line ->
                 {
                     if (line.startsWith("READY "))
@@ -141,7 +142,7 @@ class MpjLauncherTest
                 }, LeakProbe.class.getName(), "hang");
             assertEquals(1, result.status(), result.both());
             assertEquals(2, pids.size(), "both ranks ran before the timeout: " + result.both());
-            assertTrue(result.err().contains("pshmem: the job did not finish within 20 s; aborted"), result.both());
+            assertTrue(result.err().contains("pshmem: the job did not finish within 10 s; aborted"), result.both());
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (pids.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) &&
                 System.nanoTime() < deadline)

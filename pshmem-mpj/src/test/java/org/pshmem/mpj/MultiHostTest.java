@@ -9,14 +9,11 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,13 +38,15 @@ import org.pshmem.api.Pshmem;
 import org.pshmem.api.ReduceOp;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedLongArray;
-import org.pshmem.tests.CommunicatorScenarios;
+import org.pshmem.shm.ShmSegment;
 import org.pshmem.tests.ConformanceJob;
-import org.pshmem.tests.CoordinationScenarios;
 import org.pshmem.tests.ExpectedLayout;
-import org.pshmem.tests.LockScenarios;
-import org.pshmem.tests.SharedArrayScenarios;
-import org.pshmem.tests.SyncScenarios;
+import org.pshmem.tests.hosts.ExitCleanup;
+import org.pshmem.tests.hosts.NamespaceHosts;
+import org.pshmem.tests.hosts.OneCopyPerHost;
+import org.pshmem.tests.hosts.ProbeRank;
+import org.pshmem.tests.hosts.RunFiles;
+import org.pshmem.tests.hosts.ShortCommand;
 
 /**
  * Real multi-host MPJ Express on one machine: three test hosts, each a Linux network namespace with its own
@@ -76,7 +75,6 @@ class MultiHostTest
     private static final int RANKS = HOSTS * RANKS_PER_HOST;
     /** Names of everything this test creates: {@code pmh<pid of the test JVM>-<3 random characters><role>}. */
     private static final String PREFIX = "pmh";
-    private static final Pattern OURS = Pattern.compile("^" + PREFIX + "(\\d+)-[a-z0-9]{3}(a|b|c|net)$");
     /** Modest JVMs: the machine (2 cores on CI) runs 3 daemons, the launcher, MPJRun and 6 ranks at once. */
     private static final List<String> LIGHT_JVM = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
     /** Replication chunk of the ranks (default 8 MiB): a large {@code set()} spans many messages between hosts. */
@@ -100,7 +98,6 @@ class MultiHostTest
         if (null != lab)
         {
             lab.close();
-            lab.removeHook();
             final List<String> left = lab.leftovers();
             assertTrue(left.isEmpty(), "MultiHostTest left behind: " + left);
         }
@@ -122,8 +119,7 @@ class MultiHostTest
             .forEach(m -> byRank.put(Integer.parseInt(m.group(1)), m));
         byRank.values().forEach(m -> System.out.println("[MultiHostTest] " + m.group()));
         assertEquals(RANKS, byRank.size(), "one PROBE line per rank\n" + job.describe());
-        final Map<String, Set<String>> segmentsByHost = new LinkedHashMap<>();
-        final Map<String, Set<String>> nodesByHost = new LinkedHashMap<>();
+        final OneCopyPerHost copies = new OneCopyPerHost();
         final Set<String> netns = new HashSet<>();
         for (int r = 0; r < RANKS; r++)
         {
@@ -141,26 +137,13 @@ class MultiHostTest
             assertEquals("ok", m.group(14), "data written on host A, then on host C, read back " + where);
             assertEquals(Integer.toString(RANKS), m.group(15), "ranks that read the data back " + where);
             assertTrue(!"none".equals(m.group(13)), "the rank maps a segment file " + where);
-            segmentsByHost.computeIfAbsent(m.group(3), h -> new TreeSet<>()).add(m.group(13));
-            nodesByHost.computeIfAbsent(m.group(3), h -> new TreeSet<>()).add(m.group(7));
+            copies.add(m.group(3), m.group(7), m.group(13));
             netns.add(m.group(6));
         }
         assertEquals(HOSTS, netns.size(), "one network namespace per host\n" + job.describe());
         assertTrue(!netns.contains(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString()),
             "no rank in the machine's own network namespace\n" + job.describe());
-        final Set<String> allSegments = new HashSet<>();
-        for (final String host : lab.hosts)
-        {
-            assertEquals(1, nodesByHost.get(host).size(), "one node index per host: " + nodesByHost + "\n" + job.describe());
-            assertEquals(1, segmentsByHost.get(host).size(),
-                "both ranks of " + host + " map the same segment (one copy per host): " + segmentsByHost + "\n" + job.describe());
-            for (final String segment : segmentsByHost.get(host).iterator().next().split(","))
-            {
-                assertTrue(allSegments.add(segment), "segment " + segment + " mapped on two hosts: " + segmentsByHost);
-            }
-        }
-        assertEquals(HOSTS, nodesByHost.values().stream().flatMap(Set::stream).distinct().count(),
-            "distinct node indexes: " + nodesByHost);
+        copies.check(lab.hosts, job.describe());
         lab.assertNothingLeft("the probe");
     }
 
@@ -185,20 +168,13 @@ class MultiHostTest
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void theConformanceSuitePassesOnEveryRankAcrossThreeHosts() throws Exception
     {
-        final List<String> scenarios = new ArrayList<>(SharedArrayScenarios.all().keySet());
-        scenarios.addAll(CommunicatorScenarios.all().keySet());
-        scenarios.addAll(CoordinationScenarios.all().keySet());
-        scenarios.addAll(LockScenarios.all().keySet());
-        scenarios.addAll(SyncScenarios.all().keySet());
         final Job job = lab.launch(ConformanceJob.class.getName(), ExpectedLayout.arg(HOSTS));
         assertEquals(0, job.status(), job.describe());
         assertTrue(job.output().contains(ConformanceJob.CHUNK_LINE + CHUNK_BYTES + "\n"), job.describe());
         job.assertListeningOnOwnAddressesOnly(lab.ips);
         assertTrue(!job.output().contains(" FAILED on rank "), job.describe());
         // Rank 0 prints OK for a scenario only when every rank passed it.
-        final List<String> missing = scenarios.stream()
-            .filter(s -> !job.output().contains("SCENARIO " + s + " OK\n"))
-            .collect(Collectors.toList());
+        final List<String> missing = ConformanceJob.notPassed(job.output());
         assertTrue(missing.isEmpty(), "scenarios not passed on every rank: " + missing + "\n" + job.describe());
         lab.assertNothingLeft("the conformance job");
     }
@@ -227,61 +203,19 @@ class MultiHostTest
                     .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
                     .map(InetAddress::getHostAddress).sorted().collect(Collectors.joining(","));
                 final String netns = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-                boolean readBack = true;
-                for (final int writer : new int[] {0, world.size() - 1})
-                {
-                    final long base = 1000L * (writer + 1);
-                    final long[] data = new long[32];
-                    for (int i = 0; i < data.length; i++)
-                    {
-                        data[i] = base + i;
-                    }
-                    array.set(rank == writer ? data : null, writer);
-                    world.barrier();
-                    for (int i = 0; i < data.length; i++)
-                    {
-                        readBack &= array.get(i / 8, i % 8) == base + i;
-                    }
-                    world.barrier();
-                }
+                final boolean readBack = ProbeRank.readsBackWritesOfFirstAndLast(world, array);
                 final int readers = world.allReduce(readBack ? 1 : 0, ReduceOp.SUM);
-                final String segments = mappedSegments();
+                final String segments = ProbeRank.mappedSegments(ShmSegment::isSegmentMapping);
                 try (Communicator node = world.splitByNode())
                 {
-                    final long leader = node.broadcast((long)rank, 0);
-                    final long[] leaders = world.allGather(node.rank() == 0 ? (long)rank : -1L);
-                    final long nodes = Arrays.stream(leaders).filter(l -> l >= 0).count();
-                    final long nodeIndex = Arrays.stream(leaders).filter(l -> l >= 0 && l < leader).count();
-                    for (int p = 0; p < world.size(); p++)
-                    {
-                        if (p == rank)
-                        {
-                            System.out.println("PROBE rank=" + rank + "/" + world.size() + " host=" + uts + " javaHost=" +
-                                javaHost + " ip=" + addresses + " netns=" + netns + " node=" + nodeIndex + "/" + nodes +
-                                " nodeRank=" + node.rank() + "/" + node.size() + " arrayNodes=" + array.nodeCount() +
-                                " perNode=" + array.processesPerNode() + " segments=" + segments + " readBack=" +
-                                (readBack ? "ok" : "WRONG") + " everyRankReadBack=" + readers);
-                            System.out.flush();
-                        }
-                        world.barrier();
-                    }
+                    final ProbeRank.NodePlace place = ProbeRank.nodePlace(world, node);
+                    ProbeRank.printInRankOrder(world, "PROBE rank=" + rank + "/" + world.size() + " host=" + uts +
+                        " javaHost=" + javaHost + " ip=" + addresses + " netns=" + netns + " node=" + place.index() +
+                        "/" + place.count() + " nodeRank=" + node.rank() + "/" + node.size() + " arrayNodes=" +
+                        array.nodeCount() + " perNode=" + array.processesPerNode() + " segments=" + segments +
+                        " readBack=" + (readBack ? "ok" : "WRONG") + " everyRankReadBack=" + readers);
                 }
             }
-        }
-
-        /** Segment files this process maps, as device:inode (their names are removed once all ranks mapped). */
-        private static String mappedSegments() throws IOException
-        {
-            final Set<String> files = new TreeSet<>();
-            for (final String entry : Files.readAllLines(Path.of("/proc/self/maps")))
-            {
-                final String[] fields = entry.trim().split("\\s+", 6);
-                if (fields.length == 6 && ShmSegment.isSegmentMapping(fields[5]))
-                {
-                    files.add(fields[3] + ":" + fields[4]);
-                }
-            }
-            return files.isEmpty() ? "none" : String.join(",", files);
         }
     }
 
@@ -316,92 +250,28 @@ class MultiHostTest
         }
     }
 
-    /** The test hosts: namespaces, their files, daemons; removed by {@link #close()}. */
+    /** The test hosts ({@link NamespaceHosts}), their daemons and the run's folder; removed by {@link #close()}. */
     private static final class Lab implements AutoCloseable
     {
-        final String base;
-        final String bridgeNs;
-        final List<String> hosts = new ArrayList<>();
-        final List<String> ips = new ArrayList<>();
+        final NamespaceHosts namespaces = new NamespaceHosts("MultiHostTest", PREFIX, '-', HOSTS);
+        final List<String> hosts = namespaces.hosts();
+        final List<String> ips = namespaces.ips();
         final List<Process> daemons = new ArrayList<>();
         final Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         final Path runDir;
-        private final Thread hook;
-        private final List<String> created = new ArrayList<>();
-        private boolean createdEtcNetns;
-        private boolean closed;
+        private final ExitCleanup cleanup;
         private Path mpjHome;
 
         Lab() throws IOException
         {
-            final SecureRandom random = new SecureRandom();
-            final String chars = "abcdefghijklmnopqrstuvwxyz0123456789";
-            final StringBuilder tag = new StringBuilder();
-            for (int i = 0; i < 3; i++)
-            {
-                tag.append(chars.charAt(random.nextInt(chars.length())));
-            }
-            base = PREFIX + ProcessHandle.current().pid() + "-" + tag;
-            bridgeNs = base + "net";
-            final int subnet = 1 + random.nextInt(250);
-            for (int h = 0; h < HOSTS; h++)
-            {
-                hosts.add(base + (char)('a' + h));
-                ips.add("10.77." + subnet + "." + (h + 1));
-            }
-            runDir = Files.createTempDirectory(RUN_DIR_PREFIX + base + "-");
-            hook = new Thread(this::close, "pshmem-multihost-cleanup");
-            Runtime.getRuntime().addShutdownHook(hook);
+            runDir = Files.createTempDirectory(RUN_DIR_PREFIX + namespaces.base() + "-");
+            cleanup = new ExitCleanup("pshmem-multihost-cleanup", this::removeAll);
         }
 
         void up() throws IOException, InterruptedException
         {
-            final Path etcNetns = Path.of("/etc/netns");
-            if (removeStale() && Files.isDirectory(etcNetns))
-            {
-                try (Stream<Path> entries = Files.list(etcNetns))
-                {
-                    createdEtcNetns = entries.findAny().isEmpty(); // made by that run: removed again when done
-                }
-            }
-            final Cmd add = run(15, "ip", "netns", "add", bridgeNs);
-            if (add.status != 0)
-            {
-                fail("\n*** MultiHostTest CANNOT RUN: 'ip netns add " + bridgeNs + "' failed (" + add.describe() + ").\n" +
-                    "*** It builds test hosts from Linux network namespaces and needs root and iproute2; CI runs it as\n" +
-                    "*** root. This is a failure, not a skip: run the tests as root on Linux with iproute2 installed.\n");
-            }
-            created.add(bridgeNs);
-            must("ip", "-n", bridgeNs, "link", "set", "lo", "up");
-            must("ip", "-n", bridgeNs, "link", "add", "br0", "type", "bridge");
-            must("ip", "-n", bridgeNs, "link", "set", "br0", "up");
-            if (!Files.isDirectory(etcNetns))
-            {
-                Files.createDirectories(etcNetns);
-                createdEtcNetns = true;
-            }
-            final StringBuilder hostsFile = new StringBuilder("127.0.0.1 localhost\n");
-            for (int h = 0; h < HOSTS; h++)
-            {
-                // Every host name maps to its routable address, never to 127.x: ranks connect back to it.
-                hostsFile.append(ips.get(h)).append(' ').append(hosts.get(h)).append('\n');
-            }
-            for (int h = 0; h < HOSTS; h++)
-            {
-                final String host = hosts.get(h);
-                must("ip", "netns", "add", host);
-                created.add(host);
-                final String port = "p" + h;
-                must("ip", "link", "add", "eth0", "netns", host, "type", "veth", "peer", "name", port, "netns", bridgeNs);
-                must("ip", "-n", bridgeNs, "link", "set", port, "master", "br0", "up");
-                must("ip", "-n", host, "link", "set", "lo", "up");
-                must("ip", "-n", host, "addr", "add", ips.get(h) + "/24", "dev", "eth0");
-                must("ip", "-n", host, "link", "set", "eth0", "up");
-                final Path etc = etcNetns.resolve(host);
-                Files.createDirectories(etc);
-                Files.writeString(etc.resolve("hosts"), hostsFile.toString());
-                Files.writeString(etc.resolve("resolv.conf"), "nameserver 127.0.0.1\n"); // no DNS: fail fast
-            }
+            removeStaleRunDirs();
+            namespaces.up();
             final Path cache = Path.of(System.getenv().getOrDefault("PSHMEM_CACHE_DIR",
                 System.getProperty("user.home") + "/.cache/pshmem"));
             mpjHome = MpjInstallation.home(cache);
@@ -419,7 +289,7 @@ class MultiHostTest
                     {
                         fail("the MPJ daemon of " + hosts.get(h) + " is not listening on port " + MpjMain.DAEMON_PORT +
                             (daemons.get(h).isAlive() ? " after 60 s" : " (it ended)") + "; its log:\n" +
-                            read(runDir.resolve("daemon-" + hosts.get(h) + ".log")));
+                            RunFiles.read(runDir.resolve("daemon-" + hosts.get(h) + ".log")));
                     }
                     Thread.sleep(200);
                 }
@@ -446,8 +316,9 @@ class MultiHostTest
                     script.append("exec 3<>/dev/tcp/").append(ip).append('/').append(MpjMain.DAEMON_PORT)
                         .append(" || { echo 'cannot reach ").append(ip).append("'; exit 1; }; exec 3<&-; ");
                 }
-                final Cmd reach = run(20, "ip", "netns", "exec", from, "timeout", "15", "bash", "-c", script.toString());
-                assertEquals(0, reach.status, from + " reaches every host's daemon: " + reach.describe());
+                final ShortCommand.Result reach =
+                    ShortCommand.run(20, "ip", "netns", "exec", from, "timeout", "15", "bash", "-c", script.toString());
+                assertEquals(0, reach.status(), from + " reaches every host's daemon: " + reach.describe());
             }
             System.out.println("[MultiHostTest] hosts " + hosts + " at " + ips + ", daemons " +
                 daemons.stream().map(p -> Long.toString(p.pid())).collect(Collectors.joining(" ")) + ", MPJ home " + mpjHome);
@@ -489,8 +360,8 @@ class MultiHostTest
 
         private boolean listening(final String host) throws IOException, InterruptedException
         {
-            final Cmd ss = run(10, "ip", "netns", "exec", host, "ss", "-Hltn");
-            return ss.status == 0 && ss.output.contains(":" + MpjMain.DAEMON_PORT + " ");
+            final ShortCommand.Result ss = ShortCommand.run(10, "ip", "netns", "exec", host, "ss", "-Hltn");
+            return ss.status() == 0 && ss.output().contains(":" + MpjMain.DAEMON_PORT + " ");
         }
 
         /**
@@ -547,7 +418,7 @@ class MultiHostTest
                 status = process.exitValue();
             }
             final long millis = (System.nanoTime() - start) / 1_000_000;
-            final String output = read(log);
+            final String output = RunFiles.read(log);
             System.out.println("[MultiHostTest] " + main + ": exit " + status + " in " + millis + " ms; listening " +
                 "by host: " + listening);
             return new Job(main, status, output, millis, status == 0 ? "" : daemonLogs(), listening);
@@ -559,7 +430,7 @@ class MultiHostTest
             for (final String host : hosts)
             {
                 logs.append("\n--- daemon log of ").append(host).append(":\n")
-                    .append(read(runDir.resolve("daemon-" + host + ".log")));
+                    .append(RunFiles.read(runDir.resolve("daemon-" + host + ".log")));
             }
             return logs.toString();
         }
@@ -605,60 +476,33 @@ class MultiHostTest
             }
         }
 
-        /** Removes what a killed earlier run (its JVM gone) left behind; says whether there was something. */
-        private static boolean removeStale() throws IOException, InterruptedException
+        /** Removes the run folders of killed earlier runs (their JVM gone). */
+        private void removeStaleRunDirs() throws IOException
         {
-            boolean found = false;
-            for (final String ns : ourNamespaces())
-            {
-                final Matcher m = OURS.matcher(ns);
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> !p.isAlive()).orElse(true))
-                {
-                    System.out.println("[MultiHostTest] removing namespace " + ns + " left by an earlier run");
-                    removeNamespace(ns);
-                    found = true;
-                }
-            }
             try (Stream<Path> dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir"))))
             {
                 for (final Path dir : dirs.collect(Collectors.toList()))
                 {
                     final String name = dir.getFileName().toString();
-                    final Matcher m = Pattern.compile("^" + RUN_DIR_PREFIX + PREFIX + "(\\d+)-.*").matcher(name);
-                    if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> !p.isAlive()).orElse(true))
+                    if (name.startsWith(RUN_DIR_PREFIX) &&
+                        namespaces.leftByEndedRun(name.substring(RUN_DIR_PREFIX.length())))
                     {
-                        deleteTree(dir);
+                        RunFiles.deleteTree(dir);
                     }
                 }
             }
-            return found;
         }
 
-        private static List<String> ourNamespaces() throws IOException, InterruptedException
-        {
-            final Cmd list = run(10, "ip", "netns", "list");
-            return list.output.lines().map(l -> l.split("\\s+")[0])
-                .filter(n -> OURS.matcher(n).matches()).collect(Collectors.toList());
-        }
-
-        private static void removeNamespace(final String ns) throws IOException, InterruptedException
-        {
-            final Cmd pids = run(10, "ip", "netns", "pids", ns);
-            pids.output.lines().map(String::trim).filter(l -> l.matches("\\d+"))
-                .forEach(pid -> ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly));
-            run(15, "ip", "netns", "del", ns);
-            deleteTree(Path.of("/etc/netns", ns));
-        }
-
-        /** Idempotent; also run by the shutdown hook. Never throws: it does what it can and says what failed. */
+        /** Removes everything of the run; idempotent, never throws. */
         @Override
-        public synchronized void close()
+        public void close()
         {
-            if (closed)
-            {
-                return;
-            }
-            closed = true;
+            cleanup.close();
+        }
+
+        /** Run once, by close or as the JVM exits: does what it can and says what failed. */
+        private void removeAll()
+        {
             for (final Process daemon : daemons)
             {
                 daemon.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -675,75 +519,14 @@ class MultiHostTest
                     Thread.currentThread().interrupt();
                 }
             }
-            final List<String> namespaces = new ArrayList<>(hosts);
-            namespaces.add(bridgeNs);
-            for (final String ns : namespaces)
-            {
-                try
-                {
-                    if (created.contains(ns) || Files.exists(Path.of("/run/netns", ns)))
-                    {
-                        removeNamespace(ns);
-                    }
-                    deleteTree(Path.of("/etc/netns", ns));
-                }
-                catch (final IOException | RuntimeException ex)
-                {
-                    System.err.println("[MultiHostTest] cleanup of " + ns + " failed: " + ex);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            if (createdEtcNetns)
-            {
-                Path.of("/etc/netns").toFile().delete(); // only when empty
-            }
-            deleteTree(runDir);
-        }
-
-        void removeHook()
-        {
-            try
-            {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            catch (final IllegalStateException ignored)
-            {
-                // Shutting down already.
-            }
+            namespaces.close();
+            RunFiles.deleteTree(runDir);
         }
 
         /** What is left of this run after {@link #close()}: namespaces, /etc/netns entries, daemons. */
         List<String> leftovers()
         {
-            final List<String> left = new ArrayList<>();
-            try
-            {
-                for (final String ns : ourNamespaces())
-                {
-                    if (ns.startsWith(base))
-                    {
-                        left.add("namespace " + ns);
-                    }
-                }
-            }
-            catch (final IOException ex)
-            {
-                left.add("cannot list namespaces: " + ex);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-            for (final String host : hosts)
-            {
-                if (Files.exists(Path.of("/etc/netns", host)))
-                {
-                    left.add("/etc/netns/" + host);
-                }
-            }
+            final List<String> left = new ArrayList<>(namespaces.leftovers());
             for (final Process daemon : daemons)
             {
                 if (daemon.isAlive())
@@ -752,80 +535,6 @@ class MultiHostTest
                 }
             }
             return left;
-        }
-
-        private static void must(final String... command) throws IOException, InterruptedException
-        {
-            final Cmd cmd = run(15, command);
-            assertEquals(0, cmd.status, cmd.describe());
-        }
-    }
-
-    /** A finished short command. */
-    private record Cmd(List<String> command, int status, String output)
-    {
-        String describe()
-        {
-            return String.join(" ", command) + ": exit status " + status + (output.isBlank() ? "" : ", output: " + output.trim());
-        }
-    }
-
-    /** Runs a short command with a deadline; a command that cannot be started (not installed) is status 127. */
-    private static Cmd run(final long timeoutSeconds, final String... command) throws IOException, InterruptedException
-    {
-        final Path out = Files.createTempFile("pshmem-multihost-cmd", ".out");
-        try
-        {
-            final Process process;
-            try
-            {
-                process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile()).start();
-            }
-            catch (final IOException ex)
-            {
-                return new Cmd(List.of(command), 127, ex.getMessage());
-            }
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
-            {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                return new Cmd(List.of(command), -1, "timed out after " + timeoutSeconds + " s; " + read(out));
-            }
-            return new Cmd(List.of(command), process.exitValue(), read(out));
-        }
-        finally
-        {
-            Files.deleteIfExists(out);
-        }
-    }
-
-    private static String read(final Path file)
-    {
-        try
-        {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            return "(cannot read " + file + ": " + ex + ")";
-        }
-    }
-
-    private static void deleteTree(final Path dir)
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
-        catch (final IOException ignored)
-        {
-            // Reported by the leftover check.
         }
     }
 }

@@ -12,6 +12,7 @@ import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedDoubleArray;
 import org.pshmem.bench.BenchJob;
 import org.pshmem.bench.ReadLoops;
+import org.pshmem.shm.ShmSegment;
 
 /**
  * Job program: how many copies of a shared array a node holds. Sums every rank's proportional set size

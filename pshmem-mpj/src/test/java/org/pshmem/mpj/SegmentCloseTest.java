@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.pshmem.shm.SegmentHandle;
+import org.pshmem.shm.ShmSegment;
 
 /**
  * close() lets go of the segment file at once, buffers kept or not (issue 18): afterwards this process neither

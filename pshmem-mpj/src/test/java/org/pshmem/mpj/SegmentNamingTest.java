@@ -3,6 +3,7 @@ package org.pshmem.mpj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.pshmem.shm.SegmentNaming;
 
 /**
  * The ranks of a job agree at start on how segments are reached: unnamed only when every rank can open the

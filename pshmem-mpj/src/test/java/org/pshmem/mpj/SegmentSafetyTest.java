@@ -17,6 +17,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pshmem.api.PshmemException;
+import org.pshmem.shm.SegmentHandle;
+import org.pshmem.shm.SegmentNaming;
+import org.pshmem.shm.ShmSegment;
 
 /**
  * Segment files are private and ours: created exclusively with mode 0600; attaching checks the descriptor it opened

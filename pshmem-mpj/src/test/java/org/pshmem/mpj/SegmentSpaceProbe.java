@@ -6,6 +6,7 @@ import org.pshmem.api.Pshmem;
 import org.pshmem.api.PshmemException;
 import org.pshmem.api.SharedArray;
 import org.pshmem.api.SharedByteArray;
+import org.pshmem.shm.ShmSegment;
 
 /**
  * Test program: asks for node memory of a size in MiB that its segment directory may not hold, and prints what

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pshmem.shm.SegmentNaming;
+import org.pshmem.shm.ShmSegment;
 
 /**
  * {@code ./pshmem shm list|clean}: stale files are listed and removed, a live job's file is kept, other

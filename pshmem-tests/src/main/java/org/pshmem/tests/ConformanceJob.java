@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.pshmem.api.Communicator;
 import org.pshmem.api.Pshmem;
@@ -27,6 +28,53 @@ public final class ConformanceJob
     }
 
     /**
+     * Returns every conformance scenario by name, in the order the job runs them.
+     *
+     * @return every conformance scenario by name, in the order the job runs them.
+     */
+    public static Map<String, Scenario> scenarios()
+    {
+        final Map<String, Scenario> scenarios = new LinkedHashMap<>(SharedArrayScenarios.all());
+        scenarios.putAll(CommunicatorScenarios.all());
+        scenarios.putAll(CoordinationScenarios.all());
+        scenarios.putAll(LockScenarios.all());
+        scenarios.putAll(SyncScenarios.all());
+        return scenarios;
+    }
+
+    /**
+     * Returns the names of every conformance scenario, in the order the job runs them.
+     *
+     * @return the names of every conformance scenario, in the order the job runs them.
+     */
+    public static List<String> scenarioNames()
+    {
+        return List.copyOf(scenarios().keySet());
+    }
+
+    /**
+     * Returns the line, with its line end, that rank 0 prints once every rank passed a scenario.
+     *
+     * @param scenario a scenario's name.
+     * @return the line.
+     */
+    public static String passedLine(final String scenario)
+    {
+        return "SCENARIO " + scenario + " OK\n";
+    }
+
+    /**
+     * Returns the scenarios a run did not pass on every rank.
+     *
+     * @param output what a whole run of the job printed.
+     * @return the scenarios that the output does not say every rank passed, in the order the job runs them.
+     */
+    public static List<String> notPassed(final String output)
+    {
+        return scenarioNames().stream().filter(name -> !output.contains(passedLine(name))).collect(Collectors.toList());
+    }
+
+    /**
      * @param args {@link ExpectedLayout#ARG}{@code K}, the number of nodes the job was started with, and
      *             optionally comma-separated scenario names (all scenarios when absent).
      * @throws Exception when a scenario or the job fails; the launcher reports it and fails the job.
@@ -38,11 +86,7 @@ public final class ConformanceJob
             final String[] appArgs = pshmem.args();
             final List<String> only = Arrays.stream(appArgs).filter(arg -> !arg.startsWith(ExpectedLayout.ARG))
                 .findFirst().map(arg -> Arrays.asList(arg.split(","))).orElse(null);
-            final Map<String, Scenario> scenarios = new LinkedHashMap<>(SharedArrayScenarios.all());
-            scenarios.putAll(CommunicatorScenarios.all());
-            scenarios.putAll(CoordinationScenarios.all());
-            scenarios.putAll(LockScenarios.all());
-            scenarios.putAll(SyncScenarios.all());
+            final Map<String, Scenario> scenarios = scenarios();
             final Communicator world = pshmem.world();
             final long chunk = Setting.SET_CHUNK_BYTES.intValue();
             final long least = world.allReduce(chunk, ReduceOp.MIN);

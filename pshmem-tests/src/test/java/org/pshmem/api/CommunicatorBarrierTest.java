@@ -8,12 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.pshmem.local.LocalJob;
+import org.pshmem.spi.CommEndpoint;
 
 /**
  * {@code barrier()} in node memory, on ranks run as threads: it holds every rank until all came, round after
@@ -341,5 +344,26 @@ class CommunicatorBarrierTest
         }));
         assertEquals("barrier() (step 1) on the world communicator", seen[0].replaceAll("step \\d+", "step 1"));
         assertTrue(seen[0].startsWith("barrier() (step "), seen[0]);
+    }
+
+    @Test
+    void acrossNodesAnEndpointThatCannotTellKeepsTheBarrier()
+    {
+        // Only the question is expected: any other use of the endpoint (a wait, a message) fails the test.
+        final CommEndpoint silent = (CommEndpoint)Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {CommEndpoint.class}, (proxy, method, args) ->
+            {
+                if (method.getName().equals("tellsCollectiveWaiting"))
+                {
+                    return InvocationHandler.invokeDefault(proxy, method, args);
+                }
+                throw new AssertionError("the barrier used the endpoint: " + method.getName());
+            });
+        final ByteBuffer control = ByteBuffer.allocateDirect(NodeSync.controlBytes(2));
+        NodeSync.writeToken(control, 7);
+        final NodeSync sync = new NodeSync(control, silent, silent, false);
+        // Alone, on a node of two ranks, it would wait; it hands the barrier to the endpoint at once instead.
+        assertTimeoutPreemptively(LIMIT, () -> assertEquals(false, sync.communicatorBarrier("barrier() (step 0)",
+            silent, 0)));
     }
 }

@@ -155,6 +155,39 @@ class CommandLineTest
             "app\\.Main \\n"), mpj.out());
     }
 
+    /**
+     * run --transport mpi has no launcher of pshmem's: the script checks the options itself, then builds the mpirun
+     * line with what the rank JVMs need (native access, simulated nodes dealt in blocks, the mpi class path).
+     */
+    @Test
+    void runWithTheMpiTransportChecksItsOptionsAndBuildsTheMpirunLine() throws Exception
+    {
+        final Outcome mpi = dryRun("run", "--transport", "mpi", "-np", "3", "--nodes", "2", "--timeout", "60", "-cp",
+            "/app.jar", "app.Main", "a1");
+        assertEquals(0, mpi.status(), mpi.err());
+        assertTrue(mpi.out().startsWith("pshmem: dry run: mpirun --oversubscribe -np 3 "), mpi.out());
+        assertTrue(mpi.out().contains(" --timeout 60 "), mpi.out());
+        assertTrue(mpi.out().contains(" --enable-native-access=ALL-UNNAMED "), mpi.out());
+        assertTrue(mpi.out().contains(" -Dpshmem.node=simnode0\\,simnode0\\,simnode1 "), mpi.out()); // printf %q
+        assertTrue(mpi.out().matches("(?s).* -cp \\S*/pshmem-api\\.jar:\\S*/pshmem-mpi\\.jar:\\S*/pshmem-shm\\.jar" +
+            "\\S*:/app\\.jar:\\S*pshmem-tests\\.jar app\\.Main a1 .*"), mpi.out());
+        final Outcome demo = dryRun("demo", "--transport", "mpi");
+        assertEquals(0, demo.status(), demo.err());
+        assertTrue(demo.out().contains(" org.pshmem.examples.ReadmeExample "), demo.out());
+        for (final List<String> bad : List.of(List.of("--device", "multicore"), List.of("--machines", "hosts"),
+            List.of("-np", "0"), List.of("-np", "2", "--nodes", "3"), List.of("--timeout", "soon"), List.of("--bogus", "1")))
+        {
+            final List<String> args = new ArrayList<>(List.of("run", "--transport", "mpi"));
+            args.addAll(bad);
+            args.add("app.Main");
+            final Outcome refused = dryRun(args.toArray(String[]::new));
+            assertEquals(2, refused.status(), args + ": " + refused.err());
+            assertEquals("", refused.out(), args.toString());
+            assertEquals(1, refused.err().lines().count(), args + ": " + refused.err());
+            assertTrue(refused.err().startsWith("pshmem run: "), refused.err());
+        }
+    }
+
     /** One rule picks the transport of run, demo and bench, and every help that names it says the same. */
     /** classpath prints the library and its runtime dependencies, not pshmem's tests and examples. */
     @Test

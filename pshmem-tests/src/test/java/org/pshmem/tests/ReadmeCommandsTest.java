@@ -200,7 +200,7 @@ class ReadmeCommandsTest
         final ChildProcess.Result result = dryRun(sandboxedScript(dir), "run", "--transport", "carrier-pigeon",
             "org.pshmem.examples.ReadmeExample");
         assertEquals(2, result.status(), result.out() + result.err());
-        assertTrue(result.err().contains("--transport must be one of: local mpj; not 'carrier-pigeon'"), result.err());
+        assertTrue(result.err().contains("--transport must be one of: local mpj mpi; not 'carrier-pigeon'"), result.err());
         assertTrue(commandLines().contains("./pshmem run -np N --transport mpj [--device niodev|multicore] [--nodes K] " +
             "[--timeout S] [--shm-dir DIR] -cp app.jar app.Main args..."), commandLines().toString());
         assertTrue(Arrays.asList("./pshmem test", "PSHMEM_TEST_LARGE=1 ./pshmem test", "./pshmem classpath")

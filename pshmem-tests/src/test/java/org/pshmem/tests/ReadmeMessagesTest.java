@@ -26,6 +26,7 @@ class ReadmeMessagesTest
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Map<String, String> CONSTANTS = Map.of(
         "MpjSession.SHM_DIR_PROPERTY", "pshmem.shmDir",
+        "Setting.SHM_DIR.property().orElseThrow()", "pshmem.shmDir",
         "TRANSPORT_PROPERTY", "pshmem.transport",
         "TRANSPORT_ENV", "PSHMEM_TRANSPORT");
     private static final Pattern ADJACENT = Pattern.compile("\"\\s*\\+\\s*\"");
@@ -37,7 +38,7 @@ class ReadmeMessagesTest
     {
         final StringBuilder all = new StringBuilder(Files.readString(ROOT.resolve("pshmem"))
             .replace("$MPJ_VERSION", "0.44"));
-        for (final String module : List.of("pshmem-api", "pshmem-local", "pshmem-mpj", "pshmem-tests"))
+        for (final String module : List.of("pshmem-api", "pshmem-local", "pshmem-shm", "pshmem-mpj", "pshmem-tests"))
         {
             final Path main = ROOT.resolve(module).resolve("src/main/java");
             try (Stream<Path> files = Files.walk(main))

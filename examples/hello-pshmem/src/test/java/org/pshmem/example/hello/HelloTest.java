@@ -146,6 +146,8 @@ class HelloTest
             final ModuleDescriptor mpj = ModuleFinder.of(installed("pshmem-mpj")).find("org.pshmem.mpj").orElseThrow()
                 .descriptor();
             assertEquals(List.of("org.pshmem.mpj.MpjTransport"), providers(mpj));
+            assertEquals(Set.of("org.pshmem.shm"), ModuleFinder.of(installed("pshmem-shm")).find("org.pshmem.shm")
+                .orElseThrow().descriptor().packages());
         }
         assertTrue(ModuleFinder.of(installed("pshmem-tests")).find("org.pshmem.tests").isPresent());
     }
@@ -180,6 +182,7 @@ class HelloTest
         final List<String> modules = new ArrayList<>(List.of("pshmem-api", "pshmem-local", "pshmem-tests"));
         if (Boolean.getBoolean("pshmem.expectMpj"))
         {
+            modules.add("pshmem-shm");
             modules.add("pshmem-mpj");
         }
         for (final String module : modules)

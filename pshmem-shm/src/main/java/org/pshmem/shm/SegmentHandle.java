@@ -1,4 +1,4 @@
-package org.pshmem.mpj;
+package org.pshmem.shm;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ import org.pshmem.api.PshmemException;
  * @param device the file's device number, or 0 when not known.
  * @param inode  the file's inode number, or 0 when not known.
  */
-record SegmentHandle(SegmentNaming naming, Path file, long pid, int fd, long device, long inode)
+public record SegmentHandle(SegmentNaming naming, Path file, long pid, int fd, long device, long inode)
 {
     /**
      * Returns the handle of a file reached by its name.
@@ -27,7 +27,7 @@ record SegmentHandle(SegmentNaming naming, Path file, long pid, int fd, long dev
      * @param file the file.
      * @return the handle of a file reached by its name.
      */
-    static SegmentHandle named(final Path file)
+    public static SegmentHandle named(final Path file)
     {
         return new SegmentHandle(SegmentNaming.NAMED, file, 0, -1, 0, 0);
     }
@@ -37,7 +37,7 @@ record SegmentHandle(SegmentNaming naming, Path file, long pid, int fd, long dev
      *
      * @return the path another rank opens.
      */
-    Path openPath()
+    public Path openPath()
     {
         return naming == SegmentNaming.UNNAMED ?
             Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd)) : file;
@@ -48,7 +48,7 @@ record SegmentHandle(SegmentNaming naming, Path file, long pid, int fd, long dev
      *
      * @return this handle as sent to the other ranks of the node.
      */
-    byte[] bytes()
+    public byte[] bytes()
     {
         return (naming + " " + pid + " " + fd + " " + device + " " + inode + " " + file)
             .getBytes(StandardCharsets.UTF_8);
@@ -60,7 +60,7 @@ record SegmentHandle(SegmentNaming naming, Path file, long pid, int fd, long dev
      * @param bytes what node-rank 0 sent.
      * @return the handle.
      */
-    static SegmentHandle parse(final byte[] bytes)
+    public static SegmentHandle parse(final byte[] bytes)
     {
         final String text = new String(bytes, StandardCharsets.UTF_8);
         final String[] fields = text.split(" ", 6);

@@ -1,4 +1,4 @@
-package org.pshmem.mpj;
+package org.pshmem.shm;
 
 import java.nio.ByteBuffer;
 

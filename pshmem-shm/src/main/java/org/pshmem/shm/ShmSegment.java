@@ -1,4 +1,4 @@
-package org.pshmem.mpj;
+package org.pshmem.shm;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,6 +17,7 @@ import net.openhft.posix.PosixAPI;
 import org.pshmem.api.PshmemException;
 import org.pshmem.spi.ArenaMemory;
 import org.pshmem.spi.NodeSegment;
+import org.pshmem.spi.Setting;
 import org.pshmem.spi.Windows;
 
 /**
@@ -42,9 +43,10 @@ import org.pshmem.spi.Windows;
  * close unmaps it, or, while buffers over it may still be read, swaps the file's pages for zero pages, which those
  * buffers then read.
  */
-final class ShmSegment implements NodeSegment
+public final class ShmSegment implements NodeSegment
 {
-    static final String PREFIX = "pshmem-";
+    /** How the name of every segment file starts. */
+    public static final String PREFIX = "pshmem-";
     private static final long PAGE = 4096;
     private static final Set<PosixFilePermission> OWNER_ONLY =
         EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
@@ -124,7 +126,7 @@ final class ShmSegment implements NodeSegment
      * @param fileName a file name in the segment directory.
      * @return the pid of the process that created it, when it is one of ours ({@code pshmem-<node>-<pid>-<hex>}).
      */
-    static java.util.Optional<String> creatorPid(final String fileName)
+    public static java.util.Optional<String> creatorPid(final String fileName)
     {
         final java.util.regex.Matcher name = NAME.matcher(fileName);
         return name.matches() ? java.util.Optional.of(name.group(1)) : java.util.Optional.empty();
@@ -138,16 +140,29 @@ final class ShmSegment implements NodeSegment
     /**
      * Creates, maps and zero-fills (a new file is zeros) a segment file for {@code node} in {@code dir}, named as
      * {@link SegmentNaming#here()} says.
+     *
+     * @param dir          the segment directory.
+     * @param node         the node's name, part of the file's name.
+     * @param byteSize     size of the data part in bytes.
+     * @param controlBytes size of the control part in bytes.
+     * @return the segment, owned by the caller.
      */
-    static ShmSegment create(final Path dir, final String node, final long byteSize, final int controlBytes)
+    public static ShmSegment create(final Path dir, final String node, final long byteSize, final int controlBytes)
     {
         return create(dir, node, byteSize, controlBytes, SegmentNaming.here());
     }
 
     /**
      * Creates, maps and zero-fills a segment file for {@code node} in {@code dir}, named as {@code naming} says.
+     *
+     * @param dir          the segment directory.
+     * @param node         the node's name, part of the file's name.
+     * @param byteSize     size of the data part in bytes.
+     * @param controlBytes size of the control part in bytes.
+     * @param naming       whether the file's name is removed as it is made.
+     * @return the segment, owned by the caller.
      */
-    static ShmSegment create(final Path dir, final String node, final long byteSize, final int controlBytes,
+    public static ShmSegment create(final Path dir, final String node, final long byteSize, final int controlBytes,
         final SegmentNaming naming)
     {
         final String name = PREFIX + sanitise(node) + "-" + ProcessHandle.current().pid() + "-" +
@@ -203,7 +218,7 @@ final class ShmSegment implements NodeSegment
      * @param mappedPath the last field of a {@code maps} line.
      * @return true for a segment's mapping.
      */
-    static boolean isSegmentMapping(final String mappedPath)
+    public static boolean isSegmentMapping(final String mappedPath)
     {
         return mappedPath.contains("/" + PREFIX) || UNNAMED_MAPPING.matcher(mappedPath).matches();
     }
@@ -264,8 +279,8 @@ final class ShmSegment implements NodeSegment
         if (PosixAPI.posix().fallocate(fd, 0, 0, total) != 0)
         {
             throw new PshmemException("cannot reserve " + total + " bytes of node memory in " + dir +
-                ": only " + usableSpace(dir) + " bytes are free there (set " + MpjSession.SHM_DIR_PROPERTY +
-                " to a larger directory, or make the array smaller)");
+                ": only " + usableSpace(dir) + " bytes are free there (set " +
+                Setting.SHM_DIR.property().orElseThrow() + " to a larger directory, or make the array smaller)");
         }
     }
 
@@ -284,8 +299,13 @@ final class ShmSegment implements NodeSegment
     /**
      * Maps a segment file made by another rank of this node, after checking, on the descriptor opened, that it is
      * ours, private and the file that rank made; the descriptor is closed before this returns.
+     *
+     * @param handleBytes  the creator's {@link #handle()}.
+     * @param byteSize     size of the data part the creator was asked for.
+     * @param controlBytes size of the control part the creator was asked for.
+     * @return the segment, owned by the caller.
      */
-    static ShmSegment attach(final byte[] handleBytes, final long byteSize, final int controlBytes)
+    public static ShmSegment attach(final byte[] handleBytes, final long byteSize, final int controlBytes)
     {
         final SegmentHandle handle = SegmentHandle.parse(handleBytes);
         final Path path = handle.file();
@@ -446,7 +466,7 @@ final class ShmSegment implements NodeSegment
     /**
      * @return the segment file's path; its name may be removed already.
      */
-    Path file()
+    public Path file()
     {
         return path;
     }
@@ -487,7 +507,7 @@ final class ShmSegment implements NodeSegment
      * abnormally, which may be inside the window between creating a segment and every rank mapping it.
      * Removing a name never takes memory from a rank that mapped it.
      */
-    static void removeKnownNames()
+    public static void removeKnownNames()
     {
         synchronized (NAMES_LOCK)
         {

@@ -1,9 +1,11 @@
-package org.pshmem.mpj;
+package org.pshmem.shm;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.UUID;
 
 import net.openhft.posix.PosixAPI;
 
@@ -14,7 +16,7 @@ import net.openhft.posix.PosixAPI;
  * ({@link #find}, {@link #agree}), so that ranks of one node that cannot open one another's {@code /proc/<pid>/fd}
  * (hidepid, another user or pid namespace) all fall back; else by {@link #here()} on first use.
  */
-enum SegmentNaming
+public enum SegmentNaming
 {
     /**
      * The creator makes the file without a name (O_TMPFILE; where the file system lacks it, it removes the name
@@ -30,9 +32,9 @@ enum SegmentNaming
     NAMED;
 
     /** A rank's finding, as sent to the others: all is well. */
-    static final int FINE = -1;
+    public static final int FINE = -1;
     /** A rank's finding: its own probe fell back. A finding of 0 or more is a node peer it cannot reach. */
-    static final int OWN = -2;
+    public static final int OWN = -2;
     private static final int O_RDONLY = 0;
     private static final Object LOCK = new Object();
     private static Decision decided;
@@ -43,7 +45,7 @@ enum SegmentNaming
      * @param naming the naming.
      * @param reason why {@link #NAMED} was chosen, or empty.
      */
-    record Decision(SegmentNaming naming, String reason)
+    public record Decision(SegmentNaming naming, String reason)
     {
     }
 
@@ -53,7 +55,7 @@ enum SegmentNaming
      *
      * @return the naming this process's segments use.
      */
-    static SegmentNaming here()
+    public static SegmentNaming here()
     {
         synchronized (LOCK)
         {
@@ -70,12 +72,72 @@ enum SegmentNaming
     }
 
     /**
+     * One all-gather over the job's world communicator, as a transport does it with its own MPI: every rank gives
+     * {@code mine}, and {@code all} receives every rank's, in world rank order.
+     *
+     * @param <T> the array type, {@code long[]} or {@code int[]}.
+     * @param <E> what the transport's MPI throws.
+     */
+    @FunctionalInterface
+    public interface AllGather<T, E extends Exception>
+    {
+        /**
+         * Gathers every rank's elements.
+         *
+         * @param mine this rank's elements.
+         * @param all  room for every rank's, {@code mine.length} each.
+         * @throws E when the transport's MPI fails.
+         */
+        void allGather(T mine, T all) throws E;
+    }
+
+    /**
+     * Collective over the world: finds, with every rank of the job, whether segments can be unnamed on every node
+     * ({@link #find}, {@link #agree}), and {@link #settle}s that; world rank 0 says why when they cannot.
+     *
+     * @param <E>       what the transport's MPI throws.
+     * @param size      the number of ranks in the world.
+     * @param worldRank this rank.
+     * @param node      this rank's node name.
+     * @param longs     the world's all-gather of longs.
+     * @param ints      the world's all-gather of ints.
+     * @throws E when the transport's MPI fails.
+     */
+    public static <E extends Exception> void agreeAcrossJob(
+        final int size,
+        final int worldRank,
+        final String node,
+        final AllGather<long[], E> longs,
+        final AllGather<int[], E> ints) throws E
+    {
+        final long[] all = new long[2 * size];
+        longs.allGather(new long[] {ProcessHandle.current().pid(), nodeKey(node)}, all);
+        final long[] pids = new long[size];
+        final long[] nodes = new long[size];
+        for (int rank = 0; rank < size; rank++)
+        {
+            pids[rank] = all[2 * rank];
+            nodes[rank] = all[2 * rank + 1];
+        }
+        final Decision local = probe();
+        final int[] findings = new int[size];
+        ints.allGather(new int[] {find(local, pids, nodes, worldRank)}, findings);
+        settle(agree(findings, pids, worldRank, local), worldRank == 0);
+    }
+
+    /** A key equal for the ranks of one node, and short enough to send as a long. */
+    private static long nodeKey(final String node)
+    {
+        return UUID.nameUUIDFromBytes(node.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits();
+    }
+
+    /**
      * Settles this process's naming; prints why when it is the fallback and {@code print} is true.
      *
      * @param decision the naming and why.
      * @param print    whether this rank is the one that says why (world rank 0).
      */
-    static void settle(final Decision decision, final boolean print)
+    public static void settle(final Decision decision, final boolean print)
     {
         synchronized (LOCK)
         {
@@ -103,7 +165,7 @@ enum SegmentNaming
      * @return {@link #FINE}, {@link #OWN}, or the first world rank of this node whose {@code /proc/<pid>/fd} this
      * rank cannot open.
      */
-    static int find(final Decision local, final long[] pids, final long[] nodes, final int me)
+    public static int find(final Decision local, final long[] pids, final long[] nodes, final int me)
     {
         if (local.naming() == NAMED)
         {
@@ -128,7 +190,7 @@ enum SegmentNaming
      * @param local    this process's own {@link #probe()}, whose reason is used for this rank.
      * @return the naming every rank uses, and why when it is the fallback.
      */
-    static Decision agree(final int[] findings, final long[] pids, final int me, final Decision local)
+    public static Decision agree(final int[] findings, final long[] pids, final int me, final Decision local)
     {
         for (int rank = 0; rank < findings.length; rank++)
         {
@@ -167,7 +229,7 @@ enum SegmentNaming
      *
      * @return the naming to use here, and why when it is the fallback.
      */
-    static Decision probe()
+    public static Decision probe()
     {
         final PosixAPI posix = PosixAPI.posix();
         final int fd = posix.open("/dev/null", O_RDONLY, 0);

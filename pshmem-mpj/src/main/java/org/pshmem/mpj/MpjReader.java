@@ -1,0 +1,69 @@
+package org.pshmem.mpj;
+
+import java.lang.reflect.Field;
+
+/**
+ * MPJ Express's niodev device reads every message of a rank on one thread of its own (its selector thread). When
+ * that thread ends while the job runs (it ends on an error of any of its sockets, such as a connection closed
+ * because an interrupt landed while a rank wrote to it), nothing reaches the rank any more, and a send to a
+ * closed connection waits for ever inside niodev ({@code NIODevice.isend} keeps the connection's write lock when
+ * its write fails). {@link #ended()} lets the rank's watchdog fail the rank, naming the cause, instead of leaving
+ * the job to its timeout.
+ */
+final class MpjReader
+{
+    /** Why a rank whose reader ended fails, for its failure line and the launcher's summary. */
+    static final String ENDED = "MPJ Express's reader thread (niodev's selector) ended while the job ran: this " +
+        "rank can no longer receive, and its sends to a closed connection would wait for ever (an interrupt " +
+        "that lands while MPJ writes to a socket closes that connection; see Known limits in the README)";
+
+    private MpjReader()
+    {
+    }
+
+    /**
+     * @return true when niodev runs in this JVM and its reader thread has ended though niodev still means to read;
+     * false before {@code MPI.Init}, after {@code MPI.Finalize}, on other devices, and with an MPJ Express whose
+     * device this class does not know.
+     */
+    static boolean ended()
+    {
+        final Thread reader = readerThread();
+        return null != reader && !reader.isAlive() && running();
+    }
+
+    /** @return whether niodev still means to read (its flag, down once {@code MPI.Finalize} ends the reader). */
+    private static boolean running()
+    {
+        try
+        {
+            final Field flag = xdev.niodev.NIODevice.class.getDeclaredField("selectorFlag");
+            flag.setAccessible(true);
+            return flag.getBoolean(mpjdev.javampjdev.MPJDev.dev);
+        }
+        catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
+        {
+            return false;
+        }
+    }
+
+    /** @return niodev's reader thread in this JVM, or null when there is none to watch. */
+    static Thread readerThread()
+    {
+        try
+        {
+            final Object device = mpjdev.javampjdev.MPJDev.dev;
+            if (!(device instanceof xdev.niodev.NIODevice))
+            {
+                return null;
+            }
+            final Field field = xdev.niodev.NIODevice.class.getDeclaredField("selectorThreadStarter");
+            field.setAccessible(true);
+            return (Thread)field.get(device);
+        }
+        catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
+        {
+            return null; // another MPJ Express: no check, as before
+        }
+    }
+}
