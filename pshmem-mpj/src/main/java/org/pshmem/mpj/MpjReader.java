@@ -29,7 +29,18 @@ final class MpjReader
     static boolean ended()
     {
         final Thread reader = readerThread();
-        return null != reader && !reader.isAlive() && running();
+        return null != reader && ended(reader, running());
+    }
+
+    /**
+     * @param reader  niodev's reader thread, or null.
+     * @param running whether niodev still means to read.
+     * @return whether the reader ended while niodev still means to read; a reader made but not yet started
+     * ({@code MPI.Init} under way) has not ended.
+     */
+    static boolean ended(final Thread reader, final boolean running)
+    {
+        return null != reader && running && reader.getState() == Thread.State.TERMINATED;
     }
 
     /** @return whether niodev still means to read (its flag, down once {@code MPI.Finalize} ends the reader). */

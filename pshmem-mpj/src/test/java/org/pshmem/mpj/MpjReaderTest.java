@@ -23,6 +23,18 @@ class MpjReaderTest
     }
 
     @Test
+    void aReaderNotYetStartedHasNotEnded() throws Exception
+    {
+        final Thread made = new Thread(() -> { });
+        assertFalse(MpjReader.ended(made, true), "made, not started: MPI.Init under way");
+        made.start();
+        made.join();
+        assertTrue(MpjReader.ended(made, true), "ended while niodev means to read");
+        assertFalse(MpjReader.ended(made, false), "ended by MPI.Finalize");
+        assertFalse(MpjReader.ended(null, true), "no reader");
+    }
+
+    @Test
     void aRankWhoseReaderEndedFailsNamingTheCause() throws Exception
     {
         final MpjJobs.Result result = MpjJobs.run(List.of("-np", "3", "--nodes", "3", "--timeout", "120"),
