@@ -3,6 +3,7 @@ package org.pshmem.tests;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 import org.pshmem.api.Communicator;
 import org.pshmem.api.DistributedLock;
@@ -22,11 +23,29 @@ public final class MisuseScenarios
     /**
      * One misuse, caught on every transport and layout.
      *
-     * @param body     what every rank runs.
-     * @param expected texts the job's failure message must contain.
+     * @param body       what every rank runs.
+     * @param expectedOn by the job's rank count: texts the job's failure message must contain.
      */
-    public record Misuse(Scenario body, List<String> expected)
+    public record Misuse(Scenario body, IntFunction<List<String>> expectedOn)
     {
+        /** A misuse whose expected texts are the same on any number of ranks. */
+        Misuse(final Scenario body, final List<String> expected)
+        {
+            this(body, ranks -> expected);
+        }
+
+        /**
+         * @param ranks the job's world size (3 or more).
+         * @return texts the job's failure message must contain.
+         */
+        public List<String> expected(final int ranks)
+        {
+            if (ranks < 3)
+            {
+                throw new IllegalArgumentException("the misuse cases need 3 ranks or more, not " + ranks);
+            }
+            return expectedOn.apply(ranks);
+        }
     }
 
     private MisuseScenarios()
@@ -186,8 +205,8 @@ public final class MisuseScenarios
                     pshmem.world().barrier();
                 }
             }
-        }, List.of("collectives do not match at step ", "rank 0 called barrier(), ranks 1-2 called the creation " +
-            "or close() of a lock, counter, semaphore or condition")));
+        }, ranks -> List.of("collectives do not match at step ", "rank 0 called barrier(), ranks 1-" + (ranks - 1) +
+            " called the creation or close() of a lock, counter, semaphore or condition")));
         all.put("lone-creation", new Misuse(pshmem ->
         {
             if (pshmem.world().rank() == 0)

@@ -1,6 +1,7 @@
 package org.pshmem.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -35,6 +36,23 @@ class ReadmeExampleTest
         final Result result = java(LocalLauncher.class.getName(), "-np", "4", ReadmeExample.class.getName());
         assertEquals(0, result.exitCode, result.stderr);
         assertEquals(expected, result.stdout);
+    }
+
+    /** ReadmeExampleOutput, which the mpi tests compare with, gives the README's text on the README's layout. */
+    @Test
+    void theOutputOfALayoutIsTheReadmesWithItsCounts() throws Exception
+    {
+        try (InputStream in = getClass().getResourceAsStream("/readme-example-4-ranks.txt"))
+        {
+            assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), ReadmeExampleOutput.expected(1, 4, 4));
+        }
+        final String uneven = ReadmeExampleOutput.expected(2, 2, 3);
+        assertTrue(uneven.contains("replicated on 2 nodes, each with 2 processes (3 total)\n"), uneven);
+        assertTrue(uneven.contains("rank 2: shm[2, 3] = 5.0\n"), uneven);
+        assertTrue(!uneven.contains("rank 3"), uneven);
+        final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+            () -> ReadmeExampleOutput.expected(2, 1, 3));
+        assertEquals("no layout has 3 ranks on 2 nodes with at most 1 on one", bad.getMessage());
     }
 
     @Test
