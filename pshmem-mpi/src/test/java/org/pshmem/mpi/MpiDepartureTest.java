@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -109,27 +107,12 @@ class MpiDepartureTest
             {
                 assertTrue(result.output().contains("rank " + rank + " ready\n"), result.output());
             }
-            assertEquals(List.of(), entries(shm), "left in the segment directory: " + result.output());
+            assertEquals(List.of(), MpiRun.entries(shm), "left in the segment directory: " + result.output());
             return result;
         }
         finally
         {
-            try (Stream<Path> left = Files.list(shm))
-            {
-                for (final Path path : left.toList())
-                {
-                    Files.deleteIfExists(path);
-                }
-            }
-            Files.deleteIfExists(shm);
-        }
-    }
-
-    private static List<String> entries(final Path dir) throws IOException
-    {
-        try (Stream<Path> list = Files.list(dir))
-        {
-            return list.map(path -> path.getFileName().toString()).toList();
+            MpiRun.removeFolder(shm);
         }
     }
 }

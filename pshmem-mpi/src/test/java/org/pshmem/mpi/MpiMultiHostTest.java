@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +29,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.pshmem.api.Communicator;
 import org.pshmem.api.Pshmem;
 import org.pshmem.api.ReduceOp;
@@ -41,6 +42,8 @@ import org.pshmem.shm.ShmSegment;
 import org.pshmem.spi.Setting;
 import org.pshmem.tests.ConformanceJob;
 import org.pshmem.tests.ExpectedLayout;
+import org.pshmem.tests.MisuseJob;
+import org.pshmem.tests.MisuseScenarios;
 import org.pshmem.tests.hosts.ExitCleanup;
 import org.pshmem.tests.hosts.NamespaceHosts;
 import org.pshmem.tests.hosts.OneCopyPerHost;
@@ -57,8 +60,8 @@ import org.pshmem.tests.hosts.RunFiles;
  * {@code btl_tcp_if_include}). Node groups are Open MPI's own ({@code MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)},
  * no {@code pshmem.node}), so every host must be one node. It runs a probe (host, node and the segments every
  * rank maps: one copy per host, none shared between hosts) and the README example on two ranks per host, and the
- * whole conformance suite on one rank per host, one {@code mpirun} each, the suite with replication chunks of
- * {@value #CHUNK_BYTES} bytes.
+ * whole conformance suite and every misuse case on one rank per host, one {@code mpirun} each, the suite with
+ * replication chunks of {@value #CHUNK_BYTES} bytes.
  *
  * <p>Unlike pshmem-mpj's {@code MultiHostTest}, the hosts share the machine's file system, {@code /dev/shm} and
  * {@code /tmp} included (and its pid namespace): segment files of different hosts lie side by side, so their
@@ -149,19 +152,7 @@ class MpiMultiHostTest
         final Job job = lab.mpirun(RANKS_PER_HOST, ReadmeExample.class, List.of());
         assertEquals(0, job.status(), job.describe());
         job.assertRanksOnEveryHost(lab);
-        // Lines of different ranks come through different daemons and interleave in no set order; a rank's own
-        // lines keep theirs. So: the same lines as the expected output, and rank 0's headings in order.
-        final List<String> expected = expectedReadmeOutput();
-        final List<String> got = job.output().lines().collect(Collectors.toList());
-        final List<String> expectedSorted = new ArrayList<>(expected);
-        Collections.sort(expectedSorted);
-        final List<String> gotSorted = new ArrayList<>(got);
-        Collections.sort(gotSorted);
-        assertEquals(String.join("\n", expectedSorted), String.join("\n", gotSorted),
-            "the README example's lines, sorted; expected in order:\n" + String.join("\n", expected) + "\n" + job.describe());
-        final List<String> headings = List.of("String representation:", "===== Initialized Data =====",
-            "======= Updated Data =======");
-        assertEquals(headings, got.stream().filter(headings::contains).collect(Collectors.toList()), job.describe());
+        MpiReadmeExampleTest.assertPrinted(HOSTS, RANKS_PER_HOST, RANKS, job.output(), job.describe());
         lab.assertNothingLeft("the README example");
     }
 
@@ -182,6 +173,29 @@ class MpiMultiHostTest
         final List<String> missing = ConformanceJob.notPassed(job.output());
         assertTrue(missing.isEmpty(), "scenarios not passed on every rank: " + missing + "\n" + job.describe());
         lab.assertNothingLeft("the conformance job");
+    }
+
+    /**
+     * The misuse battery ({@link MisuseScenarios}) across the hosts, one rank per host (every node a host of its
+     * own): each case a job of its own that ends with a non-zero status, naming the calls and ranks as on one
+     * machine, and leaves no process or file of the hosts behind.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("misuseCases")
+    @Order(4)
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void everyMisuseEndsTheJobWithTheCallsNamedAcrossThreeHosts(final String name) throws Exception
+    {
+        // As in MpiMisuseTest: no second's sleep between the SIGTERM and SIGKILL of the ranks after MPI_Abort.
+        final Job job = lab.mpirun(1, List.of("--mca", "odls_base_sigkill_timeout", "0"), MisuseJob.class, List.of(),
+            name);
+        MpiMisuseTest.check(name, HOSTS, job.status(), job.output());
+        lab.assertNothingLeft("misuse case " + name);
+    }
+
+    static Stream<String> misuseCases()
+    {
+        return MisuseScenarios.all().keySet().stream();
     }
 
     /**
@@ -225,33 +239,6 @@ class MpiMultiHostTest
                 }
             }
         }
-    }
-
-    /**
-     * README's expected output ({@code readme-example-4-ranks.txt} of pshmem-tests) for 6 ranks on 3 nodes, with
-     * {@code mpirun}'s blank lines kept.
-     */
-    private static List<String> expectedReadmeOutput()
-    {
-        final String zeros = " [[0. 0. 0. 0. 0.]\n [0. 0. 0. 0. 0.]\n [0. 0. 0. 0. 0.]]\n";
-        final String updated = "[[0. 0. 0. 0. 0.]\n [0. 0. 1. 2. 0.]\n [0. 3. 4. 5. 0.]]\n";
-        final StringBuilder text = new StringBuilder("String representation:\n\n<SharedArray\n" +
-            "  replicated on " + HOSTS + " nodes, each with " + RANKS_PER_HOST + " processes (" + RANKS + " total)\n" +
-            "  shape = (3, 5), dtype = float64\n  [ [0. 0. 0. 0. 0.] [0. 0. 0. 0. 0.] [0. 0. 0. 0. 0.] ]\n>\n\n" +
-            "===== Initialized Data =====\n");
-        for (int r = 0; r < RANKS; r++)
-        {
-            text.append("rank ").append(r).append(":\n").append(zeros);
-        }
-        text.append("======= Updated Data =======\n");
-        for (int r = 0; r < RANKS; r++)
-        {
-            text.append("rank ").append(r).append(":\n ").append(updated);
-        }
-        final int last = RANKS - 1;
-        text.append("==== Read-only access ======\nrank ").append(last).append(": shm[2, 3] = 5.0\nrank ").append(last)
-            .append(": shm.data =\n").append(updated);
-        return text.toString().lines().collect(Collectors.toList());
     }
 
     /**
@@ -338,6 +325,13 @@ class MpiMultiHostTest
         Job mpirun(final int perHost, final Class<?> main, final List<String> jvmOptions, final String... args)
             throws IOException, InterruptedException
         {
+            return mpirun(perHost, List.of(), main, jvmOptions, args);
+        }
+
+        /** As {@link #mpirun(int, Class, List, String...)}, with {@code mpirunOptions} added to mpirun's own. */
+        Job mpirun(final int perHost, final List<String> mpirunOptions, final Class<?> main,
+            final List<String> jvmOptions, final String... args) throws IOException, InterruptedException
+        {
             final int ranks = HOSTS * perHost;
             final List<String> command = new ArrayList<>(List.of("nice", "-n", "10", "ip", "netns", "exec", hosts.get(0),
                 "unshare", "--uts", "--", "sh", "-c", "hostname \"$0\" && exec \"$@\"", hosts.get(0),
@@ -352,6 +346,7 @@ class MpiMultiHostTest
                 "--mca", "oob_tcp_if_include", namespaces.subnet(),
                 "--mca", "btl", "self,vader,tcp",
                 "--mca", "btl_tcp_if_include", namespaces.subnet()));
+            command.addAll(mpirunOptions);
             final List<String> jvm = new ArrayList<>(MpiRun.chronicleOptions());
             jvm.addAll(jvmOptions);
             command.addAll(MpiRun.java(main, jvm, args));

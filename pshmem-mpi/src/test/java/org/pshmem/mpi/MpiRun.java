@@ -108,6 +108,28 @@ final class MpiRun
         return new Result(process.exitValue(), printed);
     }
 
+    /** @return the names in {@code dir}. */
+    static List<String> entries(final Path dir) throws IOException
+    {
+        try (Stream<Path> list = Files.list(dir))
+        {
+            return list.map(path -> path.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** Removes {@code dir} and the files in it (a job's segment folder). */
+    static void removeFolder(final Path dir) throws IOException
+    {
+        try (Stream<Path> left = Files.list(dir))
+        {
+            for (final Path path : left.toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+        Files.deleteIfExists(dir);
+    }
+
     /**
      * The files in {@code /dev/shm} named as Open MPI names its shared memory: {@code vader_segment.*} (4.x's
      * shared-memory transport), {@code sm_segment.*} (5.x's) and {@code ompi.*}. One MPI job runs at a time in
