@@ -46,11 +46,10 @@ final class MpjReader
     /** @return whether niodev still means to read (its flag, down once {@code MPI.Finalize} ends the reader). */
     private static boolean running()
     {
+        final NiodevFields fields = NiodevFields.FOUND;
         try
         {
-            final Field flag = xdev.niodev.NIODevice.class.getDeclaredField("selectorFlag");
-            flag.setAccessible(true);
-            return flag.getBoolean(mpjdev.javampjdev.MPJDev.dev);
+            return null != fields && fields.selectorFlag().getBoolean(mpjdev.javampjdev.MPJDev.dev);
         }
         catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
         {
@@ -61,20 +60,47 @@ final class MpjReader
     /** @return niodev's reader thread in this JVM, or null when there is none to watch. */
     static Thread readerThread()
     {
+        final NiodevFields fields = NiodevFields.FOUND;
         try
         {
             final Object device = mpjdev.javampjdev.MPJDev.dev;
-            if (!(device instanceof xdev.niodev.NIODevice))
+            if (null == fields || !(device instanceof xdev.niodev.NIODevice))
             {
                 return null;
             }
-            final Field field = xdev.niodev.NIODevice.class.getDeclaredField("selectorThreadStarter");
-            field.setAccessible(true);
-            return (Thread)field.get(device);
+            return (Thread)fields.selectorThreadStarter().get(device);
         }
         catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
         {
             return null; // another MPJ Express: no check, as before
+        }
+    }
+
+    /**
+     * niodev's two private fields the check reads, looked up once (the watchdog asks five times a second).
+     *
+     * @param selectorThreadStarter the reader thread.
+     * @param selectorFlag          whether niodev means to read.
+     */
+    private record NiodevFields(Field selectorThreadStarter, Field selectorFlag)
+    {
+        /** The fields; null where niodev does not load (no log4j) or lacks them: then nothing is checked. */
+        static final NiodevFields FOUND = find();
+
+        private static NiodevFields find()
+        {
+            try
+            {
+                final Field starter = xdev.niodev.NIODevice.class.getDeclaredField("selectorThreadStarter");
+                final Field flag = xdev.niodev.NIODevice.class.getDeclaredField("selectorFlag");
+                starter.setAccessible(true);
+                flag.setAccessible(true);
+                return new NiodevFields(starter, flag);
+            }
+            catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
+            {
+                return null;
+            }
         }
     }
 }
