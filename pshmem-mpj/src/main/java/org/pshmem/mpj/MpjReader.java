@@ -17,6 +17,10 @@ final class MpjReader
         "rank can no longer receive, and its sends to a closed connection would wait for ever (an interrupt " +
         "that lands while MPJ writes to a socket closes that connection; see Known limits in the README)";
 
+    private static final String NIODEVICE = "xdev.niodev.NIODevice";
+    /** niodev's fields, once a niodev device was seen; {@link NiodevFields#NONE} when it lacks them. */
+    private static volatile NiodevFields found;
+
     private MpjReader()
     {
     }
@@ -46,10 +50,11 @@ final class MpjReader
     /** @return whether niodev still means to read (its flag, down once {@code MPI.Finalize} ends the reader). */
     private static boolean running()
     {
-        final NiodevFields fields = NiodevFields.FOUND;
         try
         {
-            return null != fields && fields.selectorFlag().getBoolean(mpjdev.javampjdev.MPJDev.dev);
+            final Object device = mpjdev.javampjdev.MPJDev.dev;
+            final NiodevFields fields = fieldsOf(device);
+            return null != fields && fields.selectorFlag().getBoolean(device);
         }
         catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
         {
@@ -60,15 +65,11 @@ final class MpjReader
     /** @return niodev's reader thread in this JVM, or null when there is none to watch. */
     static Thread readerThread()
     {
-        final NiodevFields fields = NiodevFields.FOUND;
         try
         {
             final Object device = mpjdev.javampjdev.MPJDev.dev;
-            if (null == fields || !(device instanceof xdev.niodev.NIODevice))
-            {
-                return null;
-            }
-            return (Thread)fields.selectorThreadStarter().get(device);
+            final NiodevFields fields = fieldsOf(device);
+            return null == fields ? null : (Thread)fields.selectorThreadStarter().get(device);
         }
         catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
         {
@@ -77,29 +78,48 @@ final class MpjReader
     }
 
     /**
-     * niodev's two private fields the check reads, looked up once (the watchdog asks five times a second).
+     * @return niodev's fields when {@code device} is niodev's, looked up once; null otherwise. Only from the device
+     * itself: naming niodev's class here would load it before {@link ListenPatch} defines its own.
+     */
+    private static NiodevFields fieldsOf(final Object device)
+    {
+        if (null == device || !NIODEVICE.equals(device.getClass().getName()))
+        {
+            return null;
+        }
+        NiodevFields fields = found;
+        if (null == fields)
+        {
+            fields = NiodevFields.of(device.getClass());
+            found = fields;
+        }
+        return fields == NiodevFields.NONE ? null : fields;
+    }
+
+    /**
+     * niodev's two private fields the check reads (the watchdog asks five times a second).
      *
      * @param selectorThreadStarter the reader thread.
      * @param selectorFlag          whether niodev means to read.
      */
     private record NiodevFields(Field selectorThreadStarter, Field selectorFlag)
     {
-        /** The fields; null where niodev does not load (no log4j) or lacks them: then nothing is checked. */
-        static final NiodevFields FOUND = find();
+        /** An MPJ Express whose niodev lacks them: nothing is checked. */
+        static final NiodevFields NONE = new NiodevFields(null, null);
 
-        private static NiodevFields find()
+        static NiodevFields of(final Class<?> niodev)
         {
             try
             {
-                final Field starter = xdev.niodev.NIODevice.class.getDeclaredField("selectorThreadStarter");
-                final Field flag = xdev.niodev.NIODevice.class.getDeclaredField("selectorFlag");
+                final Field starter = niodev.getDeclaredField("selectorThreadStarter");
+                final Field flag = niodev.getDeclaredField("selectorFlag");
                 starter.setAccessible(true);
                 flag.setAccessible(true);
                 return new NiodevFields(starter, flag);
             }
-            catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
+            catch (final ReflectiveOperationException | RuntimeException ex)
             {
-                return null;
+                return NONE;
             }
         }
     }
