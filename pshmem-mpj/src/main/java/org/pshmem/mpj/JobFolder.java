@@ -324,6 +324,19 @@ final class JobFolder
         return Optional.empty();
     }
 
+    /** @return whether a rank that wrote its pid still runs on this host, not as a zombie (its folder must stay). */
+    boolean anyRankAliveHere() throws IOException
+    {
+        for (final int rank : started())
+        {
+            if (RankProcess.isRunningHere(file(rank, PID)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @return the pid of {@code rank} when it runs, or ran, on this host. */
     Optional<Long> localPid(final int rank)
     {

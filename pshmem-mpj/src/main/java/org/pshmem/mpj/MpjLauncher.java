@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -240,18 +239,21 @@ public final class MpjLauncher
     {
         final Path home = MpjInstallation.home(MpjInstallation.cacheDir());
         final Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        final Path workDir = Files.createTempDirectory("pshmem-mpj-job");
-        final JobFolder folder = new JobFolder(Files.createDirectory(workDir.resolve("status")));
+        final Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        // Folders of launchers killed outright (kill -9), which could not remove their own.
+        LaunchFolder.removeStale(tmp);
+        final LaunchFolder launchFolder = LaunchFolder.create(tmp);
+        final JobFolder folder = launchFolder.jobFolder();
         try
         {
-            try (JobProcesses processes = start(job, home, javaBin, workDir, folder, out, err))
+            try (JobProcesses processes = start(job, home, javaBin, launchFolder, out, err))
             {
                 // SIGINT/SIGTERM: end the ranks, remove what they left, and the job's folder.
                 final Thread stopper = new Thread(() ->
                 {
                     kill(processes, folder);
                     removeSegmentsQuietly(folder, job.shmDir());
-                    deleteTree(workDir);
+                    launchFolder.delete();
                 }, "pshmem-launcher-stop");
                 Runtime.getRuntime().addShutdownHook(stopper);
                 final int status = supervise(job, processes, folder, err);
@@ -266,7 +268,7 @@ public final class MpjLauncher
         }
         finally
         {
-            deleteTree(workDir);
+            launchFolder.delete();
         }
     }
 
@@ -274,9 +276,11 @@ public final class MpjLauncher
      * Starts the job: niodev on this host alone as rank JVMs of the launcher's own; otherwise through MPJ's
      * starter, run so that it listens on one address only.
      */
-    private static JobProcesses start(final Job job, final Path home, final Path javaBin, final Path workDir,
-        final JobFolder folder, final PrintStream out, final PrintStream err) throws IOException
+    private static JobProcesses start(final Job job, final Path home, final Path javaBin,
+        final LaunchFolder launchFolder, final PrintStream out, final PrintStream err) throws IOException
     {
+        final Path workDir = launchFolder.path();
+        final JobFolder folder = launchFolder.jobFolder();
         final List<String> rankOptions = new ArrayList<>(JvmOptions.forRanks(Runtime.version().feature()));
         rankOptions.add("-D" + JobFolder.PROPERTY + "=" + folder.path());
         rankOptions.add("-D" + GuardedRank.LAUNCHER_PID_PROPERTY + "=" + ProcessHandle.current().pid());
@@ -301,7 +305,7 @@ public final class MpjLauncher
         }
         if (!thisHostOnly)
         {
-            Files.writeString(workDir.resolve("machines"), String.join("\n", job.hosts()) + "\n");
+            Files.writeString(launchFolder.machinesFile(), String.join("\n", job.hosts()) + "\n");
         }
         final List<String> command = new ArrayList<>(List.of(javaBin.toString(), "-cp",
             home.resolve("lib/starter.jar") + File.pathSeparator + transportLocation()));
@@ -503,18 +507,6 @@ public final class MpjLauncher
             .filter(entry -> !entry.isEmpty())
             .map(entry -> Path.of(entry).toAbsolutePath().toString())
             .collect(Collectors.joining(File.pathSeparator));
-    }
-
-    private static void deleteTree(final Path dir)
-    {
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
-        catch (final IOException ignored)
-        {
-            // A temporary folder left behind is harmless.
-        }
     }
 
     /** One line, as ./pshmem reports bad usage, since ./pshmem run hands its options to this launcher. */

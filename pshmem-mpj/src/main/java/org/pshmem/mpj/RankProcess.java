@@ -26,6 +26,12 @@ final class RankProcess
         return ProcessHandle.current().pid() + " " + HOST;
     }
 
+    /** @return this host's name, as pid marks carry it. */
+    static String host()
+    {
+        return HOST;
+    }
+
     /**
      * @param pidMark a {@code rank-N.pid} file.
      * @return the rank's process when it runs, or ran, on this host; empty for another host's rank, or while the
@@ -55,6 +61,34 @@ final class RankProcess
     {
         return localPid(pidMark).map(pid -> ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true))
             .orElse(false);
+    }
+
+    /** @return true when the mark names a running process of this host. */
+    static boolean isRunningHere(final Path pidMark)
+    {
+        return localPid(pidMark).flatMap(ProcessHandle::of).map(RankProcess::isRunning).orElse(false);
+    }
+
+    /**
+     * @return whether {@code process} is alive and not a zombie: a killed orphan stays one until an init, which
+     * may be slow to reap (over a second in some containers), collects it; it holds nothing any more.
+     */
+    static boolean isRunning(final ProcessHandle process)
+    {
+        if (!process.isAlive())
+        {
+            return false;
+        }
+        try
+        {
+            final String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            final int end = stat.lastIndexOf(')');
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        }
+        catch (final IOException ex)
+        {
+            return process.isAlive();
+        }
     }
 
     private static String readHost()

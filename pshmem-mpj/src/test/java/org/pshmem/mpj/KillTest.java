@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link MpjLauncher} in a separate JVM, with a private segment directory, and kills at a random moment
  * (the seed is in the failure message). "No process behind" is checked twice: every rank and MPJRun process
  * seen before the kill is dead, and a search of all processes by the job's token, shown to find the ranks
- * before the kill, finds nothing after it.
+ * before the kill, finds nothing after it. A launcher that ends by itself or on a signal removes its launch folder
+ * in the temporary folder ({@link LaunchFolder}); one killed outright leaves it, and the next launcher removes it.
  */
 class KillTest
 {
@@ -53,6 +54,10 @@ class KillTest
     {
         final String token = "kill-" + UUID.randomUUID();
         final Path shmDir;
+        /** The launcher's temporary folder ({@code java.io.tmpdir}), where it makes its launch folder. */
+        final Path launchTmp;
+        /** Whether {@link #close()} removes {@link #launchTmp} (one the job made itself). */
+        private final boolean ownTmp;
         final Process launcher;
         final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         final Map<Integer, Long> pids = new ConcurrentHashMap<>();
@@ -65,15 +70,18 @@ class KillTest
         /** Runs {@link ChurnProbe} in {@code phase}; {@code hold} and {@code fail} on 2 nodes, so names exist on both. */
         Job(final String phase) throws IOException
         {
-            this(phase, false);
+            this(phase, false, null);
         }
 
         /**
-         * @param ownGroup start the launcher in a process group of its own (setsid), which its ranks inherit, so
-         *                 {@code kill -9 -PGID} ends every process of the job at once.
+         * @param ownGroup  start the launcher in a process group of its own (setsid), which its ranks inherit, so
+         *                  {@code kill -9 -PGID} ends every process of the job at once.
+         * @param launchTmp the launcher's temporary folder, or null for a fresh one of this job's.
          */
-        Job(final String phase, final boolean ownGroup) throws IOException
+        Job(final String phase, final boolean ownGroup, final Path launchTmp) throws IOException
         {
+            ownTmp = null == launchTmp;
+            this.launchTmp = ownTmp ? Files.createTempDirectory("pshmem-killtest-tmp-") : launchTmp;
             shmDir = Files.createTempDirectory(Path.of("/dev/shm"), "pshmem-killtest-");
             final String cp = MpjJobs.rankClassPath();
             // SIGINT at its default in the launcher, and so in the daemon and ranks it starts, whatever this JVM
@@ -83,6 +91,7 @@ class KillTest
             command.addAll(List.of("env", "--default-signal=INT",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             command.addAll(QUICK_START);
+            command.add("-Djava.io.tmpdir=" + this.launchTmp);
             command.addAll(List.of("-cp", cp, MpjLauncher.class.getName(),
                 "-np", Integer.toString(RANKS), "--nodes", phase.matches("hold|fail") ? "2" : "1",
                 "--shm-dir", shmDir.toString(), "--timeout", "120", "-cp", cp, ChurnProbe.class.getName(), phase, token));
@@ -251,6 +260,35 @@ class KillTest
             return found;
         }
 
+        /** @return the launch folders in the launcher's temporary folder ({@link LaunchFolder}). */
+        List<String> launchFolders() throws IOException
+        {
+            try (Stream<Path> files = Files.list(launchTmp))
+            {
+                return files.map(path -> path.getFileName().toString())
+                    .filter(name -> name.startsWith(LaunchFolder.PREFIX)).sorted().collect(Collectors.toList());
+            }
+        }
+
+        /** A launcher that ended by itself, or on SIGTERM or SIGINT, removed its launch folder. */
+        void assertLaunchFolderRemoved() throws IOException
+        {
+            assertEquals(List.of(), launchFolders(), "the launcher's folder outlived it: " + output());
+        }
+
+        /**
+         * A launcher killed outright left its launch folder, and a later launcher's sweep ({@link LaunchFolder}),
+         * run here once its job's processes are gone, removes it.
+         */
+        void assertKilledLaunchersFolderSwept() throws IOException
+        {
+            final List<String> left = launchFolders();
+            assertEquals(1, left.size(), "the killed launcher's folder: " + left + "\n" + output());
+            assertTrue(left.get(0).startsWith(LaunchFolder.PREFIX + launcher.pid() + "-"), left.get(0));
+            assertEquals(List.of(launchTmp.resolve(left.get(0))), LaunchFolder.removeStale(launchTmp), output());
+            assertEquals(List.of(), launchFolders(), output());
+        }
+
         /** Freezes the launcher (SIGSTOP): what happens until {@link #resume()} is the ranks' doing alone. */
         void freezeLauncher() throws Exception
         {
@@ -275,6 +313,11 @@ class KillTest
                 files.forEach(path -> path.toFile().delete());
             }
             Files.deleteIfExists(shmDir);
+            if (ownTmp)
+            {
+                LaunchFolder.removeStale(launchTmp);
+                Files.deleteIfExists(launchTmp);
+            }
         }
     }
 
@@ -328,6 +371,7 @@ class KillTest
             assertTrue(out.contains("ended without finishing"), out);
             job.assertNoProcessLeft();
             assertEquals(List.of(), job.segmentFiles(), out);
+            job.assertLaunchFolderRemoved();
         }
     }
 
@@ -351,16 +395,21 @@ class KillTest
                 random.nextInt(GROUP_KILL_MAX_PAUSE_MS - GROUP_KILL_MIN_PAUSE_MS + 1);
         }
         final Integer only = Integer.getInteger("pshmem.killRound");
+        // One temporary folder for every round's launcher: each removes the folder the round before left.
+        final Path launchTmp = Files.createTempDirectory("pshmem-killtest-tmp-");
         for (int round = 0; round < GROUP_KILL_ROUNDS; round++)
         {
             if (null != only && only != round)
             {
                 continue;
             }
-            try (Job job = new Job("churn", true))
+            try (Job job = new Job("churn", true, launchTmp))
             {
                 final long start = System.nanoTime();
                 job.awaitRunning();
+                final List<String> folders = job.launchFolders();
+                assertEquals(1, folders.size(), "the running launcher's folder only: " + folders);
+                assertTrue(folders.get(0).startsWith(LaunchFolder.PREFIX + job.launcher.pid() + "-"), folders.get(0));
                 final long startMillis = (System.nanoTime() - start) / 1_000_000;
                 assertTrue(!job.segmentMappings().isEmpty(), "before the kill, the search finds the ranks' " +
                     "mappings of the segment directory: " + job.output());
@@ -375,8 +424,16 @@ class KillTest
                 job.assertNoProcessLeft();
                 assertEquals(List.of(), job.segmentFiles(), job.output());
                 assertEquals(List.of(), job.segmentMappings(), job.output());
+                assertEquals(1, job.launchFolders().size(), "kill -9 left the launch folder: " + job.output());
             }
         }
+        // The last round's folder: what the next launcher here would remove.
+        assertEquals(1, LaunchFolder.removeStale(launchTmp).size());
+        try (Stream<Path> left = Files.list(launchTmp))
+        {
+            assertEquals(List.of(), left.toList());
+        }
+        Files.delete(launchTmp);
     }
 
     /** In the {@code hold} phase only the ranks can remove the names, when they find the launcher gone. */
@@ -394,6 +451,7 @@ class KillTest
                 kill("9", job.launcher.pid());
                 job.assertNoProcessLeft();
                 assertEquals(List.of(), job.segmentFiles(), job.output());
+                job.assertKilledLaunchersFolderSwept();
             }
             finally
             {
@@ -425,6 +483,7 @@ class KillTest
                 assertEquals(1, job.launcher.exitValue(), out);
                 assertTrue(out.contains("pshmem: job aborted: ranks 0, 1, 2 failed"), out);
                 job.assertNoProcessLeft();
+                job.assertLaunchFolderRemoved();
             }
             finally
             {
@@ -477,6 +536,7 @@ class KillTest
         }
         job.assertNoProcessLeft();
         assertEquals(List.of(), job.segmentFiles(), out);
+        job.assertLaunchFolderRemoved();
     }
 
     /**
@@ -515,6 +575,7 @@ class KillTest
             assertEquals(signal.equals("TERM") ? 143 : 130, job.launcher.exitValue(), out);
             job.assertNoProcessLeft();
             assertEquals(List.of(), job.segmentFiles(), out);
+            job.assertLaunchFolderRemoved();
         }
     }
 }
