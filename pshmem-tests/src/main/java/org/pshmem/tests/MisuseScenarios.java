@@ -16,7 +16,7 @@ import org.pshmem.api.SharedIntArray;
  * Collectives misused as a new user would, on 3 ranks or more: each case must make every rank end, quickly and
  * with a message that names the calls and the ranks, instead of hanging. A case ruins the job it runs in, so
  * each runs in a launch of its own ({@link MisuseJob} under MPJ); a test checks the job's status, how long it
- * took and that the message holds every one of {@link Misuse#expected()}.
+ * took and that the message holds every one of {@link Misuse#expected(int)}.
  */
 public final class MisuseScenarios
 {
