@@ -315,8 +315,7 @@ class KillTest
             Files.deleteIfExists(shmDir);
             if (ownTmp)
             {
-                LaunchFolder.removeStale(launchTmp);
-                Files.deleteIfExists(launchTmp);
+                removeTree(launchTmp);
             }
         }
     }
@@ -394,9 +393,22 @@ class KillTest
             pauses[round] = GROUP_KILL_MIN_PAUSE_MS +
                 random.nextInt(GROUP_KILL_MAX_PAUSE_MS - GROUP_KILL_MIN_PAUSE_MS + 1);
         }
-        final Integer only = Integer.getInteger("pshmem.killRound");
         // One temporary folder for every round's launcher: each removes the folder the round before left.
         final Path launchTmp = Files.createTempDirectory("pshmem-killtest-tmp-");
+        try
+        {
+            killEveryProcessOfJobs(seed, pauses, launchTmp);
+        }
+        finally
+        {
+            removeTree(launchTmp);
+        }
+    }
+
+    private static void killEveryProcessOfJobs(final long seed, final int[] pauses, final Path launchTmp)
+        throws Exception
+    {
+        final Integer only = Integer.getInteger("pshmem.killRound");
         for (int round = 0; round < GROUP_KILL_ROUNDS; round++)
         {
             if (null != only && only != round)
@@ -407,10 +419,10 @@ class KillTest
             {
                 final long start = System.nanoTime();
                 job.awaitRunning();
+                final long startMillis = (System.nanoTime() - start) / 1_000_000;
                 final List<String> folders = job.launchFolders();
                 assertEquals(1, folders.size(), "the running launcher's folder only: " + folders);
                 assertTrue(folders.get(0).startsWith(LaunchFolder.PREFIX + job.launcher.pid() + "-"), folders.get(0));
-                final long startMillis = (System.nanoTime() - start) / 1_000_000;
                 assertTrue(!job.segmentMappings().isEmpty(), "before the kill, the search finds the ranks' " +
                     "mappings of the segment directory: " + job.output());
                 job.seed = "KillTest every process at once: seed " + seed + ", round " + round + " (replay: " +
@@ -433,7 +445,15 @@ class KillTest
         {
             assertEquals(List.of(), left.toList());
         }
-        Files.delete(launchTmp);
+    }
+
+    /** Removes a folder of the test's and everything in it, also after a failed assertion. */
+    private static void removeTree(final Path dir) throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
     }
 
     /** In the {@code hold} phase only the ranks can remove the names, when they find the launcher gone. */
