@@ -325,7 +325,7 @@ final class JobFolder
     }
 
     /** @return whether a rank that wrote its pid still runs on this host, not as a zombie (its folder must stay). */
-    boolean anyRankAliveHere() throws IOException
+    boolean anyRankRunningHere() throws IOException
     {
         for (final int rank : started())
         {

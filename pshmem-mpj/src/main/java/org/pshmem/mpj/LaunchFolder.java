@@ -20,8 +20,8 @@ import java.util.stream.Stream;
  * <pre>
  *   java.io.tmpdir/
  *   +-- pshmem-mpj-job-PID-START-HOST-RANDOM/   the job of launcher PID, which started at START (ms since the
- *       |                                        epoch, from the process table; 0 if unknown) on HOST (its host name, with
- *       |                                        characters other than letters, digits and '.' as '_')
+ *       |                                        epoch, from the process table; 0 if unknown) on HOST (its host
+ *       |                                        name, with characters other than letters, digits and '.' as '_')
  *       +-- status/                              the job folder ({@link JobFolder}), named to every rank
  *       +-- machines                             with --machines: MPJ Express's machines file
  *       +-- ...                                  the working folder of the ranks and of MPJ's starter
@@ -129,7 +129,7 @@ final class LaunchFolder
                 .map(handle -> start == 0 || startMillis(handle).map(millis -> millis == start).orElse(true))
                 .orElse(false);
             final Path status = dir.resolve("status");
-            return !launcherAlive && (!Files.isDirectory(status) || !new JobFolder(status).anyRankAliveHere());
+            return !launcherAlive && (!Files.isDirectory(status) || !new JobFolder(status).anyRankRunningHere());
         }
         catch (final IOException | NumberFormatException | UnsupportedOperationException | SecurityException ex)
         {

@@ -30,8 +30,8 @@ public final class ReadmeExampleOutput
     {
         if (nodes < 1 || mostOnNode < 1 || ranks < nodes || ranks > nodes * mostOnNode || mostOnNode > ranks)
         {
-            throw new IllegalArgumentException("no layout has " + ranks + " ranks on " + nodes + " nodes with at most " +
-                mostOnNode + " on one");
+            throw new IllegalArgumentException("no layout has " + ranks + " ranks on " + nodes +
+                " nodes with at most " + mostOnNode + " on one");
         }
         final StringBuilder text = new StringBuilder("String representation:\n\n<SharedArray\n" +
             "  replicated on " + nodes + " nodes, each with " + mostOnNode + " processes (" + ranks + " total)\n" +
