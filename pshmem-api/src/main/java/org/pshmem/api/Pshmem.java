@@ -1,9 +1,6 @@
 package org.pshmem.api;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
 import org.pshmem.spi.NodeMemory;
@@ -28,7 +25,8 @@ import org.pshmem.spi.TransportSession;
  * named by the system property {@value #TRANSPORT_PROPERTY} or the environment variable
  * {@value #TRANSPORT_ENV}; else, of the transports on the class path that can run without a launcher, the
  * one of highest priority. Asking for a transport that is not present is an error that lists the ones that
- * are.
+ * are, and so is a process that an MPI launcher started among several when no transport on the class path runs
+ * under it (it would otherwise run as a job of one rank, unnoticed).
  *
  * <p>{@code init} and {@code close} are called once by every rank (with MPJ Express they are MPI's
  * {@code Init} and {@code Finalize}); the accessors are local.
@@ -66,7 +64,8 @@ public final class Pshmem implements AutoCloseable
     public static Pshmem init(final String[] args)
     {
         final String[] safeArgs = null == args ? new String[0] : args.clone();
-        final List<Transport> present = presentTransports();
+        final FoundTransports found = FoundTransports.find();
+        final List<Transport> present = found.usable();
         for (final Transport candidate : present)
         {
             final java.util.OptionalInt open = candidate.rankWithOpenSession();
@@ -75,7 +74,7 @@ public final class Pshmem implements AutoCloseable
                 throw org.pshmem.spi.TransportSession.alreadyOpen(open.getAsInt());
             }
         }
-        final Transport transport = choose(present, safeArgs);
+        final Transport transport = choose(found, safeArgs, System.getenv());
         return new Pshmem(transport.name(), transport.open(safeArgs));
     }
 
@@ -86,20 +85,13 @@ public final class Pshmem implements AutoCloseable
      */
     public static List<String> availableTransports()
     {
-        return presentTransports().stream().map(Transport::name).collect(Collectors.toList());
+        return FoundTransports.find().usable().stream().map(Transport::name).collect(Collectors.toList());
     }
 
-    private static List<Transport> presentTransports()
+    private static Transport choose(final FoundTransports found, final String[] args,
+        final java.util.Map<String, String> environment)
     {
-        final List<Transport> transports = new ArrayList<>();
-        // The API's own class loader: launchers that give each rank its own loader (MPJ multicore) still work.
-        ServiceLoader.load(Transport.class, Pshmem.class.getClassLoader()).forEach(transports::add);
-        transports.sort(Comparator.comparingInt(Transport::priority).reversed());
-        return transports;
-    }
-
-    private static Transport choose(final List<Transport> present, final String[] args)
-    {
+        final List<Transport> present = found.usable();
         for (final Transport transport : present)
         {
             if (transport.launchedThisRank(args))
@@ -127,7 +119,17 @@ public final class Pshmem implements AutoCloseable
                 return transport;
             }
             throw new PshmemException("transport '" + name + "' (from " + TRANSPORT_PROPERTY + " or " +
-                TRANSPORT_ENV + ") is not on the class path; present: " + names(present));
+                TRANSPORT_ENV + ") is not on the class path; present: " + names(present) + found.refusedText());
+        }
+        final java.util.OptionalInt mpiRanks = FoundTransports.mpiLaunchSize(environment);
+        if (mpiRanks.isPresent() && mpiRanks.getAsInt() > 1)
+        {
+            // Else each of the launcher's processes would run alone, as a job of one rank, and say nothing.
+            throw new PshmemException("this process is one of " + mpiRanks.getAsInt() + " that an MPI launcher " +
+                "started (" + String.join(" or ", FoundTransports.MPI_SIZE_VARIABLES) + "), but no transport on the " +
+                "class path runs under it (present: " + names(present) + found.refusedText() + "): put pshmem-mpi " +
+                "on the class path (./pshmem classpath --transport mpi) and run Java 22 or later, or set " +
+                TRANSPORT_PROPERTY + "=local to run every process as a job of its own");
         }
         for (final Transport transport : present)
         {
