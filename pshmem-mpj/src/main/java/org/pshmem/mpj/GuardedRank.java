@@ -86,7 +86,7 @@ public final class GuardedRank
             main.invoke(null, (Object)rankArgs);
             mainReturned = true;
             markReturned(folder, rank);
-            MpjSession.finalizeIfClosed();
+            MpjSession.finalizeAfterMain();
             mark(folder, rank, JobFolder.Outcome.OK, "");
         }
         catch (final Throwable ex)

@@ -138,12 +138,21 @@ final class MpjSession
         finalizeDeferred = true;
     }
 
-    /** Called by {@link GuardedRank} once main returned normally. */
-    static void finalizeIfClosed()
+    /**
+     * Called by {@link GuardedRank} once main returned normally: finalises MPJ Express when the session was closed,
+     * and also when main returned with it still open, as the mpi transport does at exit (MPJ's threads would
+     * otherwise keep the JVM, and so the job, alive for ever).
+     */
+    static void finalizeAfterMain()
     {
         if (finalizePending)
         {
             finalizePending = false;
+            finalizeNow();
+        }
+        else if (OpenSession.rank().isPresent())
+        {
+            OpenSession.release();
             finalizeNow();
         }
     }
