@@ -106,19 +106,18 @@ final class MpiSession
      * Finalises MPI as the JVM exits, when it is initialised and not finalised: after main returned normally (or
      * {@code System.exit}). {@code MPI_THREAD_MULTIPLE} lets this thread call it. Ranks still waiting for this one
      * are told first (when the session was not closed), and this rank then waits, parked, until every rank comes
-     * here too ({@link Departures#awaitEveryone()}), or until they fail and end the job. Neither when a signal ends
-     * the JVM: that is {@code mpirun} ending the job (after another rank died, say), and the ranks must not name
-     * this one.
+     * here too ({@link Departures#awaitEveryone()}), or until they fail and end the job. None of this when a signal
+     * ends the JVM: that is {@code mpirun} ending the job (after another rank died, or at its {@code --timeout}),
+     * the ranks must not name this one, and MPI is not finalised: the thread that opened the session may still be
+     * in an MPI call, and finalising under it crashed the JVM (SIGSEGV in {@code PMPI_Iprobe}). {@code mpirun}
+     * cleans up after a rank that ends unfinalised, as after {@code kill -9}.
      */
     private static void finalizeAtExit(final MpiLibrary mpi, final Departures departures, final Thread opener)
     {
-        if (mpi.initialized() && !mpi.finalized())
+        if (mpi.initialized() && !mpi.finalized() && leavesByItself(opener))
         {
-            if (leavesByItself(opener))
-            {
-                departures.announce(Departures.Kind.FINISHED, null);
-                departures.awaitEveryone();
-            }
+            departures.announce(Departures.Kind.FINISHED, null);
+            departures.awaitEveryone();
             departures.settle();
             mpi.finalizeMpi();
         }

@@ -17,7 +17,9 @@ import org.pshmem.api.SharedLongArray;
  * <ul>
  * <li>{@code return}: it returns from main, closing its session;</li>
  * <li>{@code throw}: it throws;</li>
- * <li>{@code kill}: it ends its JVM with {@code kill -9}.</li>
+ * <li>{@code kill}: it ends its JVM with {@code kill -9};</li>
+ * <li>{@code stall}: it sleeps for a minute, outside MPI, so that {@code mpirun}'s {@code --timeout} ends the
+ * job while the others wait in MPI calls.</li>
  * </ul>
  * With a third argument {@code catch}, each waiting rank catches its {@link RankFailedException}, prints
  * {@code rank R caught: <message> (failed rank F)} and ends its JVM with status 1, so that every rank's failure
@@ -64,6 +66,10 @@ public final class MpiDepartureJobMain
                         new ProcessBuilder("kill", "-9", pid).start().waitFor();
                         Thread.sleep(60_000);
                         throw new IllegalStateException("kill -9 did not end rank " + rank);
+                    }
+                    case "stall" -> {
+                        Thread.sleep(60_000);
+                        throw new IllegalStateException("mpirun's --timeout did not end rank " + rank);
                     }
                     default -> throw new IllegalArgumentException("no way to leave called " + leave);
                 }

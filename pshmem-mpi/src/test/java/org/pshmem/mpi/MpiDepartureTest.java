@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,10 +90,41 @@ class MpiDepartureTest
     }
 
     /**
+     * mpirun's {@code --timeout} ends a job whose ranks wait in MPI calls (polling a receive from the stalled
+     * rank): it sends them SIGTERM, and a rank must then end without finalising MPI under the waiting thread (that
+     * crashed every rank: SIGSEGV in PMPI_Iprobe, a JVM crash report each).
+     */
+    @Test
+    void ranksEndedByMpirunWhileInMpiCallsDoNotCrash() throws Exception
+    {
+        final Path cwd = Path.of("").toAbsolutePath();
+        final List<String> reportsBefore = crashReports(cwd);
+        final MpiRun.Result result = run(List.of("--timeout", "6"), "stall", "receive");
+        assertNotEquals(0, result.exitCode(), result.output());
+        assertTrue(result.output().contains("The user-provided time limit for job execution has been reached"),
+            result.output());
+        assertFalse(result.output().contains("SIGSEGV"), result.output());
+        assertFalse(result.output().contains("A fatal error has been detected by the Java Runtime Environment"),
+            result.output());
+        assertEquals(reportsBefore, crashReports(cwd), "JVM crash reports written: " + result.output());
+        assertFalse(result.output().contains(" passed "), result.output());
+    }
+
+    private static List<String> crashReports(final Path dir) throws IOException
+    {
+        return MpiRun.entries(dir).stream().filter(name -> name.startsWith("hs_err_pid")).toList();
+    }
+
+    private static MpiRun.Result run(final String... args) throws Exception
+    {
+        return run(List.of(), args);
+    }
+
+    /**
      * Runs the job with its segment directory in a fresh folder of {@code /dev/shm}, checks the folder is empty
      * afterwards and removes it.
      */
-    private static MpiRun.Result run(final String... args) throws Exception
+    private static MpiRun.Result run(final List<String> mpirunOptions, final String... args) throws Exception
     {
         final Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "pshmem-mpi-test-");
         try
@@ -101,6 +133,7 @@ class MpiDepartureTest
             jvm.add("-Dpshmem.shmDir=" + shm);
             final List<String> command = new ArrayList<>(List.of("mpirun", "--oversubscribe", "-np",
                 Integer.toString(RANKS)));
+            command.addAll(mpirunOptions);
             command.addAll(MpiRun.java(MpiDepartureJobMain.class, jvm, args));
             final MpiRun.Result result = MpiRun.run(command, SAFETY_NET_SECONDS, "departure-" + args[0]);
             for (int rank = 0; rank < RANKS; rank++)
