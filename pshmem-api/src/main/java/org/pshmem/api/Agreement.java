@@ -149,6 +149,6 @@ final class Agreement
 
     static String describe(final int[] ranks)
     {
-        return ranks.length == 1 ? "rank " + ranks[0] : "ranks " + Arrays.toString(ranks);
+        return org.pshmem.spi.Fingerprint.ranks(Arrays.stream(ranks).boxed().toList());
     }
 }

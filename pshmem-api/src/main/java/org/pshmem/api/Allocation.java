@@ -238,7 +238,7 @@ final class Allocation
                         (fact == GROUPS_GIVEN ? "use of NodeGroups" : "element type or shape") + ": " +
                         Agreement.describe(disagree) + " differ from rank 0, which asked for " +
                         ElementType.values()[(int)all.fact(0, TYPE)].dtype() + " with " + all.fact(0, DIMENSIONS) +
-                        " dimensions");
+                        " dimensions; this rank asked for " + type.dtype() + " of shape " + Extents.text(shape));
                 }
             }
             // Without explicit groups, the communicator's own split, made on its first array and kept.

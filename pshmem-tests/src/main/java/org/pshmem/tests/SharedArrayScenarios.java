@@ -367,7 +367,10 @@ public final class SharedArrayScenarios
         {
             final long[] mine = comm.rank() == 0 ? new long[] {3, 5} : new long[] {5, 3};
             Expect.throwsOf(IllegalArgumentException.class,
-                () -> SharedArray.create(comm, ElementType.FLOAT64, mine), "ranks disagree", "rank 0");
+                () -> SharedArray.create(comm, ElementType.FLOAT64, mine), "ranks disagree", "rank 0",
+                (comm.size() == 2 ? "rank 1" : "ranks 1-" + (comm.size() - 1)) + " differ from rank 0, which asked " +
+                "for float64 with 2 dimensions; this rank asked for float64 of shape " + (comm.rank() == 0 ? "(3, 5)" :
+                "(5, 3)"));
             final ElementType type = comm.rank() == comm.size() - 1 ? ElementType.INT32 : ElementType.FLOAT64;
             Expect.throwsOf(IllegalArgumentException.class, () -> SharedArray.create(comm, type, 3, 5),
                 "ranks disagree", "rank " + (comm.size() - 1));

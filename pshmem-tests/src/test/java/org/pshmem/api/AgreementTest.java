@@ -128,9 +128,10 @@ class AgreementTest
     }
 
     @Test
-    void ranksAreDescribedInOneWordOrAList()
+    void ranksAreDescribedAsMessagesNameThem()
     {
         assertEquals("rank 2", Agreement.describe(new int[] {2}));
-        assertEquals("ranks [1, 3]", Agreement.describe(new int[] {1, 3}));
+        assertEquals("ranks 1, 3", Agreement.describe(new int[] {1, 3}));
+        assertEquals("ranks 0-2, 5", Agreement.describe(new int[] {0, 1, 2, 5}));
     }
 }
