@@ -15,6 +15,9 @@ import org.pshmem.api.RankFailedException;
  */
 public final class FailureSummary
 {
+    /** How a trace of pshmem's own exceptions starts (a collective that failed, a rank that failed meanwhile). */
+    private static final String PSHMEM_FAILURES = "org.pshmem.api.";
+
     private FailureSummary()
     {
     }
@@ -109,7 +112,8 @@ public final class FailureSummary
 
     /**
      * Returns the summary: one line per rank, in rank order, then the stack trace of {@code firstRank} (or, when
-     * it has none, of the lowest rank with one), or of every rank that has one when {@code allTraces}.
+     * it has none, of the lowest rank whose failure is not one of pshmem's own exceptions, else of the lowest rank
+     * with one), or of every rank that has one when {@code allTraces}.
      *
      * @param ends      the ranks that did not finish.
      * @param firstRank the rank whose trace stands for the job, such as the first to fail; -1 for the lowest.
@@ -128,7 +132,10 @@ public final class FailureSummary
         }
         else if (!traced.isEmpty())
         {
+            // Without a known first failure: the lowest rank whose own program threw, before ranks that failed
+            // because of it (a mismatch with its close() on the way out, a rank it took down).
             final RankEnd first = traced.stream().filter(end -> end.rank() == firstRank).findFirst()
+                .or(() -> traced.stream().filter(end -> !end.trace().startsWith(PSHMEM_FAILURES)).findFirst())
                 .orElse(traced.get(0));
             appendTrace(text, "pshmem: stack trace of rank " + first.rank() + (traced.size() > 1 ?
                 " (every rank's with " + Setting.ALL_TRACES.sources() + "=true):" : ":"), first.trace());

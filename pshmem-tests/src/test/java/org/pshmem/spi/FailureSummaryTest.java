@@ -47,6 +47,28 @@ class FailureSummaryTest
         assertEquals(1, text.split("stack trace of", -1).length - 1, text);
     }
 
+    /**
+     * A rank whose program threw inside try-with-resources closes a lock on the way out, and the other ranks fail
+     * with the mismatch it causes: without a known first failure, its trace stands for the job, not rank 0's.
+     */
+    @Test
+    void withoutAFirstRankTheProgramsOwnFailureGoesBeforePshmemsReactions()
+    {
+        final List<FailureSummary.RankEnd> ends = List.of(
+            new FailureSummary.RankEnd(0, FailureSummary.Kind.FAILED, "mismatch",
+                "org.pshmem.api.PshmemException: collectives do not match\n\tat Zero.main(Zero.java:1)\n"),
+            new FailureSummary.RankEnd(1, FailureSummary.Kind.FAILED, "boom",
+                "java.lang.IllegalStateException: boom\n\tat One.main(One.java:1)\n"),
+            new FailureSummary.RankEnd(2, FailureSummary.Kind.FAILED, "gone",
+                "org.pshmem.api.RankFailedException: rank 1 failed\n\tat Two.main(Two.java:1)\n"));
+        final String text = FailureSummary.text(ends, -1, false);
+        assertTrue(text.contains("pshmem: stack trace of rank 1 (every rank's"), text);
+        assertTrue(text.endsWith("java.lang.IllegalStateException: boom\n\tat One.main(One.java:1)\n"), text);
+        // Only pshmem's own: the lowest rank, as before.
+        final String ours = FailureSummary.text(List.of(ends.get(2), ends.get(0)), -1, false);
+        assertTrue(ours.contains("pshmem: stack trace of rank 0 (every rank's"), ours);
+    }
+
     @Test
     void everyTraceWhenAsked()
     {
