@@ -223,13 +223,18 @@ final class MpjEndpoint implements CommEndpoint
             final int tag = barrierTag(k, print.step());
             System.arraycopy(heard, 0, token, 0, token.length);
             // Isend: the multicore device's sends are synchronous, and every rank sends before it receives.
-            final Request sent = comm().Isend(token, 0, token.length, MPI.LONG, (rank + distance) % size, tag);
+            final int to = (rank + distance) % size;
+            final Request sent = MpjCarrier.call(() -> comm().Isend(token, 0, token.length, MPI.LONG, to, tag));
             final int from = (rank - distance + size) % size;
             if (!awaitMessage(print, from, tag, shield, giveWay))
             {
                 return false;
             }
-            comm().Recv(received, 0, received.length, MPI.LONG, from, tag);
+            MpjCarrier.call(() ->
+            {
+                comm().Recv(received, 0, received.length, MPI.LONG, from, tag);
+                return null;
+            });
             heard[MIN_STEP] = Math.min(heard[MIN_STEP], received[MIN_STEP]);
             heard[MAX_STEP] = Math.max(heard[MAX_STEP], received[MAX_STEP]);
             heard[MIN_CODE] = Math.min(heard[MIN_CODE], received[MIN_CODE]);
@@ -287,10 +292,15 @@ final class MpjEndpoint implements CommEndpoint
         {
             final int tag = MISMATCH_TAG + k;
             final long[] outgoing = all.clone();
-            final Request sent = comm().Isend(outgoing, 0, outgoing.length, MPI.LONG, (rank + distance) % size, tag);
+            final int to = (rank + distance) % size;
+            final Request sent = MpjCarrier.call(() -> comm().Isend(outgoing, 0, outgoing.length, MPI.LONG, to, tag));
             final int from = (rank - distance + size) % size;
             awaitMessage(print, from, tag, shield);
-            comm().Recv(incoming, 0, incoming.length, MPI.LONG, from, tag);
+            MpjCarrier.call(() ->
+            {
+                comm().Recv(incoming, 0, incoming.length, MPI.LONG, from, tag);
+                return null;
+            });
             for (int i = 0; i < all.length; i += PRINT_LONGS)
             {
                 if (all[i] == unknown && incoming[i] != unknown)
@@ -313,7 +323,7 @@ final class MpjEndpoint implements CommEndpoint
     {
         synchronized (SMPDEV_LOCK)
         {
-            return null != sent.Test();
+            return null != MpjCarrier.poll(sent::Test);
         }
     }
 
@@ -322,7 +332,7 @@ final class MpjEndpoint implements CommEndpoint
     {
         synchronized (SMPDEV_LOCK)
         {
-            return comm().Iprobe(source, tag);
+            return MpjCarrier.poll(() -> comm().Iprobe(source, tag));
         }
     }
 
@@ -435,7 +445,11 @@ final class MpjEndpoint implements CommEndpoint
         try
         {
             arrive(Fingerprint.broadcast(steps, array, count, root), shield);
-            comm().Bcast(array, offset, count, type(array), root);
+            MpjCarrier.call(() ->
+            {
+                comm().Bcast(array, offset, count, type(array), root);
+                return null;
+            });
         }
         catch (final MPIException ex)
         {
@@ -455,7 +469,11 @@ final class MpjEndpoint implements CommEndpoint
         try
         {
             arrive(Fingerprint.of(steps, Collective.ALL_GATHER, send, count), shield);
-            comm().Allgather(send, 0, count, type(send), receive, 0, count, type(receive));
+            MpjCarrier.call(() ->
+            {
+                comm().Allgather(send, 0, count, type(send), receive, 0, count, type(receive));
+                return null;
+            });
         }
         catch (final MPIException ex)
         {
@@ -475,7 +493,11 @@ final class MpjEndpoint implements CommEndpoint
         try
         {
             arrive(Fingerprint.allReduce(steps, send, count, op), shield);
-            comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
+            MpjCarrier.call(() ->
+            {
+                comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
+                return null;
+            });
         }
         catch (final MPIException ex)
         {
@@ -503,7 +525,11 @@ final class MpjEndpoint implements CommEndpoint
             {
                 return false;
             }
-            comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
+            MpjCarrier.call(() ->
+            {
+                comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
+                return null;
+            });
             return true;
         }
         catch (final MPIException ex)
@@ -534,7 +560,11 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            comm().Send(array, offset, count, type(array), dest, tag);
+            MpjCarrier.call(() ->
+            {
+                comm().Send(array, offset, count, type(array), dest, tag);
+                return null;
+            });
         }
         catch (final MPIException ex)
         {
@@ -655,7 +685,7 @@ final class MpjEndpoint implements CommEndpoint
         {
             final int from = source < 0 ? MPI.ANY_SOURCE : source;
             awaitMessage(null, from, tag, shield);
-            final Status status = comm().Recv(array, offset, count, type(array), from, tag);
+            final Status status = MpjCarrier.call(() -> comm().Recv(array, offset, count, type(array), from, tag));
             return status.Get_count(type(array));
         }
         catch (final MPIException ex)
@@ -689,7 +719,7 @@ final class MpjEndpoint implements CommEndpoint
         {
             synchronized (SMPDEV_LOCK)
             {
-                request = comm().Irecv(array, offset, count, type(array), source, tag);
+                request = MpjCarrier.call(() -> comm().Irecv(array, offset, count, type(array), source, tag));
             }
         }
         catch (final MPIException ex)
@@ -726,7 +756,7 @@ final class MpjEndpoint implements CommEndpoint
     {
         synchronized (SMPDEV_LOCK)
         {
-            return request.Test();
+            return MpjCarrier.poll(request::Test);
         }
     }
 
@@ -738,7 +768,7 @@ final class MpjEndpoint implements CommEndpoint
         {
             final long step = steps;
             arrive(Fingerprint.of(step, Collective.SPLIT), shield);
-            final Intracomm child = comm().Split(color < 0 ? MPI.UNDEFINED : color, key);
+            final Intracomm child = MpjCarrier.call(() -> comm().Split(color < 0 ? MPI.UNDEFINED : color, key));
             return color < 0 || null == child ? null :
                 new MpjEndpoint(child, worldRank, nodeName, true, members.childId(step, color), activity);
         }
@@ -772,7 +802,11 @@ final class MpjEndpoint implements CommEndpoint
                 members.leave(worldRank); // members waiting for this rank in a collective fail instead
                 try
                 {
-                    comm.Free();
+                    MpjCarrier.call(() ->
+                    {
+                        comm.Free();
+                        return null;
+                    });
                 }
                 catch (final MPIException ex)
                 {

@@ -5,17 +5,17 @@ import java.lang.reflect.Field;
 /**
  * MPJ Express's niodev device reads every message of a rank on one thread of its own (its selector thread). When
  * that thread ends while the job runs (it ends on an error of any of its sockets, such as a connection closed
- * because an interrupt landed while a rank wrote to it), nothing reaches the rank any more, and a send to a
- * closed connection waits for ever inside niodev ({@code NIODevice.isend} keeps the connection's write lock when
- * its write fails). {@link #ended()} lets the rank's watchdog fail the rank, naming the cause, instead of leaving
+ * because an interrupt landed while a rank wrote to it, which {@link MpjCarrier} now prevents), nothing reaches
+ * the rank any more, and a send to a closed connection waits for ever inside niodev ({@code NIODevice.isend}
+ * keeps the connection's write lock when its write fails). {@link #ended()} lets the rank's watchdog fail the rank, naming the cause, instead of leaving
  * the job to its timeout.
  */
 final class MpjReader
 {
     /** Why a rank whose reader ended fails, for its failure line and the launcher's summary. */
     static final String ENDED = "MPJ Express's reader thread (niodev's selector) ended while the job ran: this " +
-        "rank can no longer receive, and its sends to a closed connection would wait for ever (an interrupt " +
-        "that lands while MPJ writes to a socket closes that connection; see Known limits in the README)";
+        "rank can no longer receive, and its sends to a closed connection would wait for ever (see Known limits " +
+        "in the README)";
 
     private static final String NIODEVICE = "xdev.niodev.NIODevice";
     /** niodev's fields, once a niodev device was seen; {@link NiodevFields#NONE} when it lacks them. */

@@ -59,6 +59,7 @@ final class MpjSession
             try
             {
                 ListenPatch.installForRank(args); // niodev's sockets on one address, not every interface
+                MpjCarrier.useFor(null != args && args.length >= 3 ? args[2] : null);
             }
             catch (final IllegalStateException ex)
             {
