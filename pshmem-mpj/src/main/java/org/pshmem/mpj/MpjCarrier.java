@@ -12,8 +12,9 @@ import mpi.MPIException;
  *
  * <p>Each calling thread gets a carrier of its own, so calls keep their order and their concurrency (a blocking
  * receive on one thread never holds up another thread's calls). A carrier is a daemon thread, named after its
- * caller, that ends once its caller has ended. The caller waits spinning briefly, then parked; an interrupt that
- * comes meanwhile ends neither the call nor the wait, and is set again on the caller when the call returns.
+ * caller, that ends once its caller has ended. Both wait as every pshmem wait does: spinning briefly, yielding,
+ * then parked. An interrupt that comes meanwhile ends neither the call nor the wait, and is set again on the
+ * caller when the call returns.
  * Only under niodev ({@link #useFor(String)}); other devices run calls on the caller's thread. Polls stay on the
  * caller's thread ({@link #poll(Call)}).
  */
@@ -28,6 +29,8 @@ final class MpjCarrier
 
     private static final int CALLER_SPINS = 200;
     private static final int CARRIER_SPINS = 200;
+    /** Then turns given up to other threads before parking: a call's answer, or the next call, often comes soon. */
+    private static final int YIELDS = 20;
     private static final long IDLE_PARK_NANOS = 1_000_000_000L;
     private static final ThreadLocal<MpjCarrier> OWN = ThreadLocal.withInitial(() -> new MpjCarrier(Thread.currentThread()));
     private static volatile boolean used;
@@ -137,6 +140,10 @@ final class MpjCarrier
         {
             Thread.onSpinWait();
         }
+        for (int turn = 0; !done && turn < YIELDS; turn++)
+        {
+            Thread.yield();
+        }
         while (!done)
         {
             LockSupport.park(this);
@@ -174,6 +181,11 @@ final class MpjCarrier
             for (int spin = 0; null == next && spin < CARRIER_SPINS; spin++)
             {
                 Thread.onSpinWait();
+                next = task;
+            }
+            for (int turn = 0; null == next && turn < YIELDS; turn++)
+            {
+                Thread.yield();
                 next = task;
             }
             if (null == next)
