@@ -14,9 +14,8 @@ import mpi.MPIException;
  * receive on one thread never holds up another thread's calls). A carrier is a daemon thread, named after its
  * caller, that ends once its caller has ended. Both wait as every pshmem wait does: spinning briefly, yielding,
  * then parked. An interrupt that comes meanwhile ends neither the call nor the wait, and is set again on the
- * caller when the call returns.
- * Only under niodev ({@link #useFor(String)}); other devices run calls on the caller's thread. Polls stay on the
- * caller's thread ({@link #poll(Call)}).
+ * caller when the call returns. Only under niodev ({@link #useFor(String)}); other devices run calls on the
+ * caller's thread. Polls stay on the caller's thread ({@link #poll(Call)}).
  */
 final class MpjCarrier
 {
@@ -32,7 +31,10 @@ final class MpjCarrier
     /** Then turns given up to other threads before parking: a call's answer, or the next call, often comes soon. */
     private static final int YIELDS = 20;
     private static final long IDLE_PARK_NANOS = 1_000_000_000L;
-    private static final ThreadLocal<MpjCarrier> OWN = ThreadLocal.withInitial(() -> new MpjCarrier(Thread.currentThread()));
+    /** Polls an interrupt may end, one after the other, before the failure is taken as one. */
+    private static final int POLL_RETRIES = 10_000;
+    private static final ThreadLocal<MpjCarrier> OWN =
+        ThreadLocal.withInitial(() -> new MpjCarrier(Thread.currentThread()));
     private static volatile boolean used;
 
     private final Thread caller;
@@ -45,7 +47,7 @@ final class MpjCarrier
     private MpjCarrier(final Thread caller)
     {
         this.caller = caller;
-        thread = new Thread(this::serve, "pshmem-mpj-carrier-for-" + caller.getName());
+        thread = new CarrierThread(this::serve, "pshmem-mpj-carrier-for-" + caller.getName());
         thread.setDaemon(true);
         thread.start();
     }
@@ -69,7 +71,7 @@ final class MpjCarrier
      */
     static <T> T call(final Call<T> call) throws MPIException
     {
-        if (!used || Thread.currentThread().getName().startsWith("pshmem-mpj-carrier-for-"))
+        if (!used || Thread.currentThread() instanceof CarrierThread)
         {
             return call.run();
         }
@@ -90,7 +92,7 @@ final class MpjCarrier
         boolean interrupted = false;
         try
         {
-            while (true)
+            for (int retry = 0; ; retry++)
             {
                 try
                 {
@@ -98,11 +100,12 @@ final class MpjCarrier
                 }
                 catch (final RuntimeException ex)
                 {
-                    if (!causedByInterrupt(ex))
+                    if (!causedByInterrupt(ex) || retry >= POLL_RETRIES)
                     {
                         throw ex;
                     }
-                    interrupted |= Thread.interrupted();
+                    interrupted = true; // the exception may have taken the flag down already
+                    Thread.interrupted();
                 }
             }
         }
@@ -209,6 +212,15 @@ final class MpjCarrier
             }
             done = true;
             LockSupport.unpark(caller);
+        }
+    }
+
+    /** A carrier's thread: calls made on it (a call inside a call) run there at once. */
+    private static final class CarrierThread extends Thread
+    {
+        CarrierThread(final Runnable serve, final String name)
+        {
+            super(serve, name);
         }
     }
 }

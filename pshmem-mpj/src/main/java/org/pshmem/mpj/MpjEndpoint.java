@@ -30,8 +30,8 @@ import org.pshmem.spi.Setting;
  * an interrupt while MPJ waits is swallowed with a stack trace. So every call runs with the interrupt flag
  * taken down and put back after it ({@link InterruptShield}), and the waits that can be long (a barrier, a
  * receive whose message is not there yet) are ours: polling with {@code Iprobe}, parked, checking for failed
- * ranks. An interrupt that lands during an MPJ call itself (a collective's transfer, after every rank has
- * arrived) is not shielded.
+ * ranks. An interrupt that lands during an MPJ call itself cannot reach it either: under niodev every call but
+ * the polls runs on the caller's carrier ({@link MpjCarrier}), and a poll that an interrupt ends is made again.
  *
  * <p>The multicore device's {@code iprobe} reads its map of waiting sends without the lock under which the other
  * ranks' threads change it (the lock on its device class), and a probe racing a send corrupts the map (a

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class InterruptStormTest
                 final Communicator world = pshmem.world();
                 final Thread main = Thread.currentThread();
                 final long[] interrupts = new long[1];
-                final java.util.concurrent.atomic.AtomicBoolean blowing = new java.util.concurrent.atomic.AtomicBoolean(true);
+                final AtomicBoolean blowing = new AtomicBoolean(true);
                 final Thread storm = new Thread(() ->
                 {
                     while (blowing.get())
