@@ -101,12 +101,6 @@ record FoundTransports(List<Transport> usable, List<String> refused)
         return OptionalInt.empty();
     }
 
-    /** @return the names of the usable transports, or "none". */
-    String names()
-    {
-        return usable.isEmpty() ? "none" : String.join(", ", usable.stream().map(Transport::name).toList());
-    }
-
     /** @return "; not loaded: ..." for the refused providers, or nothing. */
     String refusedText()
     {

@@ -26,6 +26,13 @@ final class MpjCarrier
         T run() throws MPIException;
     }
 
+    /** A call of MPJ Express's that returns nothing. */
+    @FunctionalInterface
+    interface Action
+    {
+        void run() throws MPIException;
+    }
+
     private static final int CALLER_SPINS = 200;
     private static final int CARRIER_SPINS = 200;
     /** Then turns given up to other threads before parking: a call's answer, or the next call, often comes soon. */
@@ -76,6 +83,20 @@ final class MpjCarrier
             return call.run();
         }
         return OWN.get().carry(call);
+    }
+
+    /**
+     * As {@link #call(Call)}, for a call that returns nothing.
+     *
+     * @throws MPIException what the call threw.
+     */
+    static void run(final Action action) throws MPIException
+    {
+        call(() ->
+        {
+            action.run();
+            return null;
+        });
     }
 
     /**

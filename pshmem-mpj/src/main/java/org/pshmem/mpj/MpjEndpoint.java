@@ -230,11 +230,7 @@ final class MpjEndpoint implements CommEndpoint
             {
                 return false;
             }
-            MpjCarrier.call(() ->
-            {
-                comm().Recv(received, 0, received.length, MPI.LONG, from, tag);
-                return null;
-            });
+            MpjCarrier.run(() -> comm().Recv(received, 0, received.length, MPI.LONG, from, tag));
             heard[MIN_STEP] = Math.min(heard[MIN_STEP], received[MIN_STEP]);
             heard[MAX_STEP] = Math.max(heard[MAX_STEP], received[MAX_STEP]);
             heard[MIN_CODE] = Math.min(heard[MIN_CODE], received[MIN_CODE]);
@@ -296,11 +292,7 @@ final class MpjEndpoint implements CommEndpoint
             final Request sent = MpjCarrier.call(() -> comm().Isend(outgoing, 0, outgoing.length, MPI.LONG, to, tag));
             final int from = (rank - distance + size) % size;
             awaitMessage(print, from, tag, shield);
-            MpjCarrier.call(() ->
-            {
-                comm().Recv(incoming, 0, incoming.length, MPI.LONG, from, tag);
-                return null;
-            });
+            MpjCarrier.run(() -> comm().Recv(incoming, 0, incoming.length, MPI.LONG, from, tag));
             for (int i = 0; i < all.length; i += PRINT_LONGS)
             {
                 if (all[i] == unknown && incoming[i] != unknown)
@@ -445,11 +437,7 @@ final class MpjEndpoint implements CommEndpoint
         try
         {
             arrive(Fingerprint.broadcast(steps, array, count, root), shield);
-            MpjCarrier.call(() ->
-            {
-                comm().Bcast(array, offset, count, type(array), root);
-                return null;
-            });
+            MpjCarrier.run(() -> comm().Bcast(array, offset, count, type(array), root));
         }
         catch (final MPIException ex)
         {
@@ -469,11 +457,7 @@ final class MpjEndpoint implements CommEndpoint
         try
         {
             arrive(Fingerprint.of(steps, Collective.ALL_GATHER, send, count), shield);
-            MpjCarrier.call(() ->
-            {
-                comm().Allgather(send, 0, count, type(send), receive, 0, count, type(receive));
-                return null;
-            });
+            MpjCarrier.run(() -> comm().Allgather(send, 0, count, type(send), receive, 0, count, type(receive)));
         }
         catch (final MPIException ex)
         {
@@ -493,11 +477,7 @@ final class MpjEndpoint implements CommEndpoint
         try
         {
             arrive(Fingerprint.allReduce(steps, send, count, op), shield);
-            MpjCarrier.call(() ->
-            {
-                comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
-                return null;
-            });
+            MpjCarrier.run(() -> comm().Allreduce(send, 0, receive, 0, count, type(send), op(op)));
         }
         catch (final MPIException ex)
         {
@@ -525,11 +505,7 @@ final class MpjEndpoint implements CommEndpoint
             {
                 return false;
             }
-            MpjCarrier.call(() ->
-            {
-                comm().Allreduce(send, 0, receive, 0, count, type(send), op(op));
-                return null;
-            });
+            MpjCarrier.run(() -> comm().Allreduce(send, 0, receive, 0, count, type(send), op(op)));
             return true;
         }
         catch (final MPIException ex)
@@ -560,11 +536,7 @@ final class MpjEndpoint implements CommEndpoint
         final InterruptShield shield = InterruptShield.raise();
         try
         {
-            MpjCarrier.call(() ->
-            {
-                comm().Send(array, offset, count, type(array), dest, tag);
-                return null;
-            });
+            MpjCarrier.run(() -> comm().Send(array, offset, count, type(array), dest, tag));
         }
         catch (final MPIException ex)
         {
@@ -802,11 +774,7 @@ final class MpjEndpoint implements CommEndpoint
                 members.leave(worldRank); // members waiting for this rank in a collective fail instead
                 try
                 {
-                    MpjCarrier.call(() ->
-                    {
-                        comm.Free();
-                        return null;
-                    });
+                    MpjCarrier.run(() -> comm.Free());
                 }
                 catch (final MPIException ex)
                 {
